@@ -1,0 +1,22 @@
+"""The errors nnviz reports to users as one line, without a traceback."""
+
+
+class NnvizError(Exception):
+    """A problem the user can fix; the CLI prints it as one line and exits 1."""
+
+    exit_code = 1
+
+
+class UsageError(NnvizError):
+    """Bad input on the command line or in the API call; exit code 2."""
+
+    exit_code = 2
+
+
+class Interrupted(NnvizError):
+    """Stopped by SIGINT (exit 130) or SIGTERM (exit 143)."""
+
+    def __init__(self, signum: int):
+        import signal
+        super().__init__(f"interrupted by {signal.Signals(signum).name}; nothing was left behind")
+        self.exit_code = 128 + signum

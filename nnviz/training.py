@@ -1,0 +1,157 @@
+"""The training loop: run a scene's optimiser and record a snapshot on a fixed schedule."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from . import __version__, data, nn
+from .errors import NnvizError, UsageError
+from .scene import Scene
+from .snapshots import LogWriter, SnapshotLog
+
+CURVE_POINTS = 400   # x positions of a 1-D regression curve
+GRID_SIZE = 96       # cells per side of a 2-D output grid
+MARGIN = 0.15        # grid reaches this fraction of the data's range beyond it
+
+
+class TrainingDiverged(NnvizError):
+    pass
+
+
+def schedule(steps: int, every: int) -> np.ndarray:
+    """Snapshot steps: 0 (untrained), every `every` steps, and always the final step."""
+    steps, every = check_count("steps", steps), check_count("every", every)
+    return np.unique(np.append(np.arange(0, steps + 1, every), steps))
+
+
+def check_count(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
+        raise UsageError(f"--{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def check_options(steps, every, seed, lr) -> None:
+    check_count("steps", steps)
+    check_count("every", every)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise UsageError(f"--seed must be a non-negative integer, got {seed!r}")
+    if not isinstance(lr, (int, float)) or not np.isfinite(lr) or lr <= 0:
+        raise UsageError(f"--lr must be a positive number, got {lr!r}")
+
+
+def _grid(x: np.ndarray) -> dict[str, np.ndarray]:
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    pad = MARGIN * np.where(hi > lo, hi - lo, 1.0)
+    lo, hi = lo - pad, hi + pad
+    if x.shape[1] == 1:
+        return {"grid/x": np.linspace(lo[0], hi[0], CURVE_POINTS)}
+    if x.shape[1] == 2:
+        return {"grid/x0": np.linspace(lo[0], hi[0], GRID_SIZE),
+                "grid/x1": np.linspace(lo[1], hi[1], GRID_SIZE)}
+    return {}
+
+
+def _grid_inputs(grid: dict[str, np.ndarray]) -> np.ndarray | None:
+    if "grid/x" in grid:
+        return grid["grid/x"][:, None]
+    if "grid/x0" in grid:
+        g0, g1 = np.meshgrid(grid["grid/x0"], grid["grid/x1"])
+        return np.column_stack([g0.ravel(), g1.ravel()])
+    return None
+
+
+def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: int | None = None,
+          seed: int = 0, lr: float | None = None,
+          progress: Callable[[int], None] | None = None) -> SnapshotLog:
+    """Train `scene` and write its snapshot log to `path`; options left None come from the scene."""
+    steps = scene.steps if steps is None else steps
+    every = scene.every if every is None else every
+    lr = scene.lr if lr is None else lr
+    check_options(steps, every, seed, lr)
+    when = schedule(steps, every)
+
+    data_rng, split_rng, init_rng, batch_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
+    ds = scene.dataset(data_rng)
+    classify = ds.kind == "classification"
+    train_set, val_set = data.split(ds, split_rng, scene.train_fraction)
+    sx = data.Standardizer.fit(train_set.x)
+    keep_y = classify or not scene.standardize_targets
+    sy = data.Standardizer.identity(ds.y.shape[1]) if keep_y else data.Standardizer.fit(train_set.y)
+    xt, yt, xv, yv = sx(train_set.x), sy(train_set.y), sx(val_set.x), sy(val_set.y)
+
+    model = scene.model(init_rng, ds.x.shape[1], ds.y.shape[1])
+    loss_fn = nn.loss(scene.loss or ("softmax_cross_entropy" if classify else "mse"))
+    opt = nn.optimizer(scene.optimizer, lr)
+    size = scene.batch_size or data.batch_size(len(xt))
+    batches = data.batches(len(xt), size, batch_rng)
+
+    grid = _grid(ds.x)
+    grid_in = _grid_inputs(grid)
+    grid_in = None if grid_in is None else sx(grid_in)
+    out_shape = (len(grid["grid/x1"]), len(grid["grid/x0"])) if "grid/x0" in grid else None
+
+    def diverged(step, why):
+        raise TrainingDiverged(f"training diverged at step {step} ({why}); "
+                               f"try a smaller learning rate, e.g. --lr {lr / 10:g}")
+
+    # one forward pass per snapshot over train, validation and grid inputs stacked together
+    probe = np.vstack([xt, xv] + ([] if grid_in is None else [grid_in]))
+    cut_t, cut_v = len(xt), len(xt) + len(xv)
+
+    def snapshot(step: int) -> dict[str, np.ndarray]:
+        out = model(probe)
+        ot, ov, og = out[:cut_t], out[cut_t:cut_v], out[cut_v:]
+        fields = {"step": np.int64(step),
+                  "loss/train": np.float64(loss_fn(ot, yt)[0]),
+                  "loss/val": np.float64(loss_fn(ov, yv)[0])}
+        if not np.isfinite(fields["loss/train"] + fields["loss/val"]):
+            diverged(step, f"loss is {fields['loss/train']}")
+        if classify:
+            fields["predicted/train"] = np.argmax(ot, axis=1).astype(np.int8)
+            fields["predicted/val"] = np.argmax(ov, axis=1).astype(np.int8)
+            fields["accuracy/train"] = np.mean(fields["predicted/train"] == train_set.labels)
+            fields["accuracy/val"] = np.mean(fields["predicted/val"] == val_set.labels)
+        if grid_in is not None:
+            if classify and loss_fn.name == "softmax_cross_entropy":
+                og = nn.softmax(og)
+            og = og if classify else sy.inverse(og)
+            if out_shape:
+                og = og.reshape(*out_shape, -1)
+            fields["output"] = og.astype(np.float32)
+            if not nn.all_finite(fields["output"]):
+                diverged(step, "the model's output overflows")
+        for name, value in model.parameters().items():
+            fields[f"param/{name}"] = value.astype(np.float32)
+        return fields
+
+    meta = {"scene": scene.name, "title": scene.title or scene.name,
+            "description": scene.description, "kind": ds.kind, "panels": list(scene.panels),
+            "options": {"steps": steps, "every": every, "seed": seed, "lr": lr,
+                        "optimizer": scene.optimizer, "loss": loss_fn.name, "batch_size": size,
+                        "train_fraction": scene.train_fraction},
+            "model": repr(model), "versions": {"nnviz": __version__, "numpy": np.__version__}}
+    static = {"data/x_train": train_set.x, "data/y_train": train_set.y,
+              "data/x_val": val_set.x, "data/y_val": val_set.y, **grid}
+
+    path = Path(path)
+    # overflow is caught by the explicit finite checks, which name the step
+    with LogWriter(path, meta, static) as log, np.errstate(over="ignore", invalid="ignore"):
+        log.append(snapshot(0))
+        next_snap = 1
+        for step in range(1, steps + 1):
+            idx = next(batches)
+            value, grad = loss_fn(model(xt[idx]), yt[idx])
+            if not np.isfinite(value):
+                diverged(step, f"loss is {value}")
+            model.backward(grad)
+            opt.step(model.flat_params, model.flat_grads)
+            if next_snap < len(when) and step == when[next_snap]:
+                log.append(snapshot(step))
+                next_snap += 1
+            if progress:
+                progress(1)
+        log.commit()
+    return SnapshotLog(path)

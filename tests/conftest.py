@@ -1,0 +1,60 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+
+def run_cli(*args, cwd=None, timeout=300, **kw):
+    """Run the real `nnviz` CLI in a subprocess; returns the CompletedProcess."""
+    env = dict(os.environ, COLUMNS="200")
+    return subprocess.run([sys.executable, "-m", "nnviz", *map(str, args)], cwd=cwd, env=env,
+                          capture_output=True, text=True, timeout=timeout, **kw)
+
+
+def tree(folder: Path) -> dict:
+    """Every file below `folder` with its bytes: to assert that nothing changed."""
+    folder = Path(folder)
+    if not folder.exists():
+        return {}
+    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def assert_one_line_error(result, code, *fragments):
+    assert result.returncode == code, (result.returncode, result.stdout, result.stderr)
+    err = result.stderr.strip()
+    assert "Traceback" not in result.stderr and len(err.splitlines()) == 1, result.stderr
+    assert err.startswith("Error: "), err
+    for fragment in fragments:
+        assert fragment in err, (fragment, err)
+
+
+@pytest.fixture
+def scene_file(tmp_path):
+    """Write a user scene file and return its path."""
+    def write(body: str, name="my_scene.py") -> Path:
+        path = tmp_path / name
+        path.write_text(body)
+        return path
+    return write
+
+
+TINY_SCENE = '''
+from nnviz import Scene, data, nn
+
+class Tiny(Scene):
+    name = "tiny"
+    title = "A tiny user scene"
+    description = "Eight steps of a linear neuron."
+    steps = 8
+    every = 2
+    lr = 0.05
+    panels = ("fit", "loss")
+
+    def dataset(self, rng):
+        return data.noisy_linear(rng, n=50)
+
+    def model(self, rng, n_in, n_out):
+        return nn.Sequential([nn.Dense(n_in, n_out)], rng)
+'''
