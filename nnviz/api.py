@@ -1,14 +1,23 @@
-"""The Python API behind the CLI: train a scene, render a log, prepare output folders."""
+"""The Python API behind the CLI: train a scene, render it to video, prepare output folders."""
 from __future__ import annotations
 
-import os
+import base64
+import shutil
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
+import numpy as np
+
+from . import outputs
 from .errors import UsageError
 from .scene import Scene, resolve
-from .snapshots import SnapshotLog
+from .snapshots import SnapshotLog, load
 from .training import train as train_scene
+from .video import DEFAULT_FORMATS, Encoder, parse_formats
+
+MIN_SIZE, MAX_SIZE = (160, 120), (7680, 4320)
 
 
 def prepare_folder(root: str | Path, name: str) -> Path:
@@ -45,3 +54,133 @@ def _scene(scene) -> Scene:
     if isinstance(scene, Scene):
         return scene
     raise UsageError(f"scene must be a name, a path or a Scene, got {scene!r}")
+
+
+def check_size(size) -> tuple[int, int]:
+    try:
+        w, h = (int(v) for v in size)
+    except (TypeError, ValueError):
+        raise UsageError(f"--size must be WIDTHxHEIGHT, e.g. 1280x720, got {size!r}") from None
+    if w % 2 or h % 2:
+        raise UsageError(f"--size {w}x{h}: width and height must be even (H.264 needs it), "
+                         f"e.g. {w + w % 2}x{h + h % 2}")
+    if w < MIN_SIZE[0] or h < MIN_SIZE[1]:
+        raise UsageError(f"--size {w}x{h} is too small; the smallest is 160x120")
+    if w > MAX_SIZE[0] or h > MAX_SIZE[1]:
+        raise UsageError(f"--size {w}x{h} is too large; the largest is 7680x4320")
+    return w, h
+
+
+def check_timing(fps, hold) -> tuple[float, float]:
+    if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not 0 < fps <= 240:
+        raise UsageError(f"--fps must be a number above 0 and at most 240, got {fps!r}")
+    if isinstance(hold, bool) or not isinstance(hold, (int, float)) or not 0 <= hold <= 600:
+        raise UsageError(f"--hold must be a number of seconds from 0 to 600, got {hold!r}")
+    return float(fps), float(hold)
+
+
+@dataclass
+class RenderResult:
+    """What a render made: the files by kind. Displays the video inline in a notebook."""
+    scene: str
+    folder: Path
+    files: dict[str, Path] = field(default_factory=dict)
+    frames: int = 0
+    fps: float = 25.0
+
+    def __repr__(self):
+        lines = [f"RenderResult({self.scene!r}, {self.frames} frames at {self.fps:g} fps)"]
+        lines += [f"  {kind:<5} {path}" for kind, path in self.files.items()]
+        return "\n".join(lines)
+
+    def _repr_html_(self):
+        for kind, mime in (("mp4", "video/mp4"), ("webm", "video/webm")):
+            if kind in self.files:
+                data = base64.b64encode(self.files[kind].read_bytes()).decode()
+                return (f'<video controls loop style="max-width:100%" '
+                        f'src="data:{mime};base64,{data}"></video>')
+        if "png" in self.files:
+            data = base64.b64encode(self.files["png"].read_bytes()).decode()
+            return f'<img style="max-width:100%" src="data:image/png;base64,{data}">'
+        return f"<pre>{self!r}</pre>"
+
+
+def render(scene=None, *, from_log: str | Path | None = None, out: str | Path = "output",
+           size=(1280, 720), fps: float = 25, hold: float = 1.0, formats=DEFAULT_FORMATS,
+           steps=None, every=None, seed: int = 0, lr=None, check: bool = False,
+           progress: Callable | None = None) -> RenderResult:
+    """Train `scene` (or read `from_log`) and write videos, poster, log and page to OUT/NAME/.
+
+    Every file is written under a temporary name and renamed only when all of them are done,
+    so a failure or an interruption leaves the folder exactly as it was.
+    """
+    from .frames import FrameRenderer
+    from .page import standalone_page, video_block
+
+    size = check_size(size)
+    fps, hold = check_timing(fps, hold)
+    chosen = parse_formats(formats)
+    if (scene is None) == (from_log is None):
+        raise UsageError("give either a scene name or --from LOG.npz, not both"
+                         if scene is not None else "give a scene name or --from LOG.npz")
+    if from_log is not None:
+        source = load(from_log)
+        name = source.meta["scene"]
+    else:
+        scene = _scene(scene)
+        name = scene.name
+    folder = prepare_folder(out, name)
+    outputs.remove_stale(folder)
+    final = {ext: folder / f"{name}.{ext}" for ext in ("npz", "png", "html")}
+    final.update({fmt.name: folder / f"{name}.{fmt.extension}" for fmt in chosen})
+    temps = {kind: outputs.temporary(path) for kind, path in final.items()}
+    tick = progress or (lambda n=1, **kw: None)
+    encoder = None
+    try:
+        if from_log is None:
+            log = train_scene(scene, temps["npz"], steps=steps, every=every, seed=seed, lr=lr,
+                              progress=tick)
+        else:
+            if source.path.resolve() != final["npz"].resolve():
+                shutil.copyfile(source.path, temps["npz"])
+            log = source
+        if hasattr(tick, "phase"):
+            tick.phase(f"rendering {name}")
+        renderer = FrameRenderer(log, size)
+        hold_frames = int(round(hold * fps))
+        frames = len(log) + hold_frames
+        encoder = Encoder({fmt: temps[fmt.name] for fmt in chosen}, size, fps, frames)
+        for frame in renderer.frames():
+            encoder.write(frame)
+            tick(1)
+        last = np.asarray(frame)[..., :3].copy()
+        renderer.close()
+        for _ in range(hold_frames):
+            encoder.write(frame)
+        if hasattr(tick, "phase"):
+            tick.phase(f"encoding {name}")
+        encoder.finish()
+        encoder = None
+        _write_png(temps["png"], last)
+        videos = {fmt: temps[fmt.name] for fmt in chosen}
+        block = video_block(name, videos, size)
+        temps["html"].write_text(standalone_page(name, log.meta["title"], block))
+        if check:
+            from .check import verify_video
+            for fmt in chosen:
+                verify_video(temps[fmt.name], frames, size, fps, label=final[fmt.name].name)
+        commit = {temps[k]: final[k] for k in final if temps[k].exists()}
+        outputs.commit(commit)
+    except BaseException:
+        if encoder is not None:
+            encoder.abort()
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+        raise
+    files = {k: final[k] for k in (*[f.name for f in chosen], "png", "npz", "html")}
+    return RenderResult(name, folder, files, frames, fps)
+
+
+def _write_png(path: Path, rgb: np.ndarray) -> None:
+    import imageio.v3 as iio
+    iio.imwrite(path, rgb, extension=".png")

@@ -24,6 +24,38 @@ class LearningRate(click.ParamType):
         return lr
 
 
+class Size(click.ParamType):
+    name = "WxH"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, tuple):
+            return value
+        w, x, h = str(value).lower().partition("x")
+        if not (x and w.isdigit() and h.isdigit()):
+            self.fail(f"{value!r} is not WIDTHxHEIGHT (e.g. 1280x720)", param, ctx)
+        from .api import check_size
+        try:
+            return check_size((int(w), int(h)))
+        except UsageError as e:
+            self.fail(str(e).removeprefix(f"--size {w}x{h}").lstrip(": ").strip() or str(e), param, ctx)
+
+
+class Formats(click.ParamType):
+    name = "LIST"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, list):
+            return value
+        from .video import parse_formats
+        try:
+            return [f.name for f in parse_formats(value)]
+        except UsageError as e:
+            self.fail(str(e), param, ctx)
+
+
+QUICK = {"size": (320, 240), "snapshots": 24, "hold": 0.5}
+
+
 def training_options(f):
     """--steps, --every, --seed, --lr: shared by train and render."""
     f = click.option("--lr", type=LearningRate(), default=None,
@@ -88,6 +120,131 @@ def train(name, steps, every, seed, lr, out):
         line += f", validation accuracy {100 * log['accuracy/val'][-1]:.1f} %"
     click.echo(line)
     click.echo(f"wrote {log.path}")
+
+
+def _human(n: int) -> str:
+    for unit in ("B", "kB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
+        n /= 1000
+
+
+def _report(result, quiet: bool) -> None:
+    if quiet:
+        return
+    for path in result.files.values():
+        click.echo(f"{str(path):<60} {_human(path.stat().st_size):>9}")
+
+
+def _render_job(job: dict):
+    """One render in a worker process (used for several scenes at once)."""
+    signal.signal(signal.SIGTERM, _on_sigterm)
+    from .api import render
+    return render(**job)
+
+
+@cli.command()
+@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.option("--all", "all_", is_flag=True, help="Render every built-in scene.")
+@click.option("--from", "from_log", type=click.Path(path_type=Path), default=None,
+              help="Re-render a saved snapshot log (NAME.npz) without training.")
+@out_option
+@click.option("--size", type=Size(), default="1280x720", show_default=True,
+              help="Frame size in pixels, both even, from 160x120 to 7680x4320.")
+@click.option("--fps", type=click.FloatRange(min=0, min_open=True, max=240), default=25.0,
+              show_default=True, help="Frames per second; one frame per snapshot.")
+@click.option("--hold", type=click.FloatRange(min=0, max=600), default=1.0, show_default=True,
+              help="Seconds the final frame is held at the end.")
+@click.option("--formats", type=Formats(), default="webm,ogv,mp4", show_default=True,
+              help="Comma list of video formats: webm (VP9), ogv (Theora), mp4 (H.264).")
+@training_options
+@click.option("--quick", is_flag=True,
+              help="A fast smoke render: 320x240, about 24 snapshots, 0.5 s hold "
+                   "(options given explicitly win).")
+@click.option("--check", is_flag=True,
+              help="Decode every video after encoding; keep nothing unless all pass.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Scenes rendered at once when there are several [default: CPU count].")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.pass_context
+def render(ctx, names, all_, from_log, out, size, fps, hold, formats, steps, every, seed, lr,
+           quick, check, jobs, quiet):
+    """Train scene NAME, draw it and encode webm, ogv and mp4, a poster and a page.
+
+    Results go to OUT/NAME/: NAME.webm NAME.ogv NAME.mp4 NAME.png (the poster, the exact last
+    frame) NAME.npz (the snapshot log) NAME.html (the <video> block to paste).
+    NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one.
+    """
+    import os
+    from .api import render as render_one
+    from .progress import Progress
+    from .scene import builtin_scenes, resolve
+    from .training import schedule
+
+    if all_ and names:
+        raise click.UsageError("give scene names or --all, not both")
+    if from_log is not None and (names or all_):
+        raise click.UsageError("give either a scene name or --from LOG.npz, not both")
+    if all_:
+        names = tuple(builtin_scenes())
+    if not names and from_log is None:
+        raise click.UsageError("give a scene name, --all or --from LOG.npz (see `nnviz list`)")
+    given = lambda name: ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
+    if quick:
+        size = size if given("size") else QUICK["size"]
+        hold = hold if given("hold") else QUICK["hold"]
+    common = dict(out=out, size=size, fps=fps, hold=hold, formats=formats, check=check)
+
+    if from_log is not None:
+        from .snapshots import load
+        log = load(from_log)
+        with Progress(len(log), f"rendering {log.meta['scene']}", enabled=not quiet) as bar:
+            result = render_one(from_log=from_log, progress=bar, **common)
+        return _report(result, quiet)
+
+    jobs_list = []
+    for name in names:
+        scene = resolve(name)
+        n_steps = steps or scene.steps
+        n_every = every or (max(1, -(-n_steps // QUICK["snapshots"])) if quick else scene.every)
+        jobs_list.append(dict(scene=name, steps=steps, every=n_every, seed=seed, lr=lr, **common))
+    if len(jobs_list) == 1:
+        job = jobs_list[0]
+        n_steps = steps or resolve(job["scene"]).steps
+        total = n_steps + len(schedule(n_steps, job["every"]))
+        with Progress(total, f"training {names[0]}", enabled=not quiet) as bar:
+            result = render_one(progress=bar, **job)
+        return _report(result, quiet)
+    _render_many(jobs_list, jobs or os.cpu_count() or 1, quiet)
+
+
+def _render_many(jobs_list: list[dict], workers: int, quiet: bool) -> None:
+    """Render several scenes in parallel processes; report each as it finishes."""
+    import concurrent.futures as cf
+    import multiprocessing
+    from .progress import Progress
+
+    failures = []
+    pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(jobs_list)),
+                                  mp_context=multiprocessing.get_context("fork"))
+    try:
+        futures = {pool.submit(_render_job, job): job["scene"] for job in jobs_list}
+        with Progress(len(futures), "rendering scenes", enabled=not quiet) as bar:
+            for future in cf.as_completed(futures):
+                bar(1)
+                try:
+                    _report(future.result(), quiet)
+                except NnvizError as e:
+                    failures.append(f"{futures[future]}: {e}")
+        pool.shutdown()
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            if process.is_alive():
+                process.terminate()   # workers clean up their temporaries on SIGTERM
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    if failures:
+        raise NnvizError(f"{len(failures)} of {len(jobs_list)} renders failed: " + "; ".join(failures))
 
 
 def _on_sigterm(signum, frame):

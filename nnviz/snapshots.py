@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
+import shutil
 import zipfile
 from pathlib import Path
 
@@ -57,8 +57,8 @@ class LogWriter:
         self.path = Path(path)
         self.meta = dict(meta)
         self.static = {k: np.asarray(v) for k, v in static.items()}
-        self._tmpdir = tempfile.TemporaryDirectory(prefix=f".{self.path.stem}.", suffix=".tmp",
-                                                   dir=self.path.parent)
+        self._tmpdir = self.path.with_name(f".{self.path.name}.fields.{os.getpid()}.tmp")
+        self._tmpdir.mkdir(exist_ok=True)
         self._files: dict[str, object] = {}
         self._specs: dict[str, tuple[np.dtype, tuple[int, ...]]] = {}
         self._ranges: dict[str, list[float]] = {}
@@ -72,7 +72,7 @@ class LogWriter:
             value = np.asarray(value)
             spec = (value.dtype, value.shape)
             if name not in self._files:
-                self._files[name] = open(os.path.join(self._tmpdir.name, f"{len(self._files)}.raw"), "wb")
+                self._files[name] = open(self._tmpdir / f"{len(self._files)}.raw", "wb")
                 self._specs[name] = spec
             elif spec != self._specs[name]:
                 raise ValueError(f"snapshot field {name!r} changed from {self._specs[name]} to {spec}")
@@ -107,7 +107,7 @@ class LogWriter:
     def close(self) -> None:
         for f in self._files.values():
             f.close()
-        self._tmpdir.cleanup()
+        shutil.rmtree(self._tmpdir, ignore_errors=True)
 
     def __enter__(self):
         return self

@@ -1,0 +1,119 @@
+"""Frames: one figure per render at the exact pixel size, its static parts drawn once.
+
+Each frame restores the saved background and draws only the artists that change, then hands
+out the canvas's RGBA buffer as is (the same buffer every frame: write it before the next).
+"""
+from __future__ import annotations
+
+from typing import Iterator
+
+import matplotlib
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from .errors import UsageError
+from .panels import PANELS, Panel, Sprite
+from .snapshots import SnapshotLog
+
+DPI = 100
+SERIES = ("step", "loss/train", "loss/val", "accuracy/train", "accuracy/val")
+
+
+def style_for(height: int) -> dict:
+    """Sizes in points that keep the same look from 480 to 2160 pixels high."""
+    scale = max(height, 360) / 720
+    return {"font": 12.5 * scale, "line": 1.8 * scale, "dot": 14 * scale * scale}
+
+
+def _rc(style: dict) -> dict:
+    f = style["font"]
+    return {"font.size": f, "axes.titlesize": f, "axes.labelsize": f * 0.95,
+            "xtick.labelsize": f * 0.8, "ytick.labelsize": f * 0.8, "legend.fontsize": f * 0.8,
+            "axes.linewidth": style["line"] * 0.5, "xtick.major.width": style["line"] * 0.5,
+            "ytick.major.width": style["line"] * 0.5, "axes.spines.top": False,
+            "axes.spines.right": False, "figure.facecolor": "white", "savefig.facecolor": "white",
+            "axes.titleweight": "bold", "legend.borderaxespad": 0.4, "path.simplify": True}
+
+
+class FrameRenderer:
+    """Draws the frames of one snapshot log at `size` = (width, height) pixels."""
+
+    def __init__(self, log: SnapshotLog, size: tuple[int, int]):
+        self.log, self.size = log, size
+        names = log.meta["panels"]
+        unknown = [n for n in names if n not in PANELS]
+        if unknown:
+            raise UsageError(f"unknown panel {unknown[0]!r}; choose from {', '.join(PANELS)}")
+        self.series = {k: log[k] for k in SERIES if k in log}
+        missing = [n for n in names if n == "accuracy" and "accuracy/train" not in self.series]
+        if missing:
+            raise UsageError("the accuracy panel needs a classification scene; remove it from panels")
+        self.style = style_for(size[1])
+        with matplotlib.rc_context(_rc(self.style)):
+            self.figure, self.panels = self._build([PANELS[n] for n in names])
+            self.canvas = self.figure.canvas
+            self.canvas.draw()
+        self.background = self.canvas.copy_from_bbox(self.figure.bbox)
+        for p in self.panels:
+            for sprite in [a for a in vars(p).values() if isinstance(a, Sprite)]:
+                sprite.bake(self.canvas)
+        self.fields = sorted({f for p in self.panels for f in p.fields})
+
+    def _build(self, classes: list[type[Panel]]):
+        w, h = self.size
+        fig = Figure(figsize=(w / DPI, h / DPI), dpi=DPI, layout="constrained")
+        FigureCanvasAgg(fig)
+        line = 1.9 * self.style["font"] / 72 * DPI / h   # a header line, as a figure fraction
+        kw = dict(fontsize=self.style["font"] * 1.05, va="center", ha="right", family="monospace")
+        title = fig.text(0.012, 1 - 0.6 * line, self.log.meta["title"], va="center", ha="left",
+                         fontsize=self.style["font"] * 1.25, fontweight="bold")
+        # monospace, so the fixed words are drawn once and only the numbers change per frame
+        fixed = fig.text(0.988, 1 - 0.6 * line, self._status(0, fixed=True), **kw)
+        renderer = fig.canvas.get_renderer()
+        room = title.get_window_extent(renderer).width + fixed.get_window_extent(renderer).width
+        lines = 1 if room < 0.95 * w else 2   # too narrow for one line: status goes below
+        fixed.set_y(1 - (lines - 0.4) * line)
+        self.status = fig.text(0.988, fixed.get_position()[1], "", animated=True, **kw)
+        fig.get_layout_engine().set(rect=(0, 0, 1, 1 - (lines + 0.3) * line), h_pad=0.06, w_pad=0.06)
+        pictures = [c for c in classes if c.picture]
+        metrics = [c for c in classes if not c.picture]
+        axes = []
+        if pictures and metrics:
+            wide = w / h >= 1.5
+            grid = fig.add_gridspec(*((len(metrics), 2) if wide else (2, len(metrics))),
+                                    **({"width_ratios": (1.35, 1)} if wide else {"height_ratios": (1.45, 1)}))
+            axes.append(fig.add_subplot(grid[:, 0] if wide else grid[0, :]))
+            axes += [fig.add_subplot(grid[i, 1] if wide else grid[1, i]) for i in range(len(metrics))]
+            axes = axes[:1] + axes[1:]
+        else:
+            n = len(classes)
+            axes = [fig.add_subplot(1, n, i + 1) for i in range(n)]
+        ordered = pictures[:1] + metrics if pictures and metrics else classes
+        panels = [cls(ax, self.log, self.series, self.style) for cls, ax in zip(ordered, axes)]
+        return fig, panels
+
+    def _status(self, i: int, fixed: bool = False) -> str:
+        """The header's status line: its fixed words (fixed=True) or its numbers, space-padded."""
+        s = self.series
+        last = s["step"][-1]
+        parts = [("step ", True), (f"{s['step'][i]:>{len(str(last))}d}", False),
+                 (f" / {last}   loss ", True), (f"{s['loss/train'][i]:<8.3g}", False)]
+        if "accuracy/val" in s:
+            parts += [(" val acc ", True), (f"{100 * s['accuracy/val'][i]:5.1f}", False), ("%", True)]
+        return "".join(t if keep == fixed else " " * len(t) for t, keep in parts)
+
+    def frames(self) -> Iterator[memoryview]:
+        """Yield the RGBA buffer of each snapshot's frame, in order."""
+        draw = self.figure.draw_artist
+        for i, snap in enumerate(self.log.stream(self.fields)):
+            self.canvas.restore_region(self.background)
+            for p in self.panels:
+                for artist in p.update(i, snap):
+                    draw(artist)
+            self.status.set_text(self._status(i, fixed=False))
+            draw(self.status)
+            yield self.canvas.buffer_rgba()
+
+    def close(self) -> None:
+        self.figure.clear()

@@ -1,0 +1,151 @@
+"""Encoders: a registry of output formats and one ffmpeg process that writes them all.
+
+Raw RGBA frames go over a pipe to the ffmpeg binary that imageio-ffmpeg ships; ffmpeg turns
+them into yuv420p once and splits that to one encoder per format. Each output is written to a
+temporary name; committing (renaming) is the caller's job once everything has succeeded.
+"""
+from __future__ import annotations
+
+import signal
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+import imageio_ffmpeg
+
+from .errors import NnvizError, UsageError
+
+
+class EncodeError(NnvizError):
+    pass
+
+
+@dataclass(frozen=True)
+class VideoFormat:
+    """One output format, as data: what ffmpeg needs and what a <source> element says."""
+    name: str
+    extension: str
+    muxer: str
+    codec: str
+    args: tuple[str, ...]
+    mime: str
+    codecs: str           # the codecs parameter of the MIME type ("" if read from the file)
+    measured_ssim: str = ""
+
+    def type_attribute(self, path: Path | None = None) -> str:
+        codecs = self.codecs or (mp4_codecs(path) if path else "")
+        return f'{self.mime}; codecs="{codecs}"' if codecs else self.mime
+
+
+FORMATS: dict[str, VideoFormat] = {}
+
+
+def register(fmt: VideoFormat) -> VideoFormat:
+    FORMATS[fmt.name] = fmt
+    return fmt
+
+
+# Settings chosen by benchmarks/render_speed.py: the fastest that keep SSIM >= 0.98 against
+# the source frames with files no larger than the original series' recipe.
+register(VideoFormat(
+    "webm", "webm", "webm", "libvpx-vp9",
+    ("-deadline", "realtime", "-cpu-used", "6", "-row-mt", "1", "-b:v", "0", "-crf", "34"),
+    "video/webm", "vp9"))
+register(VideoFormat(
+    "ogv", "ogv", "ogg", "libtheora", ("-q:v", "6", "-speed_level", "2"),
+    "video/ogg", "theora"))
+register(VideoFormat(
+    "mp4", "mp4", "mp4", "libx264",
+    ("-preset", "veryfast", "-crf", "25", "-movflags", "+faststart"),
+    "video/mp4", ""))
+
+DEFAULT_FORMATS = ("webm", "ogv", "mp4")
+
+
+def parse_formats(text: str | list[str] | tuple[str, ...]) -> list[VideoFormat]:
+    names = [n.strip() for n in text.split(",")] if isinstance(text, str) else list(text)
+    names = [n for n in names if n]
+    unknown = [n for n in names if n not in FORMATS]
+    if unknown or not names:
+        raise UsageError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}"
+                         if unknown else f"no format given; choose from {', '.join(FORMATS)}")
+    return [FORMATS[n] for n in dict.fromkeys(names)]
+
+
+def mp4_codecs(path: Path) -> str:
+    """`avc1.PPCCLL` from the file's own avcC box: the real profile, constraints and level."""
+    data = Path(path).read_bytes()
+    at = data.find(b"avcC")
+    if at < 0:
+        raise EncodeError(f"{path} has no H.264 configuration (avcC box)")
+    return "avc1." + data[at + 5:at + 8].hex().upper()
+
+
+def ffmpeg_exe() -> str:
+    return imageio_ffmpeg.get_ffmpeg_exe()
+
+
+class Encoder:
+    """One ffmpeg process: `write` RGBA frames, then `finish`; `abort` on any failure."""
+
+    def __init__(self, outputs: dict[VideoFormat, Path], size: tuple[int, int], fps: float,
+                 frames: int):
+        self.outputs = outputs
+        w, h = size
+        n = len(outputs)
+        split = "".join(f"[v{i}]" for i in range(n))
+        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+               "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{w}x{h}", "-framerate", f"{fps}",
+               "-i", "pipe:0", "-filter_complex", f"[0:v]format=yuv420p,split={n}{split}"]
+        for i, (fmt, path) in enumerate(outputs.items()):
+            # a keyframe last: Theora stores repeated frames as empty packets, and without it
+            # a held final frame is cut from the ogv's duration; elsewhere it speeds seeking
+            cmd += ["-map", f"[v{i}]", "-c:v", fmt.codec, *fmt.args, "-pix_fmt", "yuv420p",
+                    "-force_key_frames", f"expr:gte(n,{frames - 1})",
+                    "-an", "-f", fmt.muxer, str(path)]
+        self.command = cmd
+        # ffmpeg ignores SIGINT from the terminal: nnviz stops it itself and cleans up after it
+        self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE,
+                                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+
+    def write(self, frame) -> None:
+        try:
+            self.process.stdin.write(frame)
+        except (BrokenPipeError, OSError):
+            self._fail()
+
+    def finish(self) -> None:
+        try:
+            self.process.stdin.close()
+        except (BrokenPipeError, OSError):
+            pass
+        self.process.wait()
+        if self.process.returncode != 0:
+            self._fail()
+
+    def _fail(self):
+        self.process.kill()
+        self.process.wait()
+        err = self.process.stderr.read().decode(errors="replace").strip().splitlines()
+        code = self.process.returncode
+        if code < 0:
+            why = f"ffmpeg was killed by {signal.Signals(-code).name}"
+            if -code == signal.SIGXFSZ:
+                why += " (file size limit reached: is the disk full?)"
+        else:
+            why = f"ffmpeg failed: {err[-1] if err else f'exit code {code}'}"
+            if any("No space left" in line or "File too large" in line for line in err):
+                why += " (is the disk full?)"
+        raise EncodeError(f"encoding failed, no video written: {why}")
+
+    def abort(self) -> None:
+        """Stop ffmpeg at once; the caller removes the temporary files."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.process.stdin, self.process.stderr):
+            try:
+                stream.close()
+            except OSError:
+                pass
