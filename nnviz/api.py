@@ -17,6 +17,12 @@ from .snapshots import SnapshotLog, load
 from .training import train as train_scene
 from .video import DEFAULT_FORMATS, Encoder, parse_formats
 
+
+def single_threaded_blas():
+    """Our matrices are small: BLAS threads only spin and take the core ffmpeg needs."""
+    from threadpoolctl import threadpool_limits
+    return threadpool_limits(limits=1, user_api="blas")
+
 MIN_SIZE, MAX_SIZE = (160, 120), (7680, 4320)
 
 
@@ -42,8 +48,9 @@ def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps
     """Train a scene (a name, a path or a Scene) and save its log to OUT/NAME/NAME.npz."""
     scene = _scene(scene)
     folder = prepare_folder(out, scene.name)
-    return train_scene(scene, folder / f"{scene.name}.npz", steps=steps, every=every,
-                       seed=seed, lr=lr)
+    with single_threaded_blas():
+        return train_scene(scene, folder / f"{scene.name}.npz", steps=steps, every=every,
+                           seed=seed, lr=lr)
 
 
 def _scene(scene) -> Scene:
@@ -114,9 +121,6 @@ def render(scene=None, *, from_log: str | Path | None = None, out: str | Path = 
     Every file is written under a temporary name and renamed only when all of them are done,
     so a failure or an interruption leaves the folder exactly as it was.
     """
-    from .frames import FrameRenderer
-    from .page import standalone_page, video_block
-
     size = check_size(size)
     fps, hold = check_timing(fps, hold)
     chosen = parse_formats(formats)
@@ -131,13 +135,23 @@ def render(scene=None, *, from_log: str | Path | None = None, out: str | Path = 
         name = scene.name
     folder = prepare_folder(out, name)
     outputs.remove_stale(folder)
+    with single_threaded_blas():
+        return _render_in_folder(folder, name, scene, source if from_log is not None else None,
+                                 chosen, size, fps, hold, steps, every, seed, lr, check, progress)
+
+
+def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, steps, every, seed,
+                      lr, check, progress) -> RenderResult:
+    from .frames import FrameRenderer
+    from .page import standalone_page, video_block
+
     final = {ext: folder / f"{name}.{ext}" for ext in ("npz", "png", "html")}
     final.update({fmt.name: folder / f"{name}.{fmt.extension}" for fmt in chosen})
     temps = {kind: outputs.temporary(path) for kind, path in final.items()}
     tick = progress or (lambda n=1, **kw: None)
     encoder = None
     try:
-        if from_log is None:
+        if source is None:
             log = train_scene(scene, temps["npz"], steps=steps, every=every, seed=seed, lr=lr,
                               progress=tick)
         else:
@@ -153,15 +167,15 @@ def render(scene=None, *, from_log: str | Path | None = None, out: str | Path = 
         for frame in renderer.frames():
             encoder.write(frame)
             tick(1)
-        last = np.asarray(frame)[..., :3].copy()
+        last = np.array(frame)   # the canvas buffer is reused: keep a copy of the final frame
         renderer.close()
         for _ in range(hold_frames):
-            encoder.write(frame)
+            encoder.write(last)
         if hasattr(tick, "phase"):
             tick.phase(f"encoding {name}")
         encoder.finish()
         encoder = None
-        _write_png(temps["png"], last)
+        _write_png(temps["png"], last[..., :3])
         videos = {fmt: temps[fmt.name] for fmt in chosen}
         block = video_block(name, videos, size)
         temps["html"].write_text(standalone_page(name, log.meta["title"], block))

@@ -13,7 +13,8 @@ from matplotlib.artist import Artist
 from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
-from matplotlib.ticker import FuncFormatter, MaxNLocator, NullLocator, PercentFormatter
+from matplotlib.ticker import (FuncFormatter, LogLocator, MaxNLocator, NullFormatter,
+                               NullLocator, PercentFormatter)
 
 TRAIN = "#2a6fb0"      # train points and curves, in every scene
 VAL = "#e8862a"        # validation points and curves
@@ -295,10 +296,15 @@ class Loss(_Curves):
         lo, hi = np.log10(both.min()), np.log10(both.max())
         pad = 0.06 * max(hi - lo, 0.5)
         ax.set_ylim(10 ** (lo - pad), 10 ** (hi + pad))
+        plain = FuncFormatter(lambda v, _: f"{v:.3g}")
         if hi - lo < 1:  # under a decade: plain numbers, not 1.05 x 10^-1 minor labels
             ax.yaxis.set_major_locator(MaxNLocator(5))
-            ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:.3g}"))
+            ax.yaxis.set_major_formatter(plain)
             ax.yaxis.set_minor_locator(NullLocator())
+        elif hi - lo < 3:  # a few decades: 1-2-5 ticks as plain numbers
+            ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+            ax.yaxis.set_major_formatter(plain)
+            ax.yaxis.set_minor_formatter(NullFormatter())
         ax.set_ylabel("loss")
 
     def values(self, key):

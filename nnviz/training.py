@@ -12,7 +12,7 @@ from .scene import Scene
 from .snapshots import LogWriter, SnapshotLog
 
 CURVE_POINTS = 400   # x positions of a 1-D regression curve
-GRID_SIZE = 96       # cells per side of a 2-D output grid
+GRID_SIZE = 64       # cells per side of a 2-D output grid (drawn upsampled, bilinear)
 MARGIN = 0.15        # grid reaches this fraction of the data's range beyond it
 
 

@@ -6,6 +6,8 @@ temporary name; committing (renaming) is the caller's job once everything has su
 """
 from __future__ import annotations
 
+import fcntl
+import os
 import signal
 import subprocess
 from dataclasses import dataclass
@@ -30,7 +32,6 @@ class VideoFormat:
     args: tuple[str, ...]
     mime: str
     codecs: str           # the codecs parameter of the MIME type ("" if read from the file)
-    measured_ssim: str = ""
 
     def type_attribute(self, path: Path | None = None) -> str:
         codecs = self.codecs or (mp4_codecs(path) if path else "")
@@ -45,14 +46,17 @@ def register(fmt: VideoFormat) -> VideoFormat:
     return fmt
 
 
-# Settings chosen by benchmarks/render_speed.py: the fastest that keep SSIM >= 0.98 against
-# the source frames with files no larger than the original series' recipe.
+# Settings chosen by measurement (benchmarks/encoder_settings.py sweeps the candidates,
+# benchmarks/render_speed.py reports SSIM and size): for each format the fastest settings
+# whose SSIM against the source frames is >= 0.98 with files no larger than the original
+# series' recipe (libvpx-vp9 -b:v 2M, libtheora -qscale:v 3, libx264 -crf 25) made.
 register(VideoFormat(
     "webm", "webm", "webm", "libvpx-vp9",
-    ("-deadline", "realtime", "-cpu-used", "6", "-row-mt", "1", "-b:v", "0", "-crf", "34"),
+    ("-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1", "-b:v", "0", "-crf", "34"),
     "video/webm", "vp9"))
 register(VideoFormat(
-    "ogv", "ogv", "ogg", "libtheora", ("-q:v", "6", "-speed_level", "2"),
+    # -g 250: ffmpeg's default of a keyframe every 12 frames makes Theora files 3x larger
+    "ogv", "ogv", "ogg", "libtheora", ("-q:v", "6", "-speed_level", "4", "-g", "250"),
     "video/ogg", "theora"))
 register(VideoFormat(
     "mp4", "mp4", "mp4", "libx264",
@@ -81,6 +85,17 @@ def mp4_codecs(path: Path) -> str:
     return "avc1." + data[at + 5:at + 8].hex().upper()
 
 
+F_SETPIPE_SZ = getattr(fcntl, "F_SETPIPE_SZ", 1031)
+PIPE_SIZE = 1 << 20
+
+
+def _child_setup() -> None:
+    """In the ffmpeg child: ignore the terminal's SIGINT (nnviz stops ffmpeg itself and cleans
+    up after it) and run at a lower priority, so drawing, the critical path, keeps its core."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    os.nice(10)
+
+
 def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
@@ -104,10 +119,12 @@ class Encoder:
                     "-force_key_frames", f"expr:gte(n,{frames - 1})",
                     "-an", "-f", fmt.muxer, str(path)]
         self.command = cmd
-        # ffmpeg ignores SIGINT from the terminal: nnviz stops it itself and cleans up after it
         self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE,
-                                        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN))
+                                        stderr=subprocess.PIPE, bufsize=0, preexec_fn=_child_setup)
+        try:  # a frame per pipe write rather than 64 KiB: far fewer context switches
+            fcntl.fcntl(self.process.stdin.fileno(), F_SETPIPE_SZ, PIPE_SIZE)
+        except OSError:
+            pass
 
     def write(self, frame) -> None:
         try:

@@ -29,7 +29,7 @@ def scene(name):
 def test_log_holds_what_drawing_needs(tmp_path):
     log = train(scene("xor_two_classes"), tmp_path / "x.npz", steps=10, every=3)
     assert log["step"].tolist() == [0, 3, 6, 9, 10] and len(log) == 5
-    assert log["output"].shape == (5, 96, 96, 2) and log["output"].dtype == np.float32
+    assert log["output"].shape == (5, 64, 64, 2) and log["output"].dtype == np.float32
     assert log["predicted/val"].shape == (5, 120) and log["accuracy/train"].shape == (5,)
     assert log["param/0.W"].shape == (5, 2, 4) and log["data/x_train"].shape == (280, 2)
     assert log.meta["scene"] == "xor_two_classes" and log.meta["options"]["seed"] == 0
