@@ -68,13 +68,13 @@ def check_size(size) -> tuple[int, int]:
         w, h = (int(v) for v in size)
     except (TypeError, ValueError):
         raise UsageError(f"--size must be WIDTHxHEIGHT, e.g. 1280x720, got {size!r}") from None
-    if w % 2 or h % 2:
-        raise UsageError(f"--size {w}x{h}: width and height must be even (H.264 needs it), "
-                         f"e.g. {w + w % 2}x{h + h % 2}")
     if w < MIN_SIZE[0] or h < MIN_SIZE[1]:
         raise UsageError(f"--size {w}x{h} is too small; the smallest is 160x120")
     if w > MAX_SIZE[0] or h > MAX_SIZE[1]:
         raise UsageError(f"--size {w}x{h} is too large; the largest is 7680x4320")
+    if w % 2 or h % 2:
+        raise UsageError(f"--size {w}x{h}: width and height must be even (H.264 needs it), "
+                         f"e.g. {w + w % 2}x{h + h % 2}")
     return w, h
 
 

@@ -1,6 +1,7 @@
 """The `nnviz` command line: list, train, render, check."""
 from __future__ import annotations
 
+import errno
 import signal
 import sys
 from pathlib import Path
@@ -247,6 +248,23 @@ def _render_many(jobs_list: list[dict], workers: int, quiet: bool) -> None:
         raise NnvizError(f"{len(failures)} of {len(jobs_list)} renders failed: " + "; ".join(failures))
 
 
+@cli.command()
+@click.argument("target", type=click.Path(exists=True, path_type=Path))
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+def check(target, quiet):
+    """Decode rendered videos and check them: a folder OUT/NAME or one video file.
+
+    For a folder, every video must decode completely, all to the same number of frames and to
+    the poster's size, with at least one frame per snapshot, and end on the poster's picture.
+    """
+    from .check import check_file, check_folder
+    results = check_folder(target) if target.is_dir() else [check_file(target)]
+    if not quiet:
+        for path, meta in results:
+            click.echo(f"ok  {path}  {meta['size'][0]}x{meta['size'][1]}, {meta['presented']} frames, "
+                       f"{meta['duration']:g} s, {meta['codec'].rstrip(',')}")
+
+
 def _on_sigterm(signum, frame):
     raise Interrupted(signum)
 
@@ -268,4 +286,9 @@ def main(argv=None) -> None:
     except NnvizError as e:
         click.echo(f"Error: {e}", err=True)
         code = e.exit_code
+    except OSError as e:   # disk full, file-size limit, permissions changed mid-run
+        where = f": {e.filename}" if e.filename else ""
+        hint = " (is the disk full?)" if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else ""
+        click.echo(f"Error: cannot write{where}: {e.strerror or e}{hint}; nothing was changed", err=True)
+        code = 1
     sys.exit(code or 0)

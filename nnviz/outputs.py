@@ -8,6 +8,7 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
+import signal
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -57,9 +58,17 @@ def locked(folder: Path):
 
 
 def commit(pairs: dict[Path, Path]) -> None:
-    """Rename every temporary to its final name, all under the folder's lock."""
+    """Rename every temporary to its final name, all under the folder's lock.
+
+    SIGINT and SIGTERM wait until the renames are done: a folder never holds half of one
+    render and half of another.
+    """
     folders = {final.parent for final in pairs.values()}
     assert len(folders) == 1, folders
-    with locked(folders.pop()):
-        for tmp, final in pairs.items():
-            os.replace(tmp, final)
+    held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
+    try:
+        with locked(folders.pop()):
+            for tmp, final in pairs.items():
+                os.replace(tmp, final)
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, held)

@@ -1,0 +1,159 @@
+"""Render and encode speed of nnviz against the original recipe and the encode-only floor.
+
+For xor_two_classes and non_linear_regression_tanh (300 training steps, a snapshot every step,
+301 frames, no hold) at 640x480 and 1280x720, whole processes timed from outside:
+  nnviz        `nnviz render NAME` (training included) and `nnviz render --from LOG` (excluded)
+  original     benchmarks/original_recipe.py: per-frame clear + redraw + plt.draw + savefig PNG
+               + plt.pause(0.001), then three ffmpeg runs with the original flags (training
+               included, done by nnviz's fast core: the comparison favours the original)
+  encode-only  the same frames, already in memory, through nnviz's encoder (the floor)
+then the encoder settings' SSIM and sizes, peak memory at 300 and 3000 snapshots, and
+`nnviz render --all` in parallel against one scene after another.
+
+    python benchmarks/render_speed.py [--repeat N] [--quick]
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+import nnviz
+from nnviz.frames import FrameRenderer
+from nnviz.video import FORMATS, Encoder, ffmpeg_exe
+
+HERE = Path(__file__).parent
+SCENES = ("xor_two_classes", "non_linear_regression_tanh")
+SIZES = ((640, 480), (1280, 720))
+STEPS = 300
+NNVIZ = [sys.executable, "-m", "nnviz"]
+
+
+def timed(cmd) -> float:
+    start = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL)
+    return time.perf_counter() - start
+
+
+def median_time(cmd, repeat) -> float:
+    return statistics.median(timed(cmd) for _ in range(repeat))
+
+
+def encode_only(log_path, size, out: Path) -> tuple[float, Path]:
+    """Render every frame into memory first, then time nnviz's encoder alone on them."""
+    log = nnviz.load(log_path)
+    frames = [bytes(f) for f in FrameRenderer(log, size).frames()]
+    raw = out / f"source_{size[0]}.rgba"
+    raw.write_bytes(b"".join(frames))            # kept for SSIM against the source frames
+    outputs = {fmt: out / f"floor_{size[0]}.{fmt.extension}" for fmt in FORMATS.values()}
+    start = time.perf_counter()
+    enc = Encoder(outputs, size, 25.0, len(frames))
+    for frame in frames:
+        enc.write(frame)
+    enc.finish()
+    return time.perf_counter() - start, raw
+
+
+def ssim(video: Path, raw: Path, size, pix_fmt: str) -> tuple[float, float]:
+    """Mean and worst-frame SSIM of `video` against the raw RGBA source, compared in pix_fmt."""
+    stats = video.with_suffix(f".{pix_fmt}.ssim")
+    subprocess.run([ffmpeg_exe(), "-hide_banner", "-i", str(video), "-f", "rawvideo",
+                    "-pix_fmt", "rgba", "-s", f"{size[0]}x{size[1]}", "-framerate", "25",
+                    "-i", str(raw), "-lavfi",
+                    f"[0:v]format={pix_fmt}[a];[1:v]format={pix_fmt}[b];[a][b]ssim=stats_file={stats}",
+                    "-f", "null", "-"], check=True, capture_output=True)
+    values = [float(re.search(r"All:([\d.]+)", line).group(1)) for line in stats.read_text().splitlines()]
+    return float(np.mean(values)), min(values)
+
+
+def peak_rss_mb(args) -> float:
+    """Peak resident memory of the nnviz process itself (not ffmpeg), in MB."""
+    code = ("import resource, sys\nfrom nnviz.cli import main\ntry:\n    main(sys.argv[1:])\n"
+            "finally:\n    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    return int(r.stderr.strip().splitlines()[-1]) / 1024
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=1, help="runs per nnviz timing (median)")
+    parser.add_argument("--quick", action="store_true", help="skip memory and --all sections")
+    args = parser.parse_args()
+    tmp = Path(tempfile.mkdtemp(prefix="nnviz-bench-"))
+    print(f"nnviz {nnviz.__version__}; {STEPS} steps, a snapshot every step ({STEPS + 1} frames, "
+          f"no hold), all three formats + poster; seconds of wall time\n")
+    head = (f"{'scene':28} {'size':>9} {'nnviz':>7} {'nnviz':>7} {'original':>9} {'encode':>7} "
+            f"{'original/':>10} {'nnviz/':>8}")
+    print(head)
+    print(f"{'':28} {'':>9} {'+train':>7} {'-train':>7} {'+train':>9} {'only':>7} {'nnviz':>10} {'encode':>8}")
+    goals = {"speedup_640": [], "floor": []}
+    floors = {}
+    for scene in SCENES:
+        log = tmp / scene / f"{scene}.npz"
+        subprocess.run(NNVIZ + ["train", scene, "--steps", str(STEPS), "--every", "1", "--out", str(tmp)],
+                       check=True, stdout=subprocess.DEVNULL)
+        for size in SIZES:
+            s = f"{size[0]}x{size[1]}"
+            common = ["--size", s, "--hold", "0", "-q"]
+            with_train = median_time(NNVIZ + ["render", scene, "--steps", str(STEPS), "--every", "1",
+                                              "--out", str(tmp / "with"), *common], args.repeat)
+            without = median_time(NNVIZ + ["render", "--from", str(log), "--out", str(tmp / "without"),
+                                           *common], args.repeat)
+            recipe_dir = tmp / f"recipe_{scene}_{size[0]}"
+            original = timed([sys.executable, str(HERE / "original_recipe.py"), scene, str(recipe_dir),
+                              "--size", s, "--steps", str(STEPS), "--train"])
+            floor, raw = encode_only(log, size, tmp / scene)
+            floors[(scene, size)] = (raw, recipe_dir)
+            goals["floor"].append(without / floor)
+            if size == (640, 480):
+                goals["speedup_640"].append(original / with_train)
+            print(f"{scene:28} {s:>9} {with_train:7.2f} {without:7.2f} {original:9.2f} {floor:7.2f} "
+                  f"{original / with_train:9.1f}x {without / floor:7.2f}x", flush=True)
+
+    print("\nencoder settings (nnviz's) on the same frames; SSIM against the source frames, mean and "
+          "worst frame;\n'yuv420p' compares in the output's own pixel format (the encoder's loss), "
+          "'rgb' in RGB\n(4:2:0 chroma alone caps that near 0.99); size against the original recipe's file")
+    for (scene, size), (raw, recipe_dir) in floors.items():
+        for fmt in FORMATS.values():
+            video = raw.parent / f"floor_{size[0]}.{fmt.extension}"
+            mean, worst = ssim(video, raw, size, "yuv420p")
+            rgb, _ = ssim(video, raw, size, "rgb24")
+            ours, theirs = video.stat().st_size, (recipe_dir / f"recipe.{fmt.extension}").stat().st_size
+            print(f"  {scene:28} {size[0]:>4}x{size[1]:<4} {fmt.name:4} SSIM yuv420p {mean:.4f} "
+                  f"(worst {worst:.4f}) rgb {rgb:.4f}  {ours / 1e3:7.0f} kB vs original "
+                  f"{theirs / 1e3:7.0f} kB  [{fmt.codec} {' '.join(fmt.args)}]", flush=True)
+
+    if not args.quick:
+        print("\npeak memory of the nnviz process (xor_two_classes, 640x480, a snapshot every step):")
+        rss = {}
+        for steps in (300, 3000):
+            rss[steps] = peak_rss_mb(["render", "xor_two_classes", "--steps", str(steps), "--every", "1",
+                                      "--size", "640x480", "--out", str(tmp / f"mem{steps}"), "-q"])
+            print(f"  {steps:5d} snapshots: {rss[steps]:7.1f} MB", flush=True)
+        print(f"  ratio 3000/300: {rss[3000] / rss[300]:.2f}")
+        print("\n`nnviz render --all` at the default size (1280x720):")
+        parallel = timed(NNVIZ + ["render", "--all", "--out", str(tmp / "all_parallel"), "-q"])
+        serial = timed(NNVIZ + ["render", "--all", "--jobs", "1", "--out", str(tmp / "all_serial"), "-q"])
+        print(f"  in parallel (both cores): {parallel:6.1f} s\n  one after another:        {serial:6.1f} s"
+              f"\n  ratio: {serial / parallel:.2f}x")
+
+    print("\ngoals:")
+    print(f"  original / nnviz at 640x480, training included >= 20x: "
+          f"{'met' if min(goals['speedup_640']) >= 20 else 'NOT met'} (worst {min(goals['speedup_640']):.1f}x)")
+    print(f"  nnviz (training excluded) / encode-only <= 1.5x: "
+          f"{'met' if max(goals['floor']) <= 1.5 else 'NOT met'} (worst {max(goals['floor']):.2f}x)")
+    if not args.quick:
+        print(f"  peak memory 3000 / 300 snapshots <= 1.2x: {'met' if rss[3000] / rss[300] <= 1.2 else 'NOT met'}")
+        print(f"  --all in parallel faster than one after another: {'met' if parallel < serial else 'NOT met'}")
+    print(f"\n(work files in {tmp})")
+
+
+if __name__ == "__main__":
+    main()
