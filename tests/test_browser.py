@@ -1,0 +1,174 @@
+"""A real browser plays what nnviz makes: headless Chromium against the rendered page.
+
+The page is served from 127.0.0.1 by a server that honours HTTP Range requests (browsers
+fetch and seek video by byte ranges; without them seeking fails silently) and records every
+path it was asked for. In CI (CI=true) this test must run: a missing Chromium fails it.
+"""
+import functools
+import http.server
+import os
+import re
+import shutil
+import tempfile
+import threading
+from pathlib import Path
+
+import imageio.v3 as iio
+import numpy as np
+import pytest
+
+from conftest import run_cli
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+         "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+WAIT_MS = 20_000
+
+if not Path(CHROMIUM).exists() and os.environ.get("CI") != "true":
+    pytest.skip("Chromium is not installed (apt-get install chromium); CI installs it",
+                allow_module_level=True)
+playwright = pytest.importorskip("playwright.sync_api") if os.environ.get("CI") != "true" \
+    else __import__("playwright.sync_api").sync_api
+
+
+class RangeHandler(http.server.SimpleHTTPRequestHandler):
+    """Static files with single byte ranges (206 Partial Content), logging each request."""
+
+    requested: list
+
+    def log_message(self, *args):
+        pass
+
+    def send_head(self):
+        self.requested.append(self.path)
+        match = re.fullmatch(r"bytes=(\d*)-(\d*)", self.headers.get("Range", ""))
+        path = Path(self.translate_path(self.path))
+        if not match or not path.is_file():
+            return super().send_head()
+        size = path.stat().st_size
+        first = int(match[1]) if match[1] else max(0, size - int(match[2]))
+        last = min(int(match[2]), size - 1) if match[1] and match[2] else size - 1
+        if first >= size:
+            self.send_error(416)
+            return None
+        f = open(path, "rb")
+        f.seek(first)
+        self.range = last - first + 1
+        self.send_response(206)
+        self.send_header("Content-Type", self.guess_type(str(path)))
+        self.send_header("Content-Range", f"bytes {first}-{last}/{size}")
+        self.send_header("Content-Length", str(self.range))
+        self.send_header("Accept-Ranges", "bytes")
+        self.end_headers()
+        return f
+
+    def copyfile(self, source, outputfile):
+        remaining = getattr(self, "range", None)
+        if remaining is None:
+            return super().copyfile(source, outputfile)
+        while remaining > 0:
+            chunk = source.read(min(1 << 16, remaining))
+            if not chunk:
+                break
+            outputfile.write(chunk)
+            remaining -= len(chunk)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    """A render served over HTTP: yields (base URL, folder, list of requested paths)."""
+    out = tmp_path_factory.mktemp("site")
+    r = run_cli("render", "xor_two_classes", "--out", out, "--size", "640x480", "--steps", "60",
+                "--every", "3", "--hold", "1")
+    assert r.returncode == 0, r.stderr
+    folder = out / "xor_two_classes"
+    (folder / "mp4_only.html").write_text(
+        '<video controls width="640" height="480" poster="xor_two_classes.png">'
+        '<source src="xor_two_classes.mp4" type=\'video/mp4; codecs="avc1.64001E"\'></video>')
+    requested = []
+    handler = type("Handler", (RangeHandler,), {"requested": requested})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", folder, requested
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            tempfile.mkdtemp(prefix="nnviz-chromium-"), executable_path=CHROMIUM, args=FLAGS,
+            headless=True, viewport={"width": 800, "height": 600}, device_scale_factor=1)
+        context.set_default_timeout(WAIT_MS)
+        yield context
+        context.close()
+
+
+PLAY = """async () => {
+    const v = document.querySelector('video');
+    v.muted = true;
+    await v.play();
+    await new Promise((done, fail) => {
+        const t = setTimeout(() => fail(new Error('no progress: ' + v.currentTime)), %d);
+        const check = () => v.currentTime > 0.5 ? (clearTimeout(t), done()) : setTimeout(check, 50);
+        check();
+    });
+    return {src: v.currentSrc, time: v.currentTime, width: v.videoWidth, height: v.videoHeight,
+            duration: v.duration, error: v.error && v.error.code};
+}""" % WAIT_MS
+
+SEEK_END = """async () => {
+    const v = document.querySelector('video');
+    v.pause();
+    v.controls = false;   // the control bar would cover the bottom of the frame
+    await new Promise((done, fail) => {
+        const t = setTimeout(() => fail(new Error('seek never finished')), %d);
+        v.addEventListener('seeked', () => { clearTimeout(t); done(); }, {once: true});
+        v.currentTime = v.duration;
+    });
+    await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+    return v.currentTime;
+}""" % WAIT_MS
+
+
+def psnr(a, b):
+    mse = np.mean((a.astype(float) - b.astype(float)) ** 2)
+    return 10 * np.log10(255 ** 2 / mse) if mse else np.inf
+
+
+def test_page_plays_the_webm_and_never_fetches_the_ogv(site, browser):
+    url, folder, requested = site
+    requested.clear()
+    page = browser.new_page()
+    page.goto(f"{url}/xor_two_classes.html")
+    state = page.evaluate(PLAY)
+    assert state["src"].endswith("/xor_two_classes.webm") and state["error"] is None
+    assert (state["width"], state["height"]) == (640, 480)
+    assert state["duration"] == pytest.approx(21 / 25 + 1, abs=0.05)   # 21 snapshots + 1 s hold
+    assert not any(p.endswith(".ogv") for p in requested), requested
+    assert any(p.endswith(".webm") for p in requested)
+    page.close()
+
+
+@pytest.mark.parametrize("page_name, video", [("xor_two_classes.html", "webm"), ("mp4_only.html", "mp4")])
+def test_seeking_to_the_end_shows_the_final_frame(site, browser, page_name, video):
+    url, folder, _ = site
+    page = browser.new_page()
+    page.goto(f"{url}/{page_name}")
+    state = page.evaluate(PLAY)
+    assert state["src"].endswith(f".{video}") and state["error"] is None
+    page.evaluate(SEEK_END)
+    shot = iio.imread(page.locator("video").screenshot(), extension=".png")[..., :3]
+    poster = iio.imread(folder / "xor_two_classes.png")
+    assert shot.shape == poster.shape
+    assert psnr(shot, poster) > 25
+    page.close()
+
+
+def test_mp4_alone_plays(site, browser):
+    url, _, requested = site
+    page = browser.new_page()
+    page.goto(f"{url}/mp4_only.html")
+    state = page.evaluate(PLAY)
+    assert state["src"].endswith("/xor_two_classes.mp4") and state["time"] > 0.5
+    page.close()
