@@ -10,7 +10,7 @@ For xor_two_classes and non_linear_regression_tanh (300 training steps, a snapsh
 then the encoder settings' SSIM and sizes, peak memory at 300 and 3000 snapshots, and
 `nnviz render --all` in parallel against one scene after another.
 
-    python benchmarks/render_speed.py [--repeat N] [--quick]
+    python benchmarks/render_speed.py [--repeat N] [--only speed,memory,all]
 """
 from __future__ import annotations
 
@@ -74,9 +74,13 @@ def ssim(video: Path, raw: Path, size, pix_fmt: str) -> tuple[float, float]:
 
 
 def peak_rss_mb(args) -> float:
-    """Peak resident memory of the nnviz process itself (not ffmpeg), in MB."""
-    code = ("import resource, sys\nfrom nnviz.cli import main\ntry:\n    main(sys.argv[1:])\n"
-            "finally:\n    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
+    """Peak resident memory of the nnviz process itself (not ffmpeg), in MB.
+
+    Read from VmHWM: ru_maxrss would carry over the parent's peak across fork and exec.
+    """
+    code = ("import re, sys\nfrom nnviz.cli import main\ntry:\n    main(sys.argv[1:])\nfinally:\n"
+            "    status = open('/proc/self/status').read()\n"
+            "    print(re.search(r'VmHWM:\\s*(\\d+)', status)[1], file=sys.stderr)")
     r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
     return int(r.stderr.strip().splitlines()[-1]) / 1024
 
@@ -84,16 +88,50 @@ def peak_rss_mb(args) -> float:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs per nnviz timing (median)")
-    parser.add_argument("--quick", action="store_true", help="skip memory and --all sections")
+    parser.add_argument("--only", default="speed,memory,all",
+                        help="sections to run: speed (with the encoders' SSIM), memory, all")
     args = parser.parse_args()
+    sections = set(args.only.split(","))
     tmp = Path(tempfile.mkdtemp(prefix="nnviz-bench-"))
+    goals = {"speedup_640": [], "floor": []}
+    if "speed" in sections:
+        speed(args, tmp, goals)
+    if "memory" in sections:
+        print("\npeak memory of the nnviz process (xor_two_classes, 640x480, a snapshot every step):")
+        rss = {}
+        for steps in (300, 3000):
+            rss[steps] = peak_rss_mb(["render", "xor_two_classes", "--steps", str(steps), "--every", "1",
+                                      "--size", "640x480", "--out", str(tmp / f"mem{steps}"), "-q"])
+            print(f"  {steps:5d} snapshots: {rss[steps]:7.1f} MB", flush=True)
+        print(f"  ratio 3000/300: {rss[3000] / rss[300]:.2f}")
+    if "all" in sections:
+        print("\n`nnviz render --all` at the default size (1280x720):")
+        parallel = timed(NNVIZ + ["render", "--all", "--out", str(tmp / "all_parallel"), "-q"])
+        serial = timed(NNVIZ + ["render", "--all", "--jobs", "1", "--out", str(tmp / "all_serial"), "-q"])
+        print(f"  in parallel (both cores): {parallel:6.1f} s\n  one after another:        {serial:6.1f} s"
+              f"\n  ratio: {serial / parallel:.2f}x")
+
+    print("\ngoals:")
+    if "speed" in sections:
+        print(f"  original / nnviz at 640x480, training included >= 20x: "
+              f"{'met' if min(goals['speedup_640']) >= 20 else 'NOT met'} (worst {min(goals['speedup_640']):.1f}x)")
+        print(f"  nnviz (training excluded) / encode-only <= 1.5x: "
+              f"{'met' if max(goals['floor']) <= 1.5 else 'NOT met'} (worst {max(goals['floor']):.2f}x)")
+    if "memory" in sections:
+        print(f"  peak memory 3000 / 300 snapshots <= 1.2x: {'met' if rss[3000] / rss[300] <= 1.2 else 'NOT met'}")
+    if "all" in sections:
+        print(f"  --all in parallel faster than one after another: {'met' if parallel < serial else 'NOT met'}")
+    print(f"\n(work files in {tmp})")
+
+
+def speed(args, tmp: Path, goals: dict) -> None:
+    """The timing table, then the encoder settings' SSIM and sizes on the same frames."""
     print(f"nnviz {nnviz.__version__}; {STEPS} steps, a snapshot every step ({STEPS + 1} frames, "
           f"no hold), all three formats + poster; seconds of wall time\n")
     head = (f"{'scene':28} {'size':>9} {'nnviz':>7} {'nnviz':>7} {'original':>9} {'encode':>7} "
             f"{'original/':>10} {'nnviz/':>8}")
     print(head)
     print(f"{'':28} {'':>9} {'+train':>7} {'-train':>7} {'+train':>9} {'only':>7} {'nnviz':>10} {'encode':>8}")
-    goals = {"speedup_640": [], "floor": []}
     floors = {}
     for scene in SCENES:
         log = tmp / scene / f"{scene}.npz"
@@ -130,29 +168,6 @@ def main():
                   f"(worst {worst:.4f}) rgb {rgb:.4f}  {ours / 1e3:7.0f} kB vs original "
                   f"{theirs / 1e3:7.0f} kB  [{fmt.codec} {' '.join(fmt.args)}]", flush=True)
 
-    if not args.quick:
-        print("\npeak memory of the nnviz process (xor_two_classes, 640x480, a snapshot every step):")
-        rss = {}
-        for steps in (300, 3000):
-            rss[steps] = peak_rss_mb(["render", "xor_two_classes", "--steps", str(steps), "--every", "1",
-                                      "--size", "640x480", "--out", str(tmp / f"mem{steps}"), "-q"])
-            print(f"  {steps:5d} snapshots: {rss[steps]:7.1f} MB", flush=True)
-        print(f"  ratio 3000/300: {rss[3000] / rss[300]:.2f}")
-        print("\n`nnviz render --all` at the default size (1280x720):")
-        parallel = timed(NNVIZ + ["render", "--all", "--out", str(tmp / "all_parallel"), "-q"])
-        serial = timed(NNVIZ + ["render", "--all", "--jobs", "1", "--out", str(tmp / "all_serial"), "-q"])
-        print(f"  in parallel (both cores): {parallel:6.1f} s\n  one after another:        {serial:6.1f} s"
-              f"\n  ratio: {serial / parallel:.2f}x")
-
-    print("\ngoals:")
-    print(f"  original / nnviz at 640x480, training included >= 20x: "
-          f"{'met' if min(goals['speedup_640']) >= 20 else 'NOT met'} (worst {min(goals['speedup_640']):.1f}x)")
-    print(f"  nnviz (training excluded) / encode-only <= 1.5x: "
-          f"{'met' if max(goals['floor']) <= 1.5 else 'NOT met'} (worst {max(goals['floor']):.2f}x)")
-    if not args.quick:
-        print(f"  peak memory 3000 / 300 snapshots <= 1.2x: {'met' if rss[3000] / rss[300] <= 1.2 else 'NOT met'}")
-        print(f"  --all in parallel faster than one after another: {'met' if parallel < serial else 'NOT met'}")
-    print(f"\n(work files in {tmp})")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
 
 from .errors import UsageError
-from .panels import PANELS, Panel, Sprite
+from .panels import PANELS, Panel
 from .snapshots import SnapshotLog
 
 DPI = 100
@@ -39,48 +39,51 @@ def _rc(style: dict) -> dict:
             "axes.titleweight": "bold", "legend.borderaxespad": 0.4, "path.simplify": True}
 
 
+class Glyphs:
+    """Images of single monospace characters, each rasterised once on a cleared canvas."""
+
+    def __init__(self, canvas, size: float, chars: str):
+        figure, renderer = canvas.figure, canvas.get_renderer()
+        self.font = FontProperties(family="monospace", size=size)
+        probe = Text(0, 0, "0" * 10, fontproperties=self.font, figure=figure)
+        self.advance = probe.get_window_extent(renderer).width / 10
+        self.height = int(np.ceil(size / 72 * figure.dpi * 1.5))
+        self.pad = int(np.ceil(self.advance * 0.3))
+        cell = int(np.ceil(self.advance)) + 2 * self.pad
+        self.images = {}
+        for ch in sorted(set(chars) - {" "}):
+            renderer.clear()
+            Text(self.pad, self.height / 2, ch, fontproperties=self.font, va="center", ha="left",
+                 transform=None, figure=figure).draw(renderer)
+            buffer = np.asarray(canvas.buffer_rgba())
+            self.images[ch] = buffer[-self.height:, :cell][::-1].copy()   # bottom row first
+        renderer.clear()
+
+
 class GlyphLine(Artist):
-    """A right-aligned line of monospace text drawn from glyph images rendered once.
+    """A right-aligned line of monospace text composited from cached glyph images.
 
     matplotlib lays out and rasterises every glyph of a Text on every draw (about 9 ms a frame
     for the status line); compositing cached glyph images costs a fraction of a millisecond.
     """
 
-    def __init__(self, figure, right: float, middle: float, size: float, width: int):
+    def __init__(self, figure, glyphs: Glyphs, right: float, middle: float, width: int,
+                 text: str = ""):
         super().__init__()
         self.set_figure(figure)
-        self.font = FontProperties(family="monospace", size=size)
-        self.right, self.middle, self.width = right, middle, width
-        self.text, self.glyphs = "", {}
+        self.glyphs, self.right, self.middle, self.width, self.text = glyphs, right, middle, width, text
 
     def set_text(self, text: str) -> None:
         self.text = text
 
-    def bake(self, canvas, chars: str) -> None:
-        """Rasterise each character alone on a cleared canvas and keep its pixels."""
-        renderer = canvas.get_renderer()
-        probe = Text(0, 0, "0" * 10, fontproperties=self.font, figure=self.figure)
-        self.advance = probe.get_window_extent(renderer).width / 10
-        height = int(np.ceil(self.font.get_size_in_points() / 72 * self.figure.dpi * 1.5))
-        pad = int(np.ceil(self.advance * 0.3))
-        cell = int(np.ceil(self.advance)) + 2 * pad
-        for ch in sorted(set(chars) - {" "}):
-            renderer.clear()
-            Text(pad, height / 2, ch, fontproperties=self.font, va="center", ha="left",
-                 transform=None, figure=self.figure).draw(renderer)
-            buffer = np.asarray(canvas.buffer_rgba())
-            self.glyphs[ch] = buffer[-height:, :cell][::-1].copy()   # bottom row first
-        self.pad, self.height = pad, height
-        renderer.clear()
-
     def draw(self, renderer):
-        w, h = self.figure.bbox.width, self.figure.bbox.height
-        x0 = self.right * w - self.width * self.advance
-        y0 = int(round(self.middle * h - self.height / 2))
+        g = self.glyphs
+        x0 = self.right * self.figure.bbox.width - self.width * g.advance
+        y0 = int(round(self.middle * self.figure.bbox.height - g.height / 2))
         gc = renderer.new_gc()
         for i, ch in enumerate(self.text.rjust(self.width)):
             if ch != " ":
-                renderer.draw_image(gc, int(round(x0 + i * self.advance)) - self.pad, y0, self.glyphs[ch])
+                renderer.draw_image(gc, int(round(x0 + i * g.advance)) - g.pad, y0, g.images[ch])
         gc.restore()
 
 
@@ -103,35 +106,16 @@ class FrameRenderer:
             self.canvas = self.figure.canvas
             self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.figure.bbox)
-        for p in self.panels:
-            for sprite in [a for a in vars(p).values() if isinstance(a, Sprite)]:
-                sprite.bake(self.canvas)
+        for sprite in (s for p in self.panels for s in p.sprites):
+            sprite.bake(self.canvas)
         self.fields = sorted({f for p in self.panels for f in p.fields})
 
     def _build(self, classes: list[type[Panel]]):
         w, h = self.size
         fig = Figure(figsize=(w / DPI, h / DPI), dpi=DPI, layout="constrained")
         FigureCanvasAgg(fig)
-        line = 1.9 * self.style["font"] / 72 * DPI / h   # a header line, as a figure fraction
-        kw = dict(fontsize=self.style["font"] * 1.05, va="center", ha="right", family="monospace")
-        title = fig.text(0.012, 1 - 0.6 * line, self.log.meta["title"], va="center", ha="left",
-                         fontsize=self.style["font"] * 1.25, fontweight="bold")
-        # monospace, so the fixed words are drawn once and only the numbers change per frame
-        fixed_text = self._status(0, fixed=True)
-        probe = fig.text(0.988, 1 - 0.6 * line, fixed_text, **kw)
-        renderer = fig.canvas.get_renderer()
-        room = title.get_window_extent(renderer).width + probe.get_window_extent(renderer).width
-        probe.remove()
-        lines = 1 if room < 0.95 * w else 2   # too narrow for one line: status goes below
-        middle = 1 - (lines - 0.4) * line
-        self.fixed = GlyphLine(fig, 0.988, middle, kw["fontsize"], len(fixed_text))
-        self.status = GlyphLine(fig, 0.988, middle, kw["fontsize"], len(fixed_text))
-        self.fixed.bake(fig.canvas, fixed_text + "0123456789.e+-%infa")
-        self.status.glyphs, self.status.advance = self.fixed.glyphs, self.fixed.advance
-        self.status.pad, self.status.height = self.fixed.pad, self.fixed.height
-        self.fixed.set_text(fixed_text)
-        fig.add_artist(self.fixed)
-        fig.get_layout_engine().set(rect=(0, 0, 1, 1 - (lines + 0.3) * line), h_pad=0.06, w_pad=0.06)
+        header = self._header(fig)
+        fig.get_layout_engine().set(rect=(0, 0, 1, 1 - header), h_pad=0.06, w_pad=0.06)
         pictures = [c for c in classes if c.picture]
         metrics = [c for c in classes if not c.picture]
         axes = []
@@ -141,13 +125,30 @@ class FrameRenderer:
                                     **({"width_ratios": (1.35, 1)} if wide else {"height_ratios": (1.45, 1)}))
             axes.append(fig.add_subplot(grid[:, 0] if wide else grid[0, :]))
             axes += [fig.add_subplot(grid[i, 1] if wide else grid[1, i]) for i in range(len(metrics))]
-            axes = axes[:1] + axes[1:]
         else:
             n = len(classes)
             axes = [fig.add_subplot(1, n, i + 1) for i in range(n)]
         ordered = pictures[:1] + metrics if pictures and metrics else classes
         panels = [cls(ax, self.log, self.series, self.style) for cls, ax in zip(ordered, axes)]
         return fig, panels
+
+    def _header(self, fig) -> float:
+        """The title and the status line; returns the header's height as a figure fraction."""
+        w, h = self.size
+        line = 1.9 * self.style["font"] / 72 * DPI / h
+        size = self.style["font"] * 1.05
+        title = fig.text(0.012, 1 - 0.6 * line, self.log.meta["title"], va="center", ha="left",
+                         fontsize=self.style["font"] * 1.25, fontweight="bold")
+        # monospace: the fixed words are drawn once into the background, the numbers per frame
+        fixed = self._status(0, fixed=True)
+        glyphs = Glyphs(fig.canvas, size, fixed + "0123456789.e+-%infa")
+        renderer = fig.canvas.get_renderer()
+        room = title.get_window_extent(renderer).width + len(fixed) * glyphs.advance
+        lines = 1 if room < 0.95 * w else 2   # too narrow for one line: the status goes below
+        middle = 1 - (lines - 0.4) * line
+        fig.add_artist(GlyphLine(fig, glyphs, 0.988, middle, len(fixed), fixed))
+        self.status = GlyphLine(fig, glyphs, 0.988, middle, len(fixed))
+        return (lines + 0.3) * line
 
     def _status(self, i: int, fixed: bool = False) -> str:
         """The header's status line: its fixed words (fixed=True) or its numbers, space-padded."""

@@ -41,6 +41,7 @@ class Panel:
 
     def __init__(self, ax, log, series: dict[str, np.ndarray], style: dict):
         self.ax, self.series, self.style = ax, series, style
+        self.sprites: list[Sprite] = []   # pre-rendered once the background is drawn
 
     def update(self, i: int, snap: dict[str, np.ndarray]) -> list:
         """Update this panel for snapshot i; return the changed artists in drawing order."""
@@ -49,6 +50,11 @@ class Panel:
     def dynamic(self, artist):
         artist.set_animated(True)
         return artist
+
+    def sprite(self, artists) -> "Sprite":
+        """Static artists above dynamic ones: drawn once into pixels, composited per frame."""
+        self.sprites.append(Sprite(self.ax, artists))
+        return self.sprites[-1]
 
 
 def _pad(lo, hi, frac=0.05):
@@ -218,7 +224,7 @@ class Heatmap(_Plane):
         self._image(log, vmin, vmax, "network output")
         points = [self._scatter(x, y[:, 0], m, label)
                   for (x, y, _, label), m in zip(_points(log), ("o", "^"))]
-        self.points = Sprite(ax, points + [self._legend()])
+        self.points = self.sprite(points + [self._legend()])
 
     def update(self, i, snap):
         self.image.set_data(snap["output"][..., 0])
@@ -242,7 +248,7 @@ class Boundary(_Plane):
         self.wrong = self.dynamic(ax.scatter(
             [], [], s=style["dot"] * 9, facecolors="none", edgecolors=WRONG,
             linewidths=style["line"] * 0.9, label="misclassified"))
-        self.points = Sprite(ax, points + [self._legend()])
+        self.points = self.sprite(points + [self._legend()])
 
     def update(self, i, snap):
         p1 = snap["output"][..., 1]

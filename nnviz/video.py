@@ -56,7 +56,7 @@ register(VideoFormat(
     "video/webm", "vp9"))
 register(VideoFormat(
     # -g 250: ffmpeg's default of a keyframe every 12 frames makes Theora files 3x larger
-    "ogv", "ogv", "ogg", "libtheora", ("-q:v", "6", "-speed_level", "4", "-g", "250"),
+    "ogv", "ogv", "ogg", "libtheora", ("-q:v", "5.5", "-speed_level", "4", "-g", "250"),
     "video/ogg", "theora"))
 register(VideoFormat(
     "mp4", "mp4", "mp4", "libx264",

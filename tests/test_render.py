@@ -195,3 +195,31 @@ def test_corrupted_from_log_keeps_folder_untouched(tmp_path, rendered):
     r = run_cli("render", "--from", bad, "--out", tmp_path / "out")
     assert_one_line_error(r, 1, "xor_two_classes.npz")
     assert tree(tmp_path / "out") == before
+
+
+def test_progress_only_on_a_terminal(tmp_path):
+    """A terminal on stderr gets one progress bar through every phase; a pipe gets none."""
+    import os
+    import pty
+    import sys
+    primary, secondary = pty.openpty()
+    proc = subprocess.Popen([sys.executable, "-m", "nnviz", "render", "xor_two_classes", "--quick",
+                             "--formats", "mp4", "--out", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=secondary, text=True)
+    os.close(secondary)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(primary, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    proc.wait(timeout=120)
+    os.close(primary)
+    assert proc.returncode == 0
+    text = seen.decode(errors="replace")
+    assert "training xor_two_classes" in text and "rendering xor_two_classes" in text and "100%" in text
+    piped = run_cli("render", "xor_two_classes", "--quick", "--formats", "mp4", "--out", tmp_path)
+    assert piped.returncode == 0 and piped.stderr == ""
