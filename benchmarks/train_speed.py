@@ -132,8 +132,9 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=2.0, help="time per measurement")
     args = parser.parse_args()
-    print(f"nnviz {nnviz.__version__}, numpy {np.__version__}; one step = forward + backward "
-          f"over one mini-batch + Adam; {args.seconds:g} s per measurement\n")
+    print(f"nnviz {nnviz.__version__}, numpy {np.__version__}; {args.seconds:g} s per measurement\n"
+          f"update: forward + backward over one mini-batch + Adam; original: the update + the loss "
+          f"over all validation data,\nas the original series did every step\n")
     print(f"{'network':34} {'batch':>5} {'step':>8} {'nnviz steps/s':>14} "
           f"{'per-sample steps/s':>19} {'ratio':>7}")
     worst = {"update": np.inf, "original": np.inf}

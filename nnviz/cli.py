@@ -203,18 +203,16 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, steps, eve
             result = render_one(from_log=from_log, progress=bar, **common)
         return _report(result, quiet)
 
-    jobs_list = []
+    jobs_list, totals = [], []
     for name in names:
         scene = resolve(name)
         n_steps = steps or scene.steps
         n_every = every or (max(1, -(-n_steps // QUICK["snapshots"])) if quick else scene.every)
         jobs_list.append(dict(scene=name, steps=steps, every=n_every, seed=seed, lr=lr, **common))
+        totals.append(n_steps + len(schedule(n_steps, n_every)))   # steps, then frames
     if len(jobs_list) == 1:
-        job = jobs_list[0]
-        n_steps = steps or resolve(job["scene"]).steps
-        total = n_steps + len(schedule(n_steps, job["every"]))
-        with Progress(total, f"training {names[0]}", enabled=not quiet) as bar:
-            result = render_one(progress=bar, **job)
+        with Progress(totals[0], f"training {names[0]}", enabled=not quiet) as bar:
+            result = render_one(progress=bar, **jobs_list[0])
         return _report(result, quiet)
     _render_many(jobs_list, jobs or os.cpu_count() or 1, quiet)
 

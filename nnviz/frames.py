@@ -96,10 +96,12 @@ class FrameRenderer:
         unknown = [n for n in names if n not in PANELS]
         if unknown:
             raise UsageError(f"unknown panel {unknown[0]!r}; choose from {', '.join(PANELS)}")
+        for name in names:
+            cls = PANELS[name]
+            if not all(k in log for k in cls.needs):
+                raise UsageError(f"scene {log.meta['scene']!r}: the {name} panel needs {cls.fits}; "
+                                 f"choose other panels (see the README's panel table)")
         self.series = {k: log[k] for k in SERIES if k in log}
-        missing = [n for n in names if n == "accuracy" and "accuracy/train" not in self.series]
-        if missing:
-            raise UsageError("the accuracy panel needs a classification scene; remove it from panels")
         self.style = style_for(size[1])
         with matplotlib.rc_context(_rc(self.style)):
             self.figure, self.panels = self._build([PANELS[n] for n in names])

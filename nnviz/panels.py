@@ -38,6 +38,8 @@ class Panel:
     name = ""
     picture = False          # a view of the input space (it gets the large slot)
     fields: tuple[str, ...] = ()  # per-snapshot arrays it reads from the stream
+    needs: tuple[str, ...] = ()   # arrays the log must hold for this panel
+    fits = ""                # what kind of scene that takes, for the error message
 
     def __init__(self, ax, log, series: dict[str, np.ndarray], style: dict):
         self.ax, self.series, self.style = ax, series, style
@@ -72,6 +74,8 @@ class Fit(Panel):
     """1-D regression: the data points and the network's curve, in the data's own units."""
     picture = True
     fields = ("output",)
+    needs = ("grid/x",)
+    fits = "a scene with one input"
 
     def __init__(self, ax, log, series, style):
         super().__init__(ax, log, series, style)
@@ -187,6 +191,8 @@ class _Plane(Panel):
     """A 2-D input plane drawn as an image, with the data points on top of it."""
     picture = True
     fields = ("output",)
+    needs = ("grid/x0",)
+    fits = "a scene with two inputs"
 
     def _image(self, log, vmin, vmax, label):
         x0, x1 = log["grid/x0"], log["grid/x1"]
@@ -235,6 +241,8 @@ class Heatmap(_Plane):
 class Boundary(_Plane):
     """Class probability over the plane, the 0.5 decision contour, misclassified points ringed."""
     fields = ("output", "predicted/train", "predicted/val")
+    needs = ("grid/x0", "predicted/train")
+    fits = "a classification scene with two inputs"
 
     def __init__(self, ax, log, series, style):
         super().__init__(ax, log, series, style)
@@ -320,6 +328,8 @@ class Loss(_Curves):
 @panel("accuracy")
 class Accuracy(_Curves):
     keys = ("accuracy/train", "accuracy/val")
+    needs = keys
+    fits = "a classification scene"
     legend_loc = "lower right"
 
     def __init__(self, ax, log, series, style):

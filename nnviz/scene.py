@@ -54,6 +54,10 @@ class Scene:
         if unknown:
             raise ValueError(f"scene {cls.name!r}: unknown panel {unknown[0]!r}; "
                              f"choose from {', '.join(PANELS)}")
+        pictures = [p for p in cls.panels if p in ("fit", "heatmap", "boundary")]
+        if len(pictures) > 1 or not cls.panels:
+            raise ValueError(f"scene {cls.name!r}: panels must be non-empty with at most one of "
+                             f"fit, heatmap, boundary; got {tuple(cls.panels)}")
 
     def __repr__(self):
         return f"<Scene {self.name}>"
