@@ -4,6 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import imageio_ffmpeg
+import numpy as np
 
 from .errors import NnvizError
 
@@ -71,7 +72,7 @@ def check_file(path: Path, fps: float | None = None) -> tuple[Path, dict]:
 def check_folder(folder: Path) -> list[tuple[Path, dict]]:
     """Check a render folder: its videos agree with each other, the poster and the log."""
     import imageio.v3 as iio
-    import numpy as np
+
     from .snapshots import load
     from .video import FORMATS
 
@@ -108,8 +109,7 @@ def check_folder(folder: Path) -> list[tuple[Path, dict]]:
     return results
 
 
-def _last_frame(path: Path, size) -> "np.ndarray":
-    import numpy as np
+def _last_frame(path: Path, size) -> np.ndarray:
     reader = imageio_ffmpeg.read_frames(str(path))
     next(reader)
     last = None

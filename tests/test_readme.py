@@ -3,7 +3,6 @@ import re
 from pathlib import Path
 
 import click
-import numpy as np
 
 import nnviz
 from nnviz.cli import cli

@@ -1,5 +1,4 @@
 """Training, the snapshot schedule and the snapshot log."""
-import zipfile
 
 import numpy as np
 import pytest
@@ -52,7 +51,7 @@ def test_save_load_round_trip_is_bit_identical(tmp_path):
 
 def test_same_seed_identical_log_other_seed_different(tmp_path):
     a = train(scene("xor_function_regression"), tmp_path / "a.npz", steps=20, every=5, seed=3)
-    b = train(scene("xor_function_regression"), tmp_path / "b.npz", steps=20, every=5, seed=3)
+    train(scene("xor_function_regression"), tmp_path / "b.npz", steps=20, every=5, seed=3)
     c = train(scene("xor_function_regression"), tmp_path / "c.npz", steps=20, every=5, seed=4)
     assert (tmp_path / "a.npz").read_bytes() == (tmp_path / "b.npz").read_bytes()
     assert not np.array_equal(a["output"], c["output"])

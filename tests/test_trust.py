@@ -20,7 +20,7 @@ import numpy as np
 import pytest
 
 import nnviz
-from nnviz.check import CheckError, probe
+from nnviz.check import CheckError
 from nnviz.frames import FrameRenderer
 from nnviz.snapshots import load
 
