@@ -112,7 +112,7 @@ class RenderResult:
         return f"<pre>{self!r}</pre>"
 
 
-def render(scene=None, *, from_log: str | Path | None = None, out: str | Path = "output",
+def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out: str | Path = "output",
            size=(1280, 720), fps: float = 25, hold: float = 1.0, formats=DEFAULT_FORMATS,
            steps=None, every=None, seed: int = 0, lr=None, check: bool = False,
            progress: Callable | None = None) -> RenderResult:
@@ -128,7 +128,7 @@ def render(scene=None, *, from_log: str | Path | None = None, out: str | Path = 
         raise UsageError("give either a scene name or --from LOG.npz, not both"
                          if scene is not None else "give a scene name or --from LOG.npz")
     if from_log is not None:
-        source = load(from_log)
+        source = from_log if isinstance(from_log, SnapshotLog) else load(from_log)
         name = source.meta["scene"]
     else:
         scene = _scene(scene)

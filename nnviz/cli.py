@@ -200,7 +200,7 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, steps, eve
         from .snapshots import load
         log = load(from_log)
         with Progress(len(log), f"rendering {log.meta['scene']}", enabled=not quiet) as bar:
-            result = render_one(from_log=from_log, progress=bar, **common)
+            result = render_one(from_log=log, progress=bar, **common)
         return _report(result, quiet)
 
     jobs_list, totals = [], []
