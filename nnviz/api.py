@@ -4,6 +4,7 @@ from __future__ import annotations
 import base64
 import shutil
 import tempfile
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -43,14 +44,30 @@ def prepare_folder(root: str | Path, name: str) -> Path:
     return folder
 
 
+@contextmanager
+def output_folder(root: str | Path, name: str):
+    """OUT/NAME, ready for writing; if the work inside fails, the folders it created go again."""
+    target = Path(root) / name
+    created = [p for p in (target, *target.parents) if not p.exists()]
+    folder = prepare_folder(root, name)
+    try:
+        yield folder
+    except BaseException:
+        for path in created:   # deepest first; a folder that is not empty stays
+            try:
+                path.rmdir()
+            except OSError:
+                break
+        raise
+
+
 def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps=None,
-          every=None, seed: int = 0, lr=None) -> SnapshotLog:
+          every=None, seed: int = 0, lr=None, progress=None) -> SnapshotLog:
     """Train a scene (a name, a path or a Scene) and save its log to OUT/NAME/NAME.npz."""
     scene = _scene(scene)
-    folder = prepare_folder(out, scene.name)
-    with single_threaded_blas():
+    with output_folder(out, scene.name) as folder, single_threaded_blas():
         return train_scene(scene, folder / f"{scene.name}.npz", steps=steps, every=every,
-                           seed=seed, lr=lr)
+                           seed=seed, lr=lr, progress=progress)
 
 
 def _scene(scene) -> Scene:
@@ -133,9 +150,8 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
     else:
         scene = _scene(scene)
         name = scene.name
-    folder = prepare_folder(out, name)
-    outputs.remove_stale(folder)
-    with single_threaded_blas():
+    with output_folder(out, name) as folder, single_threaded_blas():
+        outputs.remove_stale(folder)
         return _render_in_folder(folder, name, scene, source if from_log is not None else None,
                                  chosen, size, fps, hold, steps, every, seed, lr, check, progress)
 
@@ -152,8 +168,10 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
     encoder = None
     try:
         if source is None:
+            from .frames import check_panels
             log = train_scene(scene, temps["npz"], steps=steps, every=every, seed=seed, lr=lr,
-                              progress=tick)
+                              progress=tick,
+                              before=lambda arrays: check_panels(name, list(scene.panels), arrays))
         else:
             if source.path.resolve() != final["npz"].resolve():
                 shutil.copyfile(source.path, temps["npz"])

@@ -106,15 +106,12 @@ def train(name, steps, every, seed, lr, out):
 
     NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one.
     """
-    from .api import prepare_folder, train_scene
+    from .api import train as train_one
     from .progress import Progress
     from .scene import resolve
     scene = resolve(name)()
-    folder = prepare_folder(out, scene.name)
-    total = steps or scene.steps
-    with Progress(total, f"training {scene.name}") as progress:
-        log = train_scene(scene, folder / f"{scene.name}.npz", steps=steps, every=every,
-                          seed=seed, lr=lr, progress=progress)
+    with Progress(steps or scene.steps, f"training {scene.name}") as progress:
+        log = train_one(scene, out, steps=steps, every=every, seed=seed, lr=lr, progress=progress)
     loss_t, loss_v = log["loss/train"][-1], log["loss/val"][-1]
     line = f"{scene.name}: {len(log)} snapshots, final loss train {loss_t:.4g}, validation {loss_v:.4g}"
     if "accuracy/val" in log:

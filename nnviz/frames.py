@@ -87,20 +87,24 @@ class GlyphLine(Artist):
         gc.restore()
 
 
+def check_panels(scene: str, panels: list[str], arrays) -> None:
+    """Fail early, in one line, when a panel needs arrays that this scene's log cannot hold."""
+    for name in panels:
+        if name not in PANELS:
+            raise UsageError(f"unknown panel {name!r}; choose from {', '.join(PANELS)}")
+        cls = PANELS[name]
+        if not all(k in arrays for k in cls.needs):
+            raise UsageError(f"scene {scene!r}: the {name} panel needs {cls.fits}; "
+                             f"choose other panels (see the README's panel table)")
+
+
 class FrameRenderer:
     """Draws the frames of one snapshot log at `size` = (width, height) pixels."""
 
     def __init__(self, log: SnapshotLog, size: tuple[int, int]):
         self.log, self.size = log, size
         names = log.meta["panels"]
-        unknown = [n for n in names if n not in PANELS]
-        if unknown:
-            raise UsageError(f"unknown panel {unknown[0]!r}; choose from {', '.join(PANELS)}")
-        for name in names:
-            cls = PANELS[name]
-            if not all(k in log for k in cls.needs):
-                raise UsageError(f"scene {log.meta['scene']!r}: the {name} panel needs {cls.fits}; "
-                                 f"choose other panels (see the README's panel table)")
+        check_panels(log.meta["scene"], names, log.names)
         self.series = {k: log[k] for k in SERIES if k in log}
         self.style = style_for(size[1])
         with matplotlib.rc_context(_rc(self.style)):

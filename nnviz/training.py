@@ -64,8 +64,13 @@ def _grid_inputs(grid: dict[str, np.ndarray]) -> np.ndarray | None:
 
 def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: int | None = None,
           seed: int = 0, lr: float | None = None,
-          progress: Callable[[int], None] | None = None) -> SnapshotLog:
-    """Train `scene` and write its snapshot log to `path`; options left None come from the scene."""
+          progress: Callable[[int], None] | None = None,
+          before: Callable[[set[str]], None] | None = None) -> SnapshotLog:
+    """Train `scene` and write its snapshot log to `path`; options left None come from the scene.
+
+    `before`, if given, sees the names of the arrays the log will hold before the first step,
+    so a caller can refuse (e.g. panels that cannot be drawn) without waiting for training.
+    """
     steps = scene.steps if steps is None else steps
     every = scene.every if every is None else every
     lr = scene.lr if lr is None else lr
@@ -89,6 +94,9 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
     batches = data.batches(len(xt), size, batch_rng)
 
     grid = _grid(ds.x)
+    if before:
+        classes = {"predicted/train", "predicted/val", "accuracy/train", "accuracy/val"}
+        before({"step", "loss/train", "loss/val", *grid, *(classes if classify else ())})
     grid_in = _grid_inputs(grid)
     grid_in = None if grid_in is None else sx(grid_in)
     out_shape = (len(grid["grid/x1"]), len(grid["grid/x0"])) if "grid/x0" in grid else None

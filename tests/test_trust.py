@@ -93,6 +93,13 @@ def test_bad_input_battery(out, tmp_path):
         assert tree(out) == before, args
 
 
+def test_failed_render_leaves_no_new_folder(tmp_path):
+    path = scene(tmp_path, DIVERGING, "diverge.py")
+    target = tmp_path / "new" / "deeper"
+    assert_one_line_error(run_cli("render", path, "--out", target, *QUICK), 1, "training diverged")
+    assert not (tmp_path / "new").exists()
+
+
 def test_out_is_a_file(tmp_path):
     target = tmp_path / "file"
     target.write_text("mine")
@@ -336,7 +343,7 @@ def test_render_check_keeps_nothing_when_a_video_is_bad(tmp_path, monkeypatch):
     monkeypatch.setattr(video.Encoder, "finish", truncating_finish)
     with pytest.raises(CheckError, match=r"check failed: xor_two_classes\.mp4 (does not decode|decodes to)"):
         nnviz.render("xor_two_classes", out=tmp_path, size=(320, 240), steps=20, every=5, check=True)
-    assert list((tmp_path / "xor_two_classes").iterdir()) in ([], [tmp_path / "xor_two_classes" / ".nnviz.lock"])
+    assert not (tmp_path / "xor_two_classes").exists()   # created by this render, removed again
 
 
 def test_check_command_catches_damage(out):
