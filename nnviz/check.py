@@ -14,59 +14,67 @@ class CheckError(NnvizError):
 
 
 def probe(path: str | Path) -> dict:
-    """Decode the whole file: its size, codec, pixel format, frame count and duration."""
+    """Decode the whole file: size, codec, pixel format, frame count, duration, last frame."""
     reader = imageio_ffmpeg.read_frames(str(path), pix_fmt="rgb24")
+    count, last = 0, None
     try:
         meta = next(reader)
-        count = sum(1 for _ in reader)
+        for last in reader:
+            count += 1
     finally:
         reader.close()
+    w, h = meta["size"]
     meta["frames"] = count
+    meta["last"] = None if last is None else np.frombuffer(last, np.uint8).reshape(h, w, 3)
     return meta
 
 
-def verify_video(path: Path, frames: int, size: tuple[int, int], fps: float,
-                 label: str | None = None) -> dict:
-    """Decode `path` fully; fail unless it shows `frames` frames of `size` at `fps`.
-
-    Frames shown are counted from the container's duration: a Theora stream codes a repeated
-    frame as an empty packet that decoders show as the previous frame again, so an ogv
-    decodes to fewer distinct frames than it presents. Other formats must decode to all.
-    """
-    label = label or Path(path).name
+def _decode(path: Path, label: str) -> dict:
     try:
         meta = probe(path)
     except (RuntimeError, OSError, StopIteration) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise CheckError(f"check failed: {label} does not decode ({first})") from None
-    if tuple(meta["size"]) != tuple(size):
-        raise CheckError(f"check failed: {label} is {meta['size'][0]}x{meta['size'][1]}, "
-                         f"expected {size[0]}x{size[1]}")
-    meta["presented"] = round(meta["duration"] * fps)
-    repeats_allowed = "theora" in meta["codec"]
-    if meta["presented"] != frames or meta["frames"] > frames or (
-            meta["frames"] != frames and not repeats_allowed):
-        raise CheckError(f"check failed: {label} decodes to {meta['frames']} frames lasting "
-                         f"{meta['duration']:g} s, expected {frames} frames ({frames / fps:g} s)")
+    if not meta["frames"]:
+        raise CheckError(f"check failed: {label} holds no frames")
     return meta
 
 
-def check_file(path: Path, fps: float | None = None) -> tuple[Path, dict]:
-    """Decode one video completely; fail if it does not. `fps` when the container has none."""
-    try:
-        meta = probe(path)
-    except (RuntimeError, OSError, StopIteration) as e:
-        first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
-        raise CheckError(f"check failed: {path} does not decode ({first})") from None
-    if not meta["frames"]:
-        raise CheckError(f"check failed: {path} holds no frames")
-    fps = meta["fps"] or fps
+def _count(meta: dict, fps: float | None, label: str) -> dict:
+    """Frames shown, from the duration at `fps`; fail if frames are missing.
+
+    A Theora stream codes a repeated frame as an empty packet that decoders show as the
+    previous frame again, so an ogv decodes to fewer distinct frames than it presents. Other
+    formats must decode to every frame they present.
+    """
     meta["presented"] = round(meta["duration"] * fps) if meta["duration"] and fps else meta["frames"]
     if meta["frames"] > meta["presented"] or (meta["frames"] != meta["presented"]
                                               and "theora" not in meta["codec"]):
-        raise CheckError(f"check failed: {path} decodes to {meta['frames']} of its "
+        raise CheckError(f"check failed: {label} decodes to {meta['frames']} of its "
                          f"{meta['presented']} frames (truncated or damaged); render it again")
-    return Path(path), meta
+    return meta
+
+
+def check_file(path: Path, fps: float | None = None, label: str | None = None
+               ) -> tuple[Path, dict]:
+    """Decode one video completely; counted at `fps`, else at the container's own rate."""
+    label = label or str(path)
+    meta = _decode(path, label)
+    return Path(path), _count(meta, fps or meta["fps"], label)
+
+
+def verify_video(path: Path, frames: int, size: tuple[int, int], fps: float,
+                 label: str | None = None) -> dict:
+    """Decode `path` fully; fail unless it shows `frames` frames of `size` at `fps`."""
+    label = label or Path(path).name
+    _, meta = check_file(path, fps, label)
+    if tuple(meta["size"]) != tuple(size):
+        raise CheckError(f"check failed: {label} is {meta['size'][0]}x{meta['size'][1]}, "
+                         f"expected {size[0]}x{size[1]}")
+    if meta["presented"] != frames:
+        raise CheckError(f"check failed: {label} decodes to {meta['frames']} frames lasting "
+                         f"{meta['duration']:g} s, expected {frames} frames ({frames / fps:g} s)")
+    return meta
 
 
 def check_folder(folder: Path) -> list[tuple[Path, dict]]:
@@ -81,10 +89,10 @@ def check_folder(folder: Path) -> list[tuple[Path, dict]]:
               if not p.name.startswith(".")]
     if not videos:
         raise CheckError(f"check failed: {folder} holds no video ({', '.join(FORMATS)})")
-    results = [check_file(v) for v in videos]
-    rates = [m["fps"] for _, m in results if m["fps"]]
-    if rates:   # an ogv reports no rate: count its frames at the rate of its siblings
-        results = [check_file(p, rates[0]) if not m["fps"] else (p, m) for p, m in results]
+    decoded = [(v, _decode(v, str(v))) for v in videos]
+    # an ogv reports no rate of its own: count its frames at the rate of its siblings
+    rate = next((m["fps"] for _, m in decoded if m["fps"]), None)
+    results = [(p, _count(m, m["fps"] or rate, str(p))) for p, m in decoded]
     counts = {m["presented"] for _, m in results}
     if len(counts) > 1:
         detail = ", ".join(f"{p.name}: {m['presented']}" for p, m in results)
@@ -95,8 +103,7 @@ def check_folder(folder: Path) -> list[tuple[Path, dict]]:
             if tuple(meta["size"]) != (poster.shape[1], poster.shape[0]):
                 raise CheckError(f"check failed: {path.name} is {meta['size'][0]}x{meta['size'][1]} "
                                  f"but the poster {png.name} is {poster.shape[1]}x{poster.shape[0]}")
-            last = _last_frame(path, meta["size"])
-            mse = np.mean((last.astype(float) - poster[..., :3].astype(float)) ** 2)
+            mse = np.mean((meta["last"].astype(float) - poster[..., :3].astype(float)) ** 2)
             if mse and 10 * np.log10(255 ** 2 / mse) < 30:
                 raise CheckError(f"check failed: {path.name} does not end on the poster {png.name}; "
                                  f"render again")
@@ -108,11 +115,3 @@ def check_folder(folder: Path) -> list[tuple[Path, dict]]:
                              f"snapshots ({snapshots})")
     return results
 
-
-def _last_frame(path: Path, size) -> np.ndarray:
-    reader = imageio_ffmpeg.read_frames(str(path))
-    next(reader)
-    last = None
-    for last in reader:
-        pass
-    return np.frombuffer(last, np.uint8).reshape(size[1], size[0], 3)
