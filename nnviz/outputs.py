@@ -41,7 +41,10 @@ def remove_stale(folder: Path) -> list[Path]:
         pid = _owner(entry.name)
         if pid is None or pid == os.getpid() or _alive(pid):
             continue
-        shutil.rmtree(entry, ignore_errors=True) if entry.is_dir() else entry.unlink(missing_ok=True)
+        if entry.is_dir():
+            shutil.rmtree(entry, ignore_errors=True)
+        else:
+            entry.unlink(missing_ok=True)
         removed.append(entry)
     return removed
 

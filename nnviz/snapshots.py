@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from .errors import NnvizError
+from .outputs import temporary
 
 LOG_VERSION = 1
 META = "meta"
@@ -57,7 +58,7 @@ class LogWriter:
         self.path = Path(path)
         self.meta = dict(meta)
         self.static = {k: np.asarray(v) for k, v in static.items()}
-        self._tmpdir = self.path.with_name(f".{self.path.name}.fields.{os.getpid()}.tmp")
+        self._tmpdir = temporary(self.path.with_name(f"{self.path.name}.fields"))
         self._tmpdir.mkdir(exist_ok=True)
         self._files: dict[str, object] = {}
         self._specs: dict[str, tuple[np.dtype, tuple[int, ...]]] = {}
@@ -86,7 +87,7 @@ class LogWriter:
     def commit(self) -> Path:
         meta = dict(self.meta, log_version=LOG_VERSION, snapshots=self.count,
                     ranges=self._ranges)
-        tmp = self.path.with_name(f".{self.path.name}.{os.getpid()}.tmp")
+        tmp = temporary(self.path)
         try:
             with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
                 raw = np.frombuffer(json.dumps(meta, sort_keys=True).encode(), np.uint8)
