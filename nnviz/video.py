@@ -46,10 +46,10 @@ def register(fmt: VideoFormat) -> VideoFormat:
     return fmt
 
 
-# Settings chosen by measurement (benchmarks/encoder_settings.py sweeps the candidates,
-# benchmarks/render_speed.py reports SSIM and size): for each format the fastest settings
-# whose SSIM against the source frames is >= 0.98 with files no larger than the original
-# series' recipe (libvpx-vp9 -b:v 2M, libtheora -qscale:v 3, libx264 -crf 25) made.
+# Settings chosen by measured sweeps (benchmarks/render_speed.py reports their SSIM and sizes):
+# for each format the fastest settings whose SSIM against the source frames is >= 0.98 with
+# files no larger than the original series' recipe (libvpx-vp9 -b:v 2M, libtheora
+# -qscale:v 3, libx264 -crf 25) made.
 register(VideoFormat(
     "webm", "webm", "webm", "libvpx-vp9",
     ("-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1", "-b:v", "0", "-crf", "34"),
@@ -118,9 +118,9 @@ class Encoder:
             cmd += ["-map", f"[v{i}]", "-c:v", fmt.codec, *fmt.args, "-pix_fmt", "yuv420p",
                     "-force_key_frames", f"expr:gte(n,{frames - 1})",
                     "-an", "-f", fmt.muxer, str(path)]
-        self.command = cmd
+        # buffered stdin: its write() always passes the whole frame (a raw one may stop short)
         self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, bufsize=0, preexec_fn=_child_setup)
+                                        stderr=subprocess.PIPE, preexec_fn=_child_setup)
         try:  # a frame per pipe write rather than 64 KiB: far fewer context switches
             fcntl.fcntl(self.process.stdin.fileno(), F_SETPIPE_SZ, PIPE_SIZE)
         except OSError:
