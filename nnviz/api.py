@@ -18,13 +18,13 @@ from .snapshots import SnapshotLog, load
 from .training import train as train_scene
 from .video import DEFAULT_FORMATS, Encoder, parse_formats
 
+MIN_SIZE, MAX_SIZE = (160, 120), (7680, 4320)
+
 
 def single_threaded_blas():
     """Our matrices are small: BLAS threads only spin and take the core ffmpeg needs."""
     from threadpoolctl import threadpool_limits
     return threadpool_limits(limits=1, user_api="blas")
-
-MIN_SIZE, MAX_SIZE = (160, 120), (7680, 4320)
 
 
 def prepare_folder(root: str | Path, name: str) -> Path:
@@ -86,9 +86,9 @@ def check_size(size) -> tuple[int, int]:
     except (TypeError, ValueError):
         raise UsageError(f"--size must be WIDTHxHEIGHT, e.g. 1280x720, got {size!r}") from None
     if w < MIN_SIZE[0] or h < MIN_SIZE[1]:
-        raise UsageError(f"--size {w}x{h} is too small; the smallest is 160x120")
+        raise UsageError(f"--size {w}x{h} is too small; the smallest is {MIN_SIZE[0]}x{MIN_SIZE[1]}")
     if w > MAX_SIZE[0] or h > MAX_SIZE[1]:
-        raise UsageError(f"--size {w}x{h} is too large; the largest is 7680x4320")
+        raise UsageError(f"--size {w}x{h} is too large; the largest is {MAX_SIZE[0]}x{MAX_SIZE[1]}")
     if w % 2 or h % 2:
         raise UsageError(f"--size {w}x{h}: width and height must be even (H.264 needs it), "
                          f"e.g. {w + w % 2}x{h + h % 2}")
@@ -148,12 +148,12 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
         source = from_log if isinstance(from_log, SnapshotLog) else load(from_log)
         name = source.meta["scene"]
     else:
-        scene = _scene(scene)
+        scene, source = _scene(scene), None
         name = scene.name
     with output_folder(out, name) as folder, single_threaded_blas():
         outputs.remove_stale(folder)
-        return _render_in_folder(folder, name, scene, source if from_log is not None else None,
-                                 chosen, size, fps, hold, steps, every, seed, lr, check, progress)
+        return _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, steps,
+                                 every, seed, lr, check, progress)
 
 
 def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, steps, every, seed,
@@ -164,7 +164,8 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
     final = {ext: folder / f"{name}.{ext}" for ext in ("npz", "png", "html")}
     final.update({fmt.name: folder / f"{name}.{fmt.extension}" for fmt in chosen})
     temps = {kind: outputs.temporary(path) for kind, path in final.items()}
-    tick = progress or (lambda n=1, **kw: None)
+    tick = progress or (lambda n=1: None)
+    phase = getattr(progress, "phase", lambda label: None)   # a Progress names each stage
     encoder = None
     try:
         if source is None:
@@ -176,8 +177,7 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
             if source.path.resolve() != final["npz"].resolve():
                 shutil.copyfile(source.path, temps["npz"])
             log = source
-        if hasattr(tick, "phase"):
-            tick.phase(f"rendering {name}")
+        phase(f"rendering {name}")
         renderer = FrameRenderer(log, size)
         hold_frames = int(round(hold * fps))
         frames = len(log) + hold_frames
@@ -189,8 +189,7 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
         renderer.close()
         for _ in range(hold_frames):
             encoder.write(last)
-        if hasattr(tick, "phase"):
-            tick.phase(f"encoding {name}")
+        phase(f"encoding {name}")
         encoder.finish()
         encoder = None
         _write_png(temps["png"], last[..., :3])

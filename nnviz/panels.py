@@ -225,11 +225,12 @@ class Heatmap(_Plane):
 
     def __init__(self, ax, log, series, style):
         super().__init__(ax, log, series, style)
-        ys = np.concatenate([log["data/y_train"][:, 0], log["data/y_val"][:, 0]])
+        data = _points(log)
+        ys = np.concatenate([y[:, 0] for _, y, *_ in data])
         vmin, vmax = _pad(ys.min(), ys.max(), 0.0)
         self._image(log, vmin, vmax, "network output")
         points = [self._scatter(x, y[:, 0], m, label)
-                  for (x, y, _, label), m in zip(_points(log), ("o", "^"))]
+                  for (x, y, _, label), m in zip(data, ("o", "^"))]
         self.points = self.sprite(points + [self._legend()])
 
     def update(self, i, snap):
