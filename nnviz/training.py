@@ -62,6 +62,14 @@ def _grid_inputs(grid: dict[str, np.ndarray]) -> np.ndarray | None:
     return None
 
 
+def _architecture(model: nn.Sequential) -> list[dict] | None:
+    """The model as data for the log, or None if a user's own layer cannot be described."""
+    try:
+        return model.architecture()
+    except ValueError:
+        return None
+
+
 def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: int | None = None,
           seed: int = 0, lr: float | None = None,
           progress: Callable[[int], None] | None = None,
@@ -140,9 +148,14 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
             "options": {"steps": steps, "every": every, "seed": seed, "lr": lr,
                         "optimizer": scene.optimizer, "loss": loss_fn.name, "batch_size": size,
                         "train_fraction": scene.train_fraction},
-            "model": repr(model), "versions": {"nnviz": __version__, "numpy": np.__version__}}
+            "model": repr(model), "architecture": _architecture(model),
+            "standardize_targets": not keep_y,
+            "versions": {"nnviz": __version__, "numpy": np.__version__}}
+    # the network sees standardised units: with these a log alone turns data into predictions
     static = {"data/x_train": train_set.x, "data/y_train": train_set.y,
-              "data/x_val": val_set.x, "data/y_val": val_set.y, **grid}
+              "data/x_val": val_set.x, "data/y_val": val_set.y, **grid,
+              "standardizer/x_mean": sx.mean, "standardizer/x_std": sx.std,
+              "standardizer/y_mean": sy.mean, "standardizer/y_std": sy.std}
 
     path = Path(path)
     # overflow is caught by the explicit finite checks, which name the step
