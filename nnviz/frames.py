@@ -89,11 +89,13 @@ class GlyphLine(Artist):
 
 
 def check_panels(scene: str, panels: list[str], arrays, meta: dict | None = None) -> None:
-    """Fail early, in one line, when a panel cannot be drawn from what this scene's log holds."""
+    """Fail early, in one line, when a panel cannot be drawn from what this scene's log holds.
+
+    `meta` is a saved log's metadata, or None for a log this nnviz is about to train."""
     from .scene import check_panel_choice
     check_panel_choice(scene, panels)
     for name in panels:
-        why = PANELS[name].refuse(set(arrays), meta or {})
+        why = PANELS[name].refuse(set(arrays), meta)
         if why:
             raise UsageError(f"scene {scene!r}: {why}; "
                              f"choose other panels (see the README's panel table)")

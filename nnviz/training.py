@@ -104,7 +104,8 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
     grid = _grid(ds.x)
     if before:
         classes = {"predicted/train", "predicted/val", "accuracy/train", "accuracy/val"}
-        before({"step", "loss/train", "loss/val", *grid, *(classes if classify else ())})
+        params = {f"param/{name}" for name in model.parameters()}
+        before({"step", "loss/train", "loss/val", *grid, *(classes if classify else ()), *params})
     grid_in = _grid_inputs(grid)
     grid_in = None if grid_in is None else sx(grid_in)
     out_shape = (len(grid["grid/x1"]), len(grid["grid/x0"])) if "grid/x0" in grid else None

@@ -39,8 +39,9 @@ class Panel:
         return cls.fields
 
     @classmethod
-    def refuse(cls, log_names, meta) -> str | None:
-        """Why this panel cannot be drawn from a log with these arrays (None: it can)."""
+    def refuse(cls, log_names, meta: dict | None) -> str | None:
+        """Why this panel cannot be drawn from a log with these arrays and metadata (None: it
+        can); `meta` is None before training, when only the arrays to come are known."""
         if not all(k in log_names for k in cls.needs):
             return f"the {cls.name} panel needs {cls.fits}"
         return None

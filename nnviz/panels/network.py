@@ -55,7 +55,7 @@ class Network(Panel):
 
     @classmethod
     def refuse(cls, log_names, meta):
-        if not isinstance(meta.get("architecture"), list):
+        if meta is not None and not isinstance(meta.get("architecture"), list):
             return f"the network panel needs {cls.fits}"
         return super().refuse(log_names, meta)
 
