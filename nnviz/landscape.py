@@ -200,7 +200,8 @@ def compute(architecture, trajectory: np.ndarray, x_train: np.ndarray, y_train: 
         origin = trajectory[-1].astype(np.float64)
         directions, explained = _principal_plane(trajectory)
         directions = directions.astype(np.float32).astype(np.float64)
-        path = (trajectory - origin) @ directions.T
+        path = np.concatenate([(trajectory[start:start + PCA_ROWS] - origin) @ directions.T
+                               for start in range(0, len(trajectory), PCA_ROWS)])  # bounded memory
         path[-1] = 0.0   # exactly: the final parameters are the plane's origin
         points = path
     lo, hi = points.min(axis=0), points.max(axis=0)
