@@ -84,6 +84,14 @@ class LogWriter:
                 old[0], old[1] = min(old[0], lo), max(old[1], hi)
         self.count += 1
 
+    def read(self, name: str) -> np.ndarray:
+        """Field `name` of every snapshot so far (count, *shape), read back from its temporary
+        file: for work done once after training (the loss landscape needs the trajectory)."""
+        f = self._files[name]
+        f.flush()
+        dtype, shape = self._specs[name]
+        return np.fromfile(f.name, dtype).reshape(self.count, *shape)
+
     def commit(self) -> Path:
         meta = dict(self.meta, log_version=LOG_VERSION, snapshots=self.count,
                     ranges=self._ranges)
