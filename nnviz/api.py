@@ -67,7 +67,8 @@ def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps
     """Train a scene (a name, a path or a Scene) and save its log to OUT/NAME/NAME.npz."""
     scene = _scene(scene)
     with output_folder(out, scene.name) as folder, single_threaded_blas():
-        return train_scene(scene, folder / f"{scene.name}.npz", steps=steps, every=every,
+        return train_scene(scene, folder / f"{scene.name}.npz", landscape="landscape" in scene.panels,
+                           steps=steps, every=every,
                            seed=seed, lr=lr, progress=progress)
 
 
@@ -190,6 +191,7 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
         if source is None:
             from .frames import check_panels
             log = train_scene(scene, temps["npz"], steps=steps, every=every, seed=seed, lr=lr,
+                              landscape="landscape" in scene.panels,
                               progress=tick,
                               before=lambda arrays: check_panels(name, list(scene.panels), arrays))
         else:
