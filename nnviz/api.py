@@ -14,6 +14,7 @@ import numpy as np
 from . import outputs
 from .errors import UsageError
 from .scene import Scene, resolve
+from .scene_checks import instantiate
 from .snapshots import SnapshotLog, load
 from .training import train as train_scene
 from .video import DEFAULT_FORMATS, Encoder, parse_formats
@@ -72,9 +73,9 @@ def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps
 
 def _scene(scene) -> Scene:
     if isinstance(scene, str):
-        return resolve(scene)()
+        return instantiate(resolve(scene))
     if isinstance(scene, type) and issubclass(scene, Scene):
-        return scene()
+        return instantiate(scene)
     if isinstance(scene, Scene):
         return scene
     raise UsageError(f"scene must be a name, a path or a Scene, got {scene!r}")

@@ -109,7 +109,8 @@ def train(name, steps, every, seed, lr, out):
     from .api import train as train_one
     from .progress import Progress
     from .scene import resolve
-    scene = resolve(name)()
+    from .scene_checks import instantiate
+    scene = instantiate(resolve(name))
     with Progress(steps or scene.steps, f"training {scene.name}") as progress:
         log = train_one(scene, out, steps=steps, every=every, seed=seed, lr=lr, progress=progress)
     loss_t, loss_v = log["loss/train"][-1], log["loss/val"][-1]
