@@ -201,22 +201,37 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, steps, eve
             result = render_one(from_log=log, progress=bar, **common)
         return _report(result, quiet)
 
-    jobs_list, totals = [], []
+    jobs_list, totals, failed = [], [], []
     for name in names:
-        scene = resolve(name)
+        try:
+            scene = resolve(name)
+        except NnvizError as e:
+            if len(names) == 1:
+                raise
+            failed.append((name, e))   # with several scenes, a bad one fails alone
+            continue
         n_steps = steps or scene.steps
         n_every = every or (max(1, -(-n_steps // QUICK["snapshots"])) if quick else scene.every)
         jobs_list.append(dict(scene=name, steps=steps, every=n_every, seed=seed, lr=lr, **common))
         totals.append(n_steps + len(schedule(n_steps, n_every)))   # steps, then frames
-    if len(jobs_list) == 1:
+    if len(names) == 1:
         with Progress(totals[0], f"training {names[0]}", enabled=not quiet) as bar:
             result = render_one(progress=bar, **jobs_list[0])
         return _report(result, quiet)
-    _render_many(jobs_list, jobs or os.cpu_count() or 1, quiet)
+    if jobs_list:
+        failed += _render_many(jobs_list, jobs or os.cpu_count() or 1, quiet)
+    if failed:   # one line naming each failure, in command-line order
+        failed.sort(key=lambda f: names.index(f[0]))
+        raise NnvizError(f"{len(failed)} of {len(names)} renders failed: "
+                         + "; ".join(f"{name}: {e}" for name, e in failed))
 
 
-def _render_many(jobs_list: list[dict], workers: int, quiet: bool) -> None:
-    """Render several scenes in parallel processes; report each as it finishes."""
+def _render_many(jobs_list: list[dict], workers: int, quiet: bool) -> list:
+    """Render several scenes in parallel processes; report each as it finishes.
+
+    A scene that fails fails alone: the others still render. Returns the failures as
+    (name, error) pairs.
+    """
     import concurrent.futures as cf
     import multiprocessing
     from .progress import Progress
@@ -231,8 +246,8 @@ def _render_many(jobs_list: list[dict], workers: int, quiet: bool) -> None:
                 bar(1)
                 try:
                     _report(future.result(), quiet)
-                except NnvizError as e:
-                    failures.append(f"{futures[future]}: {e}")
+                except (NnvizError, OSError) as e:
+                    failures.append((futures[future], e))
         pool.shutdown()
     except BaseException:
         for process in list(getattr(pool, "_processes", {}).values()):
@@ -240,8 +255,7 @@ def _render_many(jobs_list: list[dict], workers: int, quiet: bool) -> None:
                 process.terminate()   # workers clean up their temporaries on SIGTERM
         pool.shutdown(wait=True, cancel_futures=True)
         raise
-    if failures:
-        raise NnvizError(f"{len(failures)} of {len(jobs_list)} renders failed: " + "; ".join(failures))
+    return failures
 
 
 @cli.command()
