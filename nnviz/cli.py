@@ -178,6 +178,7 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, steps, eve
     from .api import render as render_one
     from .progress import Progress
     from .scene import builtin_scenes, resolve
+    from .scene_checks import check_attributes
     from .training import schedule
 
     if all_ and names:
@@ -205,6 +206,7 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, steps, eve
     for name in names:
         try:
             scene = resolve(name)
+            check_attributes(scene)   # steps and every are read just below
         except NnvizError as e:
             if len(names) == 1:
                 raise

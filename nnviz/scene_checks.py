@@ -54,8 +54,10 @@ def call(scene, what: str, function, *args):
 
 
 def instantiate(cls):
-    """The scene object; a user's __init__ is scene code like any other."""
-    return call(cls, "creating the scene", cls)
+    """The scene object, its attributes checked; a user's __init__ is scene code like any other."""
+    scene = call(cls, "creating the scene", cls)
+    check_attributes(scene)
+    return scene
 
 
 def _attr(scene, name: str):
