@@ -196,7 +196,8 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
         _write_png(temps["png"], last[..., :3])
         videos = {fmt: temps[fmt.name] for fmt in chosen}
         block = video_block(name, videos, size)
-        temps["html"].write_text(standalone_page(name, log.meta["title"], block))
+        temps["html"].write_text(standalone_page(name, log.meta["title"], block),
+                                 encoding="utf-8")   # as the page's <meta charset> says
         if check:
             from .check import verify_video
             for fmt in chosen:

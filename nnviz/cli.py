@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, console
 from .errors import Interrupted, NnvizError, UsageError
 
 
@@ -90,6 +90,7 @@ def cli():
 @cli.command("list")
 def list_scenes():
     """Print each built-in scene's name and what it shows."""
+    # printing is this command's whole job: a closed or broken stdout fails it (console.py)
     from .scene import builtin_scenes
     registry = builtin_scenes()
     width = max(map(len, registry))
@@ -117,8 +118,8 @@ def train(name, steps, every, seed, lr, out):
     line = f"{scene.name}: {len(log)} snapshots, final loss train {loss_t:.4g}, validation {loss_v:.4g}"
     if "accuracy/val" in log:
         line += f", validation accuracy {100 * log['accuracy/val'][-1]:.1f} %"
-    click.echo(line)
-    click.echo(f"wrote {log.path}")
+    console.report(line)
+    console.report(f"wrote {log.path}")
 
 
 def _human(n: int) -> str:
@@ -132,7 +133,7 @@ def _report(result, quiet: bool) -> None:
     if quiet:
         return
     for path in result.files.values():
-        click.echo(f"{str(path):<60} {_human(path.stat().st_size):>9}")
+        console.report(f"{str(path):<60} {_human(path.stat().st_size):>9}")
 
 
 def _render_job(job: dict):
@@ -273,7 +274,7 @@ def check(target, quiet):
     results = check_folder(target) if target.is_dir() else [check_file(target)]
     if not quiet:
         for path, meta in results:
-            click.echo(f"ok  {path}  {meta['size'][0]}x{meta['size'][1]}, {meta['presented']} frames, "
+            console.report(f"ok  {path}  {meta['size'][0]}x{meta['size'][1]}, {meta['presented']} frames, "
                        f"{meta['duration']:g} s, {meta['codec'].rstrip(',')}")
 
 
@@ -284,6 +285,7 @@ def _on_sigterm(signum, frame):
 def main(argv=None) -> None:
     """Run the CLI: every failure is one line on stderr and an exit code, never a traceback."""
     signal.signal(signal.SIGTERM, _on_sigterm)
+    console.install()
     try:
         code = cli.main(args=argv, prog_name="nnviz", standalone_mode=False)
     except click.ClickException as e:
@@ -298,9 +300,15 @@ def main(argv=None) -> None:
     except NnvizError as e:
         click.echo(f"Error: {e}", err=True)
         code = e.exit_code
+    except console.StdoutError as e:   # a command whose output is its job could not print it
+        click.echo(f"Error: cannot write to stdout ({e}); its output is lost", err=True)
+        code = 1
     except OSError as e:   # disk full, file-size limit, permissions changed mid-run
         where = f": {e.filename}" if e.filename else ""
         hint = " (is the disk full?)" if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else ""
         click.echo(f"Error: cannot write{where}: {e.strerror or e}{hint}; nothing was changed", err=True)
         code = 1
+    if console.lost_report():   # the work stands; say that its report went nowhere
+        click.echo(f"Warning: the report could not be printed to stdout "
+                   f"({console.lost_report()}); the exit status is the command's own", err=True)
     sys.exit(code or 0)
