@@ -15,6 +15,7 @@ import numpy as np
 from . import outputs
 from .errors import UsageError
 from .scene import Scene, resolve
+from .scene_checks import instantiate
 from .snapshots import SnapshotLog, load
 from .training import train as train_scene
 from .video import DEFAULT_FORMATS, Encoder, parse_formats
@@ -74,9 +75,9 @@ def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps
 
 def _scene(scene) -> Scene:
     if isinstance(scene, str):
-        return resolve(scene)()
+        return instantiate(resolve(scene))
     if isinstance(scene, type) and issubclass(scene, Scene):
-        return scene()
+        return instantiate(scene)
     if isinstance(scene, Scene):
         return scene
     raise UsageError(f"scene must be a name, a path or a Scene, got {scene!r}")
@@ -216,7 +217,8 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
         _write_png(temps["png"], last[..., :3])
         videos = {fmt: temps[fmt.name] for fmt in chosen}
         block = video_block(name, videos, size)
-        temps["html"].write_text(standalone_page(name, log.meta["title"], block))
+        temps["html"].write_text(standalone_page(name, log.meta["title"], block),
+                                 encoding="utf-8")   # as the page's <meta charset> says
         if check:
             from .check import verify_video
             for fmt in chosen:
