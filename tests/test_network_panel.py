@@ -112,7 +112,7 @@ def test_panels_with_from_overrides_the_logs_panels(tmp_path, xor_log):
     r = run_cli("render", "--from", xor_log.path, "--panels", "network", "--out", tmp_path,
                 "--quick", "--formats", "mp4", "-q")
     assert r.returncode == 0, r.stderr
-    assert nnviz.load(xor_log.path).meta["panels"] == ["boundary", "network", "loss", "accuracy"]
+    assert nnviz.load(xor_log.path).meta["panels"] == ["boundary", "loss", "accuracy"]
 
 
 def test_landscape_panel_draws_the_logged_path(tmp_path):
