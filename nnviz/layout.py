@@ -34,11 +34,20 @@ def arrange(fig, panel_classes: list, size: tuple[int, int]) -> list:
     metrics = [c for c in panel_classes if not c.view]
     rule = ARRANGEMENTS[shape_of(size)]
     axes = {}
+    if len(views) == 1 and metrics:
+        # one view: a single grid (nested grids space a lone picture differently under
+        # constrained layout, and 0.1's frames are kept exactly)
+        wide = rule.views_beside_metrics
+        n = len(metrics)
+        grid = fig.add_gridspec(*((n, 2) if wide else (2, n)),
+                                **({"width_ratios": (1.35, 1)} if wide else {"height_ratios": (1.45, 1)}))
+        axes[id(views[0])] = fig.add_subplot(grid[:, 0] if wide else grid[0, :])
+        for k, cls in enumerate(metrics):
+            axes[id(cls)] = fig.add_subplot(grid[k, 1] if wide else grid[1, k])
+        return [axes[id(c)] for c in panel_classes]
     if views and metrics:
         share = (rule.views_share, 1 - rule.views_share)
         if rule.views_beside_metrics:
-            # one view alone takes a little less: a lone square picture wastes width
-            share = (0.58, 0.42) if len(views) == 1 else share
             outer = fig.add_gridspec(1, 2, width_ratios=share)
             view_area, metric_area = outer[0, 0], outer[0, 1]
             metric_grid = metric_area.subgridspec(len(metrics), 1)
