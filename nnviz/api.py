@@ -13,6 +13,7 @@ import numpy as np
 
 from . import outputs
 from .errors import UsageError
+from .names import check_scene_name
 from .scene import Scene, resolve
 from .snapshots import SnapshotLog, load
 from .training import train as train_scene
@@ -72,12 +73,13 @@ def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps
 
 def _scene(scene) -> Scene:
     if isinstance(scene, str):
-        return resolve(scene)()
-    if isinstance(scene, type) and issubclass(scene, Scene):
-        return scene()
-    if isinstance(scene, Scene):
-        return scene
-    raise UsageError(f"scene must be a name, a path or a Scene, got {scene!r}")
+        scene = resolve(scene)()
+    elif isinstance(scene, type) and issubclass(scene, Scene):
+        scene = scene()
+    elif not isinstance(scene, Scene):
+        raise UsageError(f"scene must be a name, a path or a Scene, got {scene!r}")
+    check_scene_name(scene.name, f"scene {type(scene).__name__}")   # a Scene made in code
+    return scene
 
 
 def check_size(size) -> tuple[int, int]:
