@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import base64
+import copy
 import shutil
 import tempfile
 from contextlib import contextmanager
@@ -82,6 +83,16 @@ def _scene(scene) -> Scene:
     return scene
 
 
+def parse_panels(scene: str, panels) -> tuple[str, ...]:
+    """`--panels boundary,network,loss` or a list: the panels to draw instead of the scene's."""
+    from .scene import check_panel_choice
+    names = panels.split(",") if isinstance(panels, str) else list(panels)
+    if any(not isinstance(n, str) or not n.strip() for n in names):
+        raise UsageError(f"--panels must be a comma list of panel names without empty items, "
+                         f"got {panels!r}")
+    return check_panel_choice(scene, [n.strip() for n in names])
+
+
 def check_size(size) -> tuple[int, int]:
     try:
         w, h = (int(v) for v in size)
@@ -134,7 +145,7 @@ class RenderResult:
 def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out: str | Path = "output",
            size=(1280, 720), fps: float = 25, hold: float = 1.0, formats=DEFAULT_FORMATS,
            steps=None, every=None, seed: int = 0, lr=None, check: bool = False,
-           progress: Callable | None = None) -> RenderResult:
+           panels=None, progress: Callable | None = None) -> RenderResult:
     """Train `scene` (or read `from_log`) and write videos, poster, log and page to OUT/NAME/.
 
     Every file is written under a temporary name and renamed only when all of them are done,
@@ -149,9 +160,17 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
     if from_log is not None:
         source = from_log if isinstance(from_log, SnapshotLog) else load(from_log)
         name = source.meta["scene"]
+        if panels is not None:   # a render option: the log on disk keeps what it was made for
+            from .frames import check_panels
+            source = copy.copy(source)
+            source.meta = dict(source.meta, panels=list(parse_panels(name, panels)))
+            check_panels(name, source.meta["panels"], source.names, source.meta)
     else:
         scene, source = _scene(scene), None
         name = scene.name
+        if panels is not None:
+            scene = copy.copy(scene)
+            scene.panels = parse_panels(name, panels)
     with output_folder(out, name) as folder, single_threaded_blas():
         outputs.remove_stale(folder)
         return _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, steps,

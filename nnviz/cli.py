@@ -155,6 +155,9 @@ def _render_job(job: dict):
               help="Seconds the final frame is held at the end.")
 @click.option("--formats", type=Formats(), default="webm,ogv,mp4", show_default=True,
               help="Comma list of video formats: webm (VP9), ogv (Theora), mp4 (H.264).")
+@click.option("--panels", default=None, metavar="LIST",
+              help="Comma list of panels to draw instead of the scene's, e.g. "
+                   "boundary,network,loss (see the README's panel table).")
 @training_options
 @click.option("--quick", is_flag=True,
               help="A fast smoke render: 320x240, about 24 snapshots, 0.5 s hold "
@@ -165,8 +168,8 @@ def _render_job(job: dict):
               help="Scenes rendered at once when there are several [default: CPU count].")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
-def render(ctx, names, all_, from_log, out, size, fps, hold, formats, steps, every, seed, lr,
-           quick, check, jobs, quiet):
+def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, steps, every, seed,
+           lr, quick, check, jobs, quiet):
     """Train scene NAME, draw it and encode webm, ogv and mp4, a poster and a page.
 
     Results go to OUT/NAME/: NAME.webm NAME.ogv NAME.mp4 NAME.png (the poster, the exact last
@@ -191,7 +194,8 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, steps, eve
     if quick:
         size = size if given("size") else QUICK["size"]
         hold = hold if given("hold") else QUICK["hold"]
-    common = dict(out=out, size=size, fps=fps, hold=hold, formats=formats, check=check)
+    common = dict(out=out, size=size, fps=fps, hold=hold, formats=formats, check=check,
+                  panels=panels)
 
     if from_log is not None:
         from .snapshots import load

@@ -16,6 +16,7 @@ from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
 
 from .errors import UsageError
+from .layout import arrange
 from .panels import PANELS, Panel
 from .snapshots import SnapshotLog
 
@@ -87,24 +88,27 @@ class GlyphLine(Artist):
         gc.restore()
 
 
-def check_panels(scene: str, panels: list[str], arrays) -> None:
-    """Fail early, in one line, when a panel needs arrays that this scene's log cannot hold."""
+def check_panels(scene: str, panels: list[str], arrays, meta: dict | None = None) -> None:
+    """Fail early, in one line, when a panel cannot be drawn from what this scene's log holds.
+
+    `meta` is a saved log's metadata, or None for a log this nnviz is about to train."""
+    from .scene import check_panel_choice
+    check_panel_choice(scene, panels)
     for name in panels:
-        if name not in PANELS:
-            raise UsageError(f"unknown panel {name!r}; choose from {', '.join(PANELS)}")
-        cls = PANELS[name]
-        if not all(k in arrays for k in cls.needs):
-            raise UsageError(f"scene {scene!r}: the {name} panel needs {cls.fits}; "
+        why = PANELS[name].refuse(set(arrays), meta)
+        if why:
+            raise UsageError(f"scene {scene!r}: {why}; "
                              f"choose other panels (see the README's panel table)")
 
 
 class FrameRenderer:
     """Draws the frames of one snapshot log at `size` = (width, height) pixels."""
 
-    def __init__(self, log: SnapshotLog, size: tuple[int, int]):
+    def __init__(self, log: SnapshotLog, size: tuple[int, int], panels: list[str] | None = None):
+        """`panels` overrides the panels the log was trained for (None: the log's own)."""
         self.log, self.size = log, size
-        names = log.meta["panels"]
-        check_panels(log.meta["scene"], names, log.names)
+        names = list(panels or log.meta["panels"])
+        check_panels(log.meta["scene"], names, log.names, log.meta)
         self.series = {k: log[k] for k in SERIES if k in log}
         self.style = style_for(size[1])
         with matplotlib.rc_context(_rc(self.style)):
@@ -122,20 +126,8 @@ class FrameRenderer:
         FigureCanvasAgg(fig)
         header = self._header(fig)
         fig.get_layout_engine().set(rect=(0, 0, 1, 1 - header), h_pad=0.06, w_pad=0.06)
-        pictures = [c for c in classes if c.picture]
-        metrics = [c for c in classes if not c.picture]
-        axes = []
-        if pictures and metrics:
-            wide = w / h >= 1.5
-            grid = fig.add_gridspec(*((len(metrics), 2) if wide else (2, len(metrics))),
-                                    **({"width_ratios": (1.35, 1)} if wide else {"height_ratios": (1.45, 1)}))
-            axes.append(fig.add_subplot(grid[:, 0] if wide else grid[0, :]))
-            axes += [fig.add_subplot(grid[i, 1] if wide else grid[1, i]) for i in range(len(metrics))]
-        else:
-            n = len(classes)
-            axes = [fig.add_subplot(1, n, i + 1) for i in range(n)]
-        ordered = pictures[:1] + metrics if pictures and metrics else classes
-        panels = [cls(ax, self.log, self.series, self.style) for cls, ax in zip(ordered, axes)]
+        axes = arrange(fig, classes, self.size)
+        panels = [cls(ax, self.log, self.series, self.style) for cls, ax in zip(classes, axes)]
         return fig, panels
 
     def _header(self, fig) -> float:

@@ -53,6 +53,11 @@ class Layer:
     def backward(self, grad: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def spec(self) -> dict:
+        """This layer as plain JSON-able data (see Sequential.architecture)."""
+        raise ValueError(f"layer {self!r} ({type(self).__name__}) cannot be described as data; "
+                         f"only nnviz's own layers can")
+
 
 class Dense(Layer):
     """Fully connected layer y = x @ W + b."""
@@ -89,6 +94,9 @@ class Dense(Layer):
         np.sum(grad, axis=0, out=self.db)
         return grad @ self.W.T
 
+    def spec(self):
+        return {"layer": "dense", "n_in": self.n_in, "n_out": self.n_out}
+
     def __repr__(self):
         return f"Dense({self.n_in}, {self.n_out})"
 
@@ -99,6 +107,9 @@ class Linear(Layer):
 
     def backward(self, grad):
         return grad
+
+    def spec(self):
+        return {"layer": "linear"}
 
     def __repr__(self):
         return "Linear()"
@@ -113,6 +124,9 @@ class Sigmoid(Layer):
     def backward(self, grad):
         return grad * self.y * (1.0 - self.y)
 
+    def spec(self):
+        return {"layer": "sigmoid"}
+
     def __repr__(self):
         return "Sigmoid()"
 
@@ -124,6 +138,9 @@ class Tanh(Layer):
 
     def backward(self, grad):
         return grad * (1.0 - self.y * self.y)
+
+    def spec(self):
+        return {"layer": "tanh"}
 
     def __repr__(self):
         return "Tanh()"
@@ -144,6 +161,9 @@ class LeakyReLU(Layer):
 
     def backward(self, grad):
         return grad * self.scale
+
+    def spec(self):
+        return {"layer": "leaky_relu", "slope": self.slope} if self.slope else {"layer": "relu"}
 
     def __repr__(self):
         return f"LeakyReLU({self.slope})" if self.slope else "ReLU()"
@@ -166,6 +186,9 @@ class Softmax(Layer):
 
     def backward(self, grad):
         return self.y * (grad - np.sum(grad * self.y, axis=1, keepdims=True))
+
+    def spec(self):
+        return {"layer": "softmax"}
 
     def __repr__(self):
         return "Softmax()"
@@ -285,8 +308,107 @@ class Sequential:
     def is_finite(self) -> bool:
         return all_finite(self.flat_params)
 
+    def architecture(self) -> list[dict]:
+        """The layers as plain JSON-able data, e.g. `[{"layer": "dense", "n_in": 2, "n_out": 4},
+        {"layer": "leaky_relu", "slope": 0.1}, ...]`: what `from_architecture` rebuilds.
+
+        It describes shapes and kinds only, not initialisation or values: a log stores it
+        next to the parameters so that loading a log needs no scene code.
+        Raises ValueError for a layer that is not one of nnviz's own.
+        """
+        return [layer.spec() for layer in self.layers]
+
+    @classmethod
+    def from_architecture(cls, spec) -> "Sequential":
+        """The network `spec` describes (see `architecture`), every parameter zero.
+
+        `spec` is treated as untrusted (it comes from a file): anything but a list of at most
+        MAX_LAYERS known layers with consistent widths of at most MAX_WIDTH, and at most
+        MAX_PARAMS parameters in all, raises ValueError saying what is wrong.
+        """
+        return cls([_layer_from_spec(i, item) for i, item in enumerate(_check_spec(spec))])
+
+    def load_parameters(self, values: dict[str, np.ndarray]) -> None:
+        """Copy `values` (name -> array, the names and shapes of `parameters()`) into the model.
+
+        Every parameter must be given, with its exact shape, and nothing else: a partial or
+        mismatched set raises ValueError rather than leaving a half-loaded network.
+        """
+        if not isinstance(values, dict):
+            raise ValueError(f"parameters must be a dict of name -> array, got {type(values).__name__}")
+        missing = sorted(set(self.params) - set(values))
+        extra = sorted(set(values) - set(self.params))
+        if missing or extra:
+            raise ValueError(f"parameters do not match the network: "
+                             f"missing {missing or 'none'}, unexpected {extra or 'none'}")
+        arrays = {}
+        for name, target in self.params.items():
+            value = np.asarray(values[name])
+            if value.shape != target.shape or value.dtype.kind not in "fiu":
+                raise ValueError(f"parameter {name!r} must be a number array of shape "
+                                 f"{target.shape}, got {value.dtype} {value.shape}")
+            arrays[name] = value
+        for name, value in arrays.items():
+            self.params[name][...] = value
+
     def __repr__(self):
         return f"Sequential([{', '.join(map(repr, self.layers))}])"
+
+
+MAX_LAYERS = 64        # bounds on an architecture read from a file: a log is untrusted
+MAX_WIDTH = 4096
+MAX_PARAMS = 10_000_000
+_SPEC_KEYS = {"dense": {"layer", "n_in", "n_out"}, "leaky_relu": {"layer", "slope"}}
+
+
+def _check_spec(spec) -> list[dict]:
+    """`spec` as a list of well-formed layer dicts, or ValueError naming the first fault."""
+    if not isinstance(spec, list):
+        raise ValueError(f"architecture must be a list of layers, got {type(spec).__name__}")
+    if not 1 <= len(spec) <= MAX_LAYERS:
+        raise ValueError(f"architecture must have 1 to {MAX_LAYERS} layers, got {len(spec)}")
+    n_params, width = 0, None
+    for i, item in enumerate(spec):
+        where = f"architecture layer {i}"
+        if not isinstance(item, dict) or not isinstance(item.get("layer"), str):
+            raise ValueError(f"{where} must be a dict with a \"layer\" name, got {item!r:.80}")
+        kind = item["layer"]
+        if kind != "dense" and kind not in ACTIVATIONS:
+            raise ValueError(f"{where}: unknown layer {kind!r:.40}; known: dense, "
+                             f"{', '.join(ACTIVATIONS)}")
+        keys = _SPEC_KEYS.get(kind, {"layer"})
+        if set(item) != keys:
+            raise ValueError(f"{where} ({kind}) must have exactly the keys {sorted(keys)}, "
+                             f"got {sorted(map(str, item))!r:.120}")
+        if kind == "dense":
+            for key in ("n_in", "n_out"):
+                value = item[key]
+                if (isinstance(value, bool) or not isinstance(value, int)
+                        or not 1 <= value <= MAX_WIDTH):
+                    raise ValueError(f"{where}: {key} must be an integer from 1 to {MAX_WIDTH}, "
+                                     f"got {value!r:.40}")
+            if width is not None and item["n_in"] != width:
+                raise ValueError(f"{where} takes {item['n_in']} inputs but the layer before "
+                                 f"gives {width}")
+            width = item["n_out"]
+            n_params += (item["n_in"] + 1) * item["n_out"]
+        elif kind == "leaky_relu":
+            slope = item["slope"]
+            if (isinstance(slope, bool) or not isinstance(slope, (int, float))
+                    or not 0.0 <= slope < 1.0):
+                raise ValueError(f"{where}: slope must be a number in [0, 1), got {slope!r:.40}")
+    if width is None:
+        raise ValueError("architecture has no dense layer")
+    if n_params > MAX_PARAMS:
+        raise ValueError(f"architecture has {n_params:,} parameters, more than the "
+                         f"{MAX_PARAMS:,} allowed")
+    return spec
+
+
+def _layer_from_spec(i: int, item: dict) -> Layer:
+    if item["layer"] == "dense":
+        return Dense(item["n_in"], item["n_out"])
+    return activation(item["layer"], item.get("slope", 0.01))
 
 
 def mlp(sizes: list[int], activation_name: str, output: str = "linear",

@@ -22,7 +22,26 @@ from . import data, nn
 from .errors import UsageError
 from .names import check_scene_name
 
-PANELS = ("fit", "heatmap", "boundary", "loss", "accuracy")
+# the panel vocabulary (drawn by nnviz.panels; named here so choosing needs no matplotlib)
+PANELS = ("fit", "heatmap", "boundary", "network", "neuron", "landscape", "loss", "accuracy")
+INPUT_VIEWS = ("fit", "heatmap", "boundary")   # pictures of the input space: one per frame
+MAX_VIEWS = 3
+
+
+def check_panel_choice(scene: str, panels) -> tuple[str, ...]:
+    """A scene's or a user's panel list, refused in one line unless nnviz can lay it out."""
+    panels = tuple(panels)
+    unknown = [p for p in panels if p not in PANELS]
+    if unknown:
+        raise UsageError(f"scene {scene!r}: unknown panel {unknown[0]!r}; "
+                         f"choose from {', '.join(PANELS)}")
+    views = [p for p in panels if p not in ("loss", "accuracy")]
+    if (not panels or len(set(panels)) < len(panels) or len(views) > MAX_VIEWS
+            or sum(p in INPUT_VIEWS for p in panels) > 1):
+        raise UsageError(f"scene {scene!r}: panels must be distinct and non-empty, with at most "
+                         f"one of {', '.join(INPUT_VIEWS)} and at most {MAX_VIEWS} views in all; "
+                         f"got {','.join(panels) or 'none'}")
+    return panels
 
 
 class Scene:
@@ -51,14 +70,10 @@ class Scene:
         super().__init_subclass__(**kwargs)
         if not cls.__dict__.get("name"):
             cls.name = re.sub(r"(?<!^)(?=[A-Z])", "_", cls.__name__).lower()
-        unknown = [p for p in cls.panels if p not in PANELS]
-        if unknown:
-            raise ValueError(f"scene {cls.name!r}: unknown panel {unknown[0]!r}; "
-                             f"choose from {', '.join(PANELS)}")
-        pictures = [p for p in cls.panels if p in ("fit", "heatmap", "boundary")]
-        if len(pictures) > 1 or not cls.panels:
-            raise ValueError(f"scene {cls.name!r}: panels must be non-empty with at most one of "
-                             f"fit, heatmap, boundary; got {tuple(cls.panels)}")
+        try:
+            check_panel_choice(cls.name, cls.panels)
+        except UsageError as e:
+            raise ValueError(str(e)) from None
 
     def __repr__(self):
         return f"<Scene {self.name}>"

@@ -94,6 +94,14 @@ class LogWriter:
                 old[0], old[1] = min(old[0], lo), max(old[1], hi)
         self.count += 1
 
+    def read(self, name: str) -> np.ndarray:
+        """Field `name` of every snapshot so far (count, *shape), read back from its temporary
+        file: for work done once after training (the loss landscape needs the trajectory)."""
+        f = self._files[name]
+        f.flush()
+        dtype, shape = self._specs[name]
+        return np.fromfile(f.name, dtype).reshape(self.count, *shape)
+
     def commit(self) -> Path:
         meta = dict(self.meta, log_version=LOG_VERSION, snapshots=self.count,
                     ranges=self._ranges)
@@ -265,6 +273,30 @@ class SnapshotLog:
             finally:
                 for _, f, *_ in readers:
                     f.close()
+
+    def model(self, i: int):
+        """The trained network with snapshot i's parameters (negative i counts from the end).
+
+        An `nn.Sequential` rebuilt from the log alone (no scene code): it takes inputs in the
+        standardised units it trained in and gives raw outputs (logits for classes,
+        standardised targets unless the scene kept them); `predict` works in data units.
+        Parameters are logged as float32, so the rebuilt network holds the trained values
+        rounded to float32 (about 7 significant digits) and, computing in float64, matches
+        the network seen in training to about 1e-6 relative, not bit for bit.
+        """
+        from .rebuild import model
+        return model(self, i)
+
+    def predict(self, i: int, x) -> np.ndarray:
+        """Snapshot i's predictions for inputs x (n, n_in) in the data's own units.
+
+        What the log's output grid holds, for any inputs: x is standardised as in training,
+        class outputs are softmax probabilities (with the softmax cross-entropy loss) and
+        regression outputs are returned to the targets' units. Same float32 precision as
+        `model`.
+        """
+        from .rebuild import predict
+        return predict(self, i, x)
 
     def __repr__(self):
         return f"SnapshotLog({str(self.path)!r}, scene={self.meta.get('scene')!r}, snapshots={len(self)})"

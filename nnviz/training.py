@@ -7,6 +7,7 @@ from typing import Callable
 import numpy as np
 
 from . import __version__, data, nn
+from . import landscape as loss_landscape
 from .errors import NnvizError, UsageError
 from .scene import Scene
 from .snapshots import LogWriter, SnapshotLog
@@ -62,14 +63,33 @@ def _grid_inputs(grid: dict[str, np.ndarray]) -> np.ndarray | None:
     return None
 
 
+def _architecture(model: nn.Sequential) -> list[dict] | None:
+    """The model as data for the log, or None if a user's own layer cannot be described."""
+    try:
+        return model.architecture()
+    except ValueError:
+        return None
+
+
+def _landscape(model: nn.Sequential, architecture: list[dict], log: LogWriter, xt, yt,
+               loss_name: str) -> dict[str, np.ndarray]:
+    """The loss landscape over the logged trajectory, on the standardised training set."""
+    trajectory = np.concatenate([log.read(f"param/{name}").reshape(log.count, -1)
+                                 for name in model.params], axis=1)   # flat_params order
+    return loss_landscape.compute(architecture, trajectory, xt, yt, loss_name)
+
+
 def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: int | None = None,
           seed: int = 0, lr: float | None = None,
           progress: Callable[[int], None] | None = None,
-          before: Callable[[set[str]], None] | None = None) -> SnapshotLog:
+          before: Callable[[set[str]], None] | None = None,
+          landscape: bool = False) -> SnapshotLog:
     """Train `scene` and write its snapshot log to `path`; options left None come from the scene.
 
     `before`, if given, sees the names of the arrays the log will hold before the first step,
     so a caller can refuse (e.g. panels that cannot be drawn) without waiting for training.
+    `landscape` (the caller decides, e.g. from the panels drawn) adds the loss landscape
+    (nnviz.landscape), computed once after training.
     """
     steps = scene.steps if steps is None else steps
     every = scene.every if every is None else every
@@ -88,6 +108,10 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
     xt, yt, xv, yv = sx(train_set.x), sy(train_set.y), sx(val_set.x), sy(val_set.y)
 
     model = scene.model(init_rng, ds.x.shape[1], ds.y.shape[1])
+    architecture = _architecture(model)
+    if landscape and architecture is None:
+        raise UsageError(f"scene {scene.name!r}: the landscape panel needs a network of nnviz's "
+                         f"own layers; drop the panel or build the model from nn layers")
     loss_fn = nn.loss(scene.loss or ("softmax_cross_entropy" if classify else "mse"))
     opt = nn.optimizer(scene.optimizer, lr)
     size = scene.batch_size or data.batch_size(len(xt))
@@ -96,7 +120,9 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
     grid = _grid(ds.x)
     if before:
         classes = {"predicted/train", "predicted/val", "accuracy/train", "accuracy/val"}
-        before({"step", "loss/train", "loss/val", *grid, *(classes if classify else ())})
+        params = {f"param/{name}" for name in model.parameters()}
+        before({"step", "loss/train", "loss/val", *grid, *(classes if classify else ()), *params,
+                *(loss_landscape.NAMES if landscape else ())})
     grid_in = _grid_inputs(grid)
     grid_in = None if grid_in is None else sx(grid_in)
     out_shape = (len(grid["grid/x1"]), len(grid["grid/x0"])) if "grid/x0" in grid else None
@@ -140,9 +166,14 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
             "options": {"steps": steps, "every": every, "seed": seed, "lr": lr,
                         "optimizer": scene.optimizer, "loss": loss_fn.name, "batch_size": size,
                         "train_fraction": scene.train_fraction},
-            "model": repr(model), "versions": {"nnviz": __version__, "numpy": np.__version__}}
+            "model": repr(model), "architecture": architecture,
+            "standardize_targets": not keep_y,
+            "versions": {"nnviz": __version__, "numpy": np.__version__}}
+    # the network sees standardised units: with these a log alone turns data into predictions
     static = {"data/x_train": train_set.x, "data/y_train": train_set.y,
-              "data/x_val": val_set.x, "data/y_val": val_set.y, **grid}
+              "data/x_val": val_set.x, "data/y_val": val_set.y, **grid,
+              "standardizer/x_mean": sx.mean, "standardizer/x_std": sx.std,
+              "standardizer/y_mean": sy.mean, "standardizer/y_std": sy.std}
 
     path = Path(path)
     # overflow is caught by the explicit finite checks, which name the step
@@ -161,5 +192,7 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
                 next_snap += 1
             if progress:
                 progress(1)
+        if landscape:
+            log.static.update(_landscape(model, architecture, log, xt, yt, loss_fn.name))
         log.commit()
     return SnapshotLog(path)

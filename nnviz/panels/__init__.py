@@ -1,0 +1,16 @@
+"""Reusable views of a snapshot log, one module per kind of view.
+
+A panel builds its artists once from the log (every limit is known before the first frame,
+so nothing jumps) and then, per frame, updates only the artists that change and returns them
+in drawing order. Everything else is drawn once into the background that frames blit onto.
+
+    base       the Panel class, the registry and the shared colours
+    artists    fast drawing primitives (grid images, sprites, rasterised edges)
+    plane      views of the input space: fit, heatmap, boundary
+    curves     metrics against step: loss, accuracy
+    network    the network itself: weights, biases, per-neuron maps
+    landscape  the loss surface and the optimiser's path
+    neuron     one neuron drawn as the series draws it, with its live equation
+"""
+from .base import PANELS, Panel, panel  # noqa: F401
+from . import curves, landscape, network, neuron, plane  # noqa: F401,E402  (they register)

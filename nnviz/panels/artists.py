@@ -1,0 +1,229 @@
+"""Fast drawing primitives: what matplotlib's general artists do too slowly per frame.
+
+Each was introduced by a measurement (benchmarks/render_speed.py): a resampled image cost
+~30 ms a frame at 720p, 8,000 weight edges as a LineCollection ~170 ms.
+"""
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+from matplotlib.artist import Artist
+
+
+def _bilinear(n_out: int, n_in: int) -> np.ndarray:
+    """Weights (n_out, n_in) resampling grid values (first and last at the edges) to pixels."""
+    pos = (np.arange(n_out) + 0.5) / n_out * (n_in - 1)
+    lo = np.minimum(pos.astype(int), n_in - 2)
+    frac = (pos - lo).astype(np.float32)
+    w = np.zeros((n_out, n_in), np.float32)
+    w[np.arange(n_out), lo] = 1 - frac
+    w[np.arange(n_out), lo + 1] = frac
+    return w
+
+
+class GridImage(Artist):
+    """A grid of values filling its axes, colour-mapped and drawn pixel for pixel.
+
+    matplotlib's general image path resamples through Agg (about 30 ms a frame at 720p);
+    this one upsamples with two small matrix products and a colour lookup table (a few ms).
+    """
+
+    def __init__(self, ax, cmap, vmin: float, vmax: float):
+        super().__init__()
+        self.ax, self.vmin, self.vmax = ax, vmin, vmax
+        self.lut = (matplotlib.colormaps[cmap](np.linspace(0, 1, 256)) * 255).astype(np.uint8)
+        self.values = None
+        self._weights = {}
+        self.set_zorder(0)
+        self.set_animated(True)
+        self.set_figure(ax.figure)
+
+    def set_data(self, values: np.ndarray) -> None:
+        self.values = values
+
+    def draw(self, renderer):
+        if self.values is None:
+            return
+        x0, y0, w, h = _pixel_box(self.ax.bbox)
+        ny, nx = self.values.shape
+        key = (w, h, nx, ny)
+        if key not in self._weights:
+            self._weights = {key: (_bilinear(h, ny), _bilinear(w, nx).T.copy())}
+        rows, cols = self._weights[key]
+        up = rows @ self.values.astype(np.float32) @ cols
+        scale = 255.0 / (self.vmax - self.vmin)
+        index = np.clip((up - self.vmin) * scale + 0.5, 0, 255).astype(np.uint8)
+        gc = renderer.new_gc()
+        renderer.draw_image(gc, x0, y0, np.take(self.lut, index, axis=0))  # 10x faster than lut[index]
+        gc.restore()
+
+
+class Sprite(Artist):
+    """Artists that never change but lie above changing ones, pre-rendered once.
+
+    `bake` draws them alone onto a cleared canvas and keeps those pixels (transparent
+    elsewhere); each frame then composites the pixels instead of redrawing every marker.
+    """
+
+    def __init__(self, ax, artists):
+        super().__init__()
+        self.ax, self.artists, self.pixels = ax, artists, None
+        self.set_animated(True)
+        self.set_figure(ax.figure)
+
+    def bake(self, canvas) -> None:
+        renderer = canvas.get_renderer()
+        saved = canvas.copy_from_bbox(self.figure.bbox)
+        renderer.clear()
+        for artist in self.artists:
+            artist.draw(renderer)
+        self.x0, self.y0, self.pixels = _crop(np.asarray(canvas.buffer_rgba()), self.ax.bbox)
+        canvas.restore_region(saved)
+
+    def draw(self, renderer):
+        gc = renderer.new_gc()
+        renderer.draw_image(gc, self.x0, self.y0, self.pixels)
+        gc.restore()
+
+
+def _pixel_box(box):
+    x0, y0 = int(np.floor(box.x0)), int(np.floor(box.y0))
+    return x0, y0, int(np.ceil(box.x1)) - x0, int(np.ceil(box.y1)) - y0
+
+
+def _crop(buffer: np.ndarray, box):
+    """The pixels of `box`, bottom row first as draw_image takes them."""
+    x0, y0, w, h = _pixel_box(box)
+    top = buffer.shape[0] - (y0 + h)
+    return x0, y0, buffer[top:top + h, x0:x0 + w][::-1].copy()
+
+
+
+
+class EdgeRaster(Artist):
+    """Many straight edges of per-frame width, opacity and colour, drawn as one image.
+
+    Agg strokes each segment of a LineCollection separately: ~170 ms a frame for the 8,400
+    edges of the deep sine networks at 720p. Here each edge's nearby pixels and their distance
+    to it are found once; a frame is then a few `bincount`s over those pixels: coverage of a
+    line of width w is clip(w/2 - d + 1/2, 0, 1) (anti-aliased), opacities combine exactly as
+    drawing one edge over another does (1 - prod(1 - a)), and where edges of both signs cross,
+    the colour leans to the stronger ones (weights a^2).
+    """
+
+    def __init__(self, ax, segments: np.ndarray, max_width: np.ndarray, negative, positive):
+        """`segments` (E, 2, 2) in axes coordinates; `max_width` (E,) in pixels."""
+        super().__init__()
+        self.ax, self.segments, self.max_width = ax, np.asarray(segments, float), max_width
+        self.colors = np.array([matplotlib.colors.to_rgb(negative),
+                                matplotlib.colors.to_rgb(positive)]) * 255
+        self.half = self.alpha_ = self.positive = None
+        self._box = None
+        self.set_zorder(1)
+        self.set_animated(True)
+        self.set_figure(ax.figure)
+
+    def set_edges(self, width: np.ndarray, alpha: np.ndarray, positive: np.ndarray,
+                  shown: np.ndarray | None = None) -> None:
+        """Per edge: width in pixels (at most its max_width), opacity in [0, 1], sign; `shown`
+        the indices of the edges to draw this frame (None: all)."""
+        self.shown = shown
+        self.half = (width / 2 + 0.5).astype(np.float32)   # + 0.5: the coverage formula's offset
+        self.alpha_ = alpha.astype(np.float32)
+        self.positive = positive.astype(np.float32)
+
+    def _prepare(self, box) -> None:
+        x0, y0, w, h = box
+        ends = self.segments * (w, h)                    # pixels from the box's corner
+        pix, dist, edge = [], [], []
+        for e, ((ax_, ay), (bx, by)) in enumerate(ends):
+            r = self.max_width[e] / 2 + 0.75
+            xs = np.arange(max(int(min(ax_, bx) - r), 0), min(int(max(ax_, bx) + r) + 1, w))
+            ys = np.arange(max(int(min(ay, by) - r), 0), min(int(max(ay, by) + r) + 1, h))
+            px, py = np.meshgrid(xs + 0.5, ys + 0.5)
+            dx, dy = bx - ax_, by - ay
+            t = np.clip(((px - ax_) * dx + (py - ay) * dy) / max(dx * dx + dy * dy, 1e-9), 0, 1)
+            d = np.hypot(px - ax_ - t * dx, py - ay - t * dy)
+            near = d < r
+            pix.append((py[near].astype(np.int64) * w + px[near].astype(np.int64)).astype(np.int32))
+            dist.append(d[near].astype(np.float32))
+            edge.append(np.full(near.sum(), e, np.int32))
+        self.offsets = np.cumsum([0] + [len(p) for p in pix])
+        pix, self.dist, self.edge = (np.concatenate(a) for a in (pix, dist, edge))
+        # work on the touched pixels only, inside their bounding rectangle
+        touched, self.slot = np.unique(pix, return_inverse=True)
+        ty, tx = np.divmod(touched, w)
+        self.origin = (x0 + int(tx.min()), y0 + int(ty.min())) if touched.size else (x0, y0)
+        cw = int(tx.max() - tx.min()) + 1 if touched.size else 1
+        ch = int(ty.max() - ty.min()) + 1 if touched.size else 1
+        self.where = (ty - ty.min()) * cw + (tx - tx.min())
+        self.image = np.zeros((ch, cw, 4), np.uint8)
+        self._box = box
+
+    def draw(self, renderer):
+        if self.half is None:
+            return
+        box = _pixel_box(self.ax.bbox)
+        if box != self._box:
+            self._prepare(box)
+        edge, dist, slot = self.edge, self.dist, self.slot
+        if self.shown is not None:      # the entries of the shown edges, range by range
+            starts, ends = self.offsets[self.shown], self.offsets[self.shown + 1]
+            counts = ends - starts
+            at = np.repeat(starts - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+            edge, dist, slot = edge[at], dist[at], slot[at]
+        cover = self.half[edge]
+        cover -= dist
+        np.clip(cover, 0, 1, out=cover)
+        alpha = self.alpha_[edge]
+        a = np.minimum(cover * alpha, 0.999, out=cover)
+        n = len(self.where)
+        strength = a * alpha
+        total = np.bincount(slot, strength, n)
+        strength *= self.positive[edge]
+        plus = np.bincount(slot, strength, n)
+        log_clear = np.bincount(slot, np.log1p(-a, out=a), n)
+        share = np.divide(plus, total, out=np.zeros(n), where=total > 0)[:, None]
+        flat = self.image.reshape(-1, 4)
+        flat[self.where, :3] = self.colors[0] + share * (self.colors[1] - self.colors[0])
+        flat[self.where, 3] = (1 - np.exp(log_clear)) * 255
+        gc = renderer.new_gc()
+        renderer.draw_image(gc, *self.origin, self.image)
+        gc.restore()
+
+
+class NodeMaps(Artist):
+    """Small colour-mapped images, one per node (what each neuron computes over the plane)."""
+
+    def __init__(self, ax, cmap: str):
+        super().__init__()
+        self.ax = ax
+        self.lut = (matplotlib.colormaps[cmap](np.linspace(0, 1, 256)) * 255).astype(np.uint8)
+        self.values = self.corners = None
+        self._weights = {}
+        self.set_zorder(3)
+        self.set_animated(True)
+        self.set_figure(ax.figure)
+
+    def set_maps(self, values: np.ndarray, lo: np.ndarray, hi: np.ndarray, centres, side: int):
+        """values (n, gy, gx) mapped from lo..hi (n,) to the colour map; centres (n, 2) pixels."""
+        self.values, self.lo, self.hi, self.centres, self.side = values, lo, hi, centres, side
+
+    def draw(self, renderer):
+        if self.values is None or self.side < 2:
+            return
+        n, gy, gx = self.values.shape
+        key = (self.side, gx, gy)
+        if key not in self._weights:
+            self._weights = {key: (_bilinear(self.side, gy), _bilinear(self.side, gx).T.copy())}
+        rows, cols = self._weights[key]
+        up = rows @ self.values.astype(np.float32) @ cols
+        scale = (255.0 / np.maximum(self.hi - self.lo, 1e-12))[:, None, None]
+        index = np.clip((up - self.lo[:, None, None]) * scale + 0.5, 0, 255).astype(np.uint8)
+        images = np.take(self.lut, index, axis=0)
+        bx, by = self.ax.bbox.x0, self.ax.bbox.y0
+        gc = renderer.new_gc()
+        for (cx, cy), image in zip(self.centres, images):
+            renderer.draw_image(gc, int(round(bx + cx - self.side / 2)),
+                                int(round(by + cy - self.side / 2)), image)
+        gc.restore()

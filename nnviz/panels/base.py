@@ -1,0 +1,71 @@
+"""The Panel base class, the registry of panels by name and the colours every panel shares."""
+from __future__ import annotations
+
+import numpy as np
+
+TRAIN = "#2a6fb0"      # train points and curves, in every scene
+VAL = "#e8862a"        # validation points and curves
+MODEL = "#1b1b1b"      # the network's own output
+CMAP = "coolwarm"      # diverging, as in the original series
+WRONG = "#ffd400"      # rings around misclassified points
+
+PANELS: dict[str, type["Panel"]] = {}
+
+
+def panel(name: str):
+    """Register a Panel class under `name`, the word scenes use in `panels = (...)`."""
+    def register(cls):
+        cls.name = name
+        PANELS[name] = cls
+        return cls
+    return register
+
+
+class Panel:
+    name = ""
+    view = False             # a large view (input space, network, landscape), not a metric
+    weight = 1.0             # its share of the width among the views of a frame
+    fields: tuple[str, ...] = ()  # per-snapshot arrays it reads from the stream
+    needs: tuple[str, ...] = ()   # arrays the log must hold for this panel
+    fits = ""                # what kind of scene that takes, for the error message
+
+    def __init__(self, ax, log, series: dict[str, np.ndarray], style: dict):
+        self.ax, self.series, self.style = ax, series, style
+        self.sprites = []   # artists.Sprite: pre-rendered once the background is drawn
+
+    @classmethod
+    def fields_for(cls, names) -> tuple[str, ...]:
+        """The per-snapshot arrays this panel streams, given the log's array names."""
+        return cls.fields
+
+    @classmethod
+    def refuse(cls, log_names, meta: dict | None) -> str | None:
+        """Why this panel cannot be drawn from a log with these arrays and metadata (None: it
+        can); `meta` is None before training, when only the arrays to come are known."""
+        if not all(k in log_names for k in cls.needs):
+            return f"the {cls.name} panel needs {cls.fits}"
+        return None
+
+    def update(self, i: int, snap: dict[str, np.ndarray]) -> list:
+        """Update this panel for snapshot i; return the changed artists in drawing order."""
+        raise NotImplementedError
+
+    def dynamic(self, artist):
+        artist.set_animated(True)
+        return artist
+
+    def sprite(self, artists):
+        """Static artists above dynamic ones: drawn once into pixels, composited per frame."""
+        from .artists import Sprite
+        self.sprites.append(Sprite(self.ax, artists))
+        return self.sprites[-1]
+
+
+def pad(lo, hi, frac=0.05):
+    span = (hi - lo) or 1.0
+    return lo - frac * span, hi + frac * span
+
+
+def data_points(log):
+    return ((log["data/x_train"], log["data/y_train"], TRAIN, "train"),
+            (log["data/x_val"], log["data/y_val"], VAL, "validation"))

@@ -1,0 +1,126 @@
+"""Views of the input space: the fitted curve, the output heat-map, the decision boundary."""
+from __future__ import annotations
+
+import contourpy
+import numpy as np
+from matplotlib.cm import ScalarMappable
+from matplotlib.collections import LineCollection
+from matplotlib.colors import Normalize
+
+from .artists import GridImage
+from .base import CMAP, MODEL, TRAIN, VAL, WRONG, Panel, data_points, pad, panel  # noqa: F401
+
+
+@panel("fit")
+class Fit(Panel):
+    """1-D regression: the data points and the network's curve, in the data's own units."""
+    view = True
+    fields = ("output",)
+    needs = ("grid/x",)
+    fits = "a scene with one input"
+
+    def __init__(self, ax, log, series, style):
+        super().__init__(ax, log, series, style)
+        self.x = log["grid/x"]
+        ys = []
+        for x, y, color, label in data_points(log):
+            ax.scatter(x[:, 0], y[:, 0], s=style["dot"], color=color, alpha=0.55, lw=0,
+                       label=f"{label} data", rasterized=True)
+            ys.append(y[:, 0])
+        ys = np.concatenate(ys)
+        ax.set_xlim(self.x[0], self.x[-1])
+        ax.set_ylim(*pad(ys.min(), ys.max(), 0.12))
+        self.curve, = ax.plot([], [], color=MODEL, lw=style["line"] * 1.4, label="network")
+        self.dynamic(self.curve)
+        ax.set_xlabel("x")
+        ax.set_ylabel("y")
+        ax.legend(loc="best", framealpha=0.9)
+
+    def update(self, i, snap):
+        self.curve.set_data(self.x, snap["output"][:, 0])
+        return [self.curve]
+
+
+class _Plane(Panel):
+    """A 2-D input plane drawn as an image, with the data points on top of it."""
+    view = True
+    fields = ("output",)
+    needs = ("grid/x0",)
+    fits = "a scene with two inputs"
+
+    def _image(self, log, vmin, vmax, label):
+        x0, x1 = log["grid/x0"], log["grid/x1"]
+        self.ax.set_xlim(x0[0], x0[-1])
+        self.ax.set_ylim(x1[0], x1[-1])
+        self.image = GridImage(self.ax, CMAP, vmin, vmax)
+        self.colors = ScalarMappable(Normalize(vmin, vmax), CMAP)
+        bar = self.ax.figure.colorbar(self.colors, ax=self.ax, fraction=0.05, pad=0.02)
+        bar.set_label(label)
+        self.ax.set_xlabel("$x_1$")
+        self.ax.set_ylabel("$x_2$")
+        return x0, x1
+
+    def _legend(self):
+        """A legend above the image: it goes into the sprite, not the background."""
+        legend = self.ax.legend(loc="best", framealpha=0.85)
+        legend.set_animated(True)
+        return legend
+
+    def _scatter(self, x, values, marker, label):
+        return self.dynamic(self.ax.scatter(
+            x[:, 0], x[:, 1], color=self.colors.to_rgba(values), marker=marker,
+            s=self.style["dot"] * 3, edgecolors=MODEL, linewidths=self.style["line"] * 0.3,
+            label=label))
+
+
+@panel("heatmap")
+class Heatmap(_Plane):
+    """The network's output over the input plane, the data points on top."""
+
+    def __init__(self, ax, log, series, style):
+        super().__init__(ax, log, series, style)
+        data = data_points(log)
+        ys = np.concatenate([y[:, 0] for _, y, *_ in data])
+        vmin, vmax = pad(ys.min(), ys.max(), 0.0)
+        self._image(log, vmin, vmax, "network output")
+        points = [self._scatter(x, y[:, 0], m, label)
+                  for (x, y, _, label), m in zip(data, ("o", "^"))]
+        self.points = self.sprite(points + [self._legend()])
+
+    def update(self, i, snap):
+        self.image.set_data(snap["output"][..., 0])
+        return [self.image, self.points]
+
+
+@panel("boundary")
+class Boundary(_Plane):
+    """Class probability over the plane, the 0.5 decision contour, misclassified points ringed."""
+    fields = ("output", "predicted/train", "predicted/val")
+    needs = ("grid/x0", "predicted/train")
+    fits = "a classification scene with two inputs"
+
+    def __init__(self, ax, log, series, style):
+        super().__init__(ax, log, series, style)
+        x0, x1 = self._image(log, 0.0, 1.0, "P(class 1)")
+        self.x0, self.x1 = x0, x1
+        self.edge = self.dynamic(LineCollection([], colors=MODEL, linewidths=style["line"] * 1.3))
+        ax.add_collection(self.edge)
+        self.data = [(x, np.argmax(y, axis=1)) for x, y, *_ in data_points(log)]
+        points = [self._scatter(x, labels, m, label) for (x, labels), m, label
+                  in zip(self.data, ("o", "^"), ("train", "validation"))]
+        self.wrong = self.dynamic(ax.scatter(
+            [], [], s=style["dot"] * 9, facecolors="none", edgecolors=WRONG,
+            linewidths=style["line"] * 0.9, label="misclassified"))
+        self.points = self.sprite(points + [self._legend()])
+
+    def update(self, i, snap):
+        p1 = snap["output"][..., 1]
+        self.image.set_data(p1)
+        gen = contourpy.contour_generator(self.x0, self.x1, p1, line_type="Separate")
+        self.edge.set_segments(gen.lines(0.5))
+        wrong = [x[pred != labels] for (x, labels), pred in
+                 zip(self.data, (snap["predicted/train"], snap["predicted/val"]))]
+        self.wrong.set_offsets(np.concatenate(wrong))
+        return [self.image, self.edge, self.points, self.wrong]
+
+

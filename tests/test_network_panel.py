@@ -1,0 +1,115 @@
+"""The network panel and --panels: what is drawn follows the logged parameters."""
+import imageio_ffmpeg
+import numpy as np
+import pytest
+
+import nnviz
+from nnviz import nn
+from nnviz.frames import FrameRenderer
+from nnviz.panels.network import EDGES_SHOWN, layer_outputs
+
+from conftest import assert_one_line_error, run_cli
+
+
+@pytest.fixture(scope="module")
+def xor_log(tmp_path_factory):
+    return nnviz.train("xor_two_classes", tmp_path_factory.mktemp("xor"), steps=30, every=10)
+
+
+@pytest.fixture(scope="module")
+def deep_log(tmp_path_factory):
+    return nnviz.train("non_linear_regression_tanh", tmp_path_factory.mktemp("deep"), steps=6, every=3)
+
+
+def frame_panel(log, size, panels, snapshot):
+    renderer = FrameRenderer(log, size, panels)
+    for i, _ in enumerate(renderer.frames()):
+        if i == snapshot:
+            return renderer, next(p for p in renderer.panels if p.name == "network")
+
+
+def test_edges_follow_the_logged_weights(xor_log):
+    k = 2
+    _, net = frame_panel(xor_log, (640, 480), ["boundary", "network", "loss"], k)
+    weights = np.concatenate([xor_log[f"param/{d}.W"][k].ravel() for d in ("0", "2", "4")])
+    scale = max(np.abs(xor_log[f"param/{d}.W"]).max() for d in ("0", "2", "4"))
+    assert net.w_scale == pytest.approx(scale)               # one scale for the whole run
+    edges = net.edges
+    assert np.array_equal(edges.positive, (weights > 0).astype(np.float32))   # colour = sign
+    size = np.abs(weights) / scale
+    order = np.argsort(size)
+    assert np.all(np.diff(edges.half[order]) >= -1e-6)        # wider with |w| ...
+    assert np.all(np.diff(edges.alpha_[order]) >= -1e-6)      # ... and more opaque
+    assert edges.shown is None                                # 32 edges: all drawn
+    biases = np.concatenate([xor_log[f"param/{d}.b"][k] for d in ("0", "2", "4")])
+    faces = np.concatenate([n.get_facecolors() for n in net.nodes])
+    reds_minus_blues = faces[:, 0] - faces[:, 2]
+    assert np.array_equal(np.sign(reds_minus_blues[2:]).astype(int)[np.abs(biases) > 1e-3],
+                          np.sign(biases[np.abs(biases) > 1e-3]).astype(int))
+
+
+def test_maps_equal_activations_computed_independently(xor_log):
+    k = 3
+    _, net = frame_panel(xor_log, (640, 480), ["network", "loss"], k)
+    model = xor_log.model(k)
+    g0, g1 = np.meshgrid(xor_log["grid/x0"], xor_log["grid/x1"])
+    x = np.column_stack([g0.ravel(), g1.ravel()])
+    xs = (x - xor_log["standardizer/x_mean"]) / xor_log["standardizer/x_std"]
+    h1 = np.maximum(xs @ model.params["0.W"] + model.params["0.b"], 0) + \
+        0.01 * np.minimum(xs @ model.params["0.W"] + model.params["0.b"], 0)
+    maps = net.maps.values                       # (nodes, gy, gx): inputs, 4, 4, 2 outputs
+    assert maps.shape == (2 + 4 + 4 + 2, 64, 64)
+    assert np.allclose(maps[2:6].reshape(4, -1).T, h1, atol=1e-6)
+    probs = nnviz.nn.softmax(layer_outputs(model, xs)[-1])
+    assert np.allclose(maps[-2:].reshape(2, -1).T, probs, atol=1e-6)   # shown as probabilities
+    assert np.allclose(probs[:, 1].reshape(64, 64), xor_log["output"][k][..., 1], atol=1e-5)
+
+
+def test_deep_network_draws_the_strongest_edges_of_each_layer(deep_log):
+    _, net = frame_panel(deep_log, (1280, 720), ["fit", "network", "loss"], 1)
+    shown = net.edges.shown
+    sizes = [a * b for a, b in zip([1, 10, 20, 40, 80, 40, 20, 10], [10, 20, 40, 80, 40, 20, 10, 1])]
+    assert len(shown) == sum(min(s, EDGES_SHOWN) for s in sizes)
+    w = np.abs(np.concatenate([deep_log[f"param/{2 * i}.W"][1].ravel() for i in range(8)]))
+    start = 10 + 200 + 800       # the 40x80 layer: its shown edges are its strongest
+    block = w[start:start + 3200]
+    chosen = shown[(shown >= start) & (shown < start + 3200)] - start
+    assert np.min(block[chosen]) >= np.max(np.delete(block, chosen))
+    assert any("of 8,420 weights" in t.get_text() for t in net.ax.texts)   # the key says so
+
+
+@pytest.mark.parametrize("size", ["640x480", "1280x720"])
+@pytest.mark.parametrize("scene, picture", [
+    ("linear_regression", "fit"), ("non_linear_regression_tanh", "fit"),
+    ("non_linear_regression_leaky_relu", "fit"), ("xor_function_regression", "heatmap"),
+    ("xor_two_classes", "boundary")])
+def test_every_scene_renders_with_the_network_panel(tmp_path, scene, picture, size):
+    r = run_cli("render", scene, "--out", tmp_path, "--size", size, "--steps", "6", "--every", "2",
+                "--hold", "0", "--formats", "mp4", "--panels", f"{picture},network,loss", "-q", "--check")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr == ""       # no layout warnings
+    video = tmp_path / scene / f"{scene}.mp4"
+    reader = imageio_ffmpeg.read_frames(str(video))
+    meta = next(reader)
+    assert meta["size"] == tuple(map(int, size.split("x")))
+    assert sum(1 for _ in reader) == 4
+
+
+def test_panels_option_errors_are_one_line(tmp_path):
+    cases = [
+        (["linear_regression", "--panels", "fit,bogus"], "unknown panel 'bogus'; choose from"),
+        (["linear_regression", "--panels", "fit,,loss"], "without empty items"),
+        (["linear_regression", "--panels", "fit,heatmap"], "at most one of fit, heatmap, boundary"),
+        (["linear_regression", "--panels", "heatmap,loss"], "the heatmap panel needs a scene with two inputs"),
+        (["linear_regression", "--panels", "loss,loss"], "panels must be distinct"),
+    ]
+    for args, fragment in cases:
+        assert_one_line_error(run_cli("render", *args, "--out", tmp_path, "--quick"), 2, fragment)
+    assert not (tmp_path / "linear_regression").exists()
+
+
+def test_panels_with_from_overrides_the_logs_panels(tmp_path, xor_log):
+    r = run_cli("render", "--from", xor_log.path, "--panels", "network", "--out", tmp_path,
+                "--quick", "--formats", "mp4", "-q")
+    assert r.returncode == 0, r.stderr
+    assert nnviz.load(xor_log.path).meta["panels"] == ["boundary", "network", "loss", "accuracy"]
