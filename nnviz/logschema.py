@@ -18,11 +18,11 @@ from typing import Callable
 
 import numpy as np
 
+from .errors import UsageError
+from .landscape import NAMES as LANDSCAPE
 from .names import check_scene_name
 
 KINDS = {"regression", "classification"}
-PICTURES = ("fit", "heatmap", "boundary")
-PANELS = (*PICTURES, "loss", "accuracy")
 # far inside float64: padding axis limits (and 10 ** limit on a log axis) cannot overflow
 LIMIT = 1e100
 
@@ -30,7 +30,7 @@ LIMIT = 1e100
 def _plottable(a: np.ndarray) -> str | None:
     if not np.all(np.isfinite(a)):
         return "holds NaN or infinite values"
-    if a.size and np.max(np.abs(a)) > LIMIT:
+    if a.size and float(np.max(np.abs(a))) > LIMIT:
         return f"holds values beyond ±{LIMIT:g}"
     return None
 
@@ -43,6 +43,10 @@ def _steps(a: np.ndarray) -> str | None:
     if a.size and a.min() < 0:
         return "holds negative steps"
     return None if np.all(np.diff(a) >= 0) else "is not in increasing order"
+
+
+def _scale(a: np.ndarray) -> str | None:
+    return _plottable(a) or (None if np.all(a > 0) else "holds scales that are not positive")
 
 
 def _fraction(a: np.ndarray) -> str | None:
@@ -86,23 +90,39 @@ FIELDS: dict[str, Field] = {
     "predicted/train": Field("N T", kinds="iu"),
     "predicted/val": Field("N V", kinds="iu"),
     "output": Field("N GRID K", finite=True),
+    "standardizer/x_mean": Field("D", values=_plottable),
+    "standardizer/x_std": Field("D", values=_scale),
+    "standardizer/y_mean": Field("K", values=_plottable),
+    "standardizer/y_std": Field("K", values=_scale),
+    # the loss landscape (nnviz.landscape); loss may hold inf far from the path, so only its
+    # shape is checked here: the landscape panel decides what it can draw
+    "landscape/a": Field("LA", values=_axis),
+    "landscape/b": Field("LB", values=_axis),
+    "landscape/loss": Field("LB LA"),
+    "landscape/path": Field("N 2", values=_plottable),
+    "landscape/origin": Field("P", values=_plottable),
+    "landscape/directions": Field("2 P", values=_plottable),
+    "landscape/explained": Field("2", values=_plottable),
+    "landscape/minimum": Field("2", values=_plottable),
 }
 # families of fields; `...` is any number of further axes (an architecture in meta, when there
 # is one, pins param shapes down exactly: see `architecture_fields`)
 PREFIXES: dict[str, Field] = {
     "param/": Field("N ...", finite=True),
-    "landscape/": Field("...", values=_plottable),
 }
-MINIMUM = {"T": 1, "V": 1, "D": 1, "K": 1, "G": 2, "G0": 2, "G1": 2}
+MINIMUM = {"T": 1, "V": 1, "D": 1, "K": 1, "G": 2, "G0": 2, "G1": 2, "LA": 2, "LB": 2}
 
 # the arrays each panel reads (beyond the series every frame's header reads), and the sizes it
 # needs; tests/test_logs.py checks this against the panels' own `needs` and `fields`
 ALWAYS = ("step", "loss/train", "loss/val")
 DATA = ("data/x_train", "data/y_train", "data/x_val", "data/y_val")
-PANEL_FIELDS: dict[str, tuple[str, ...]] = {
+PANEL_FIELDS: dict[str, tuple[str, ...]] = {   # keys: every name in scene.PANELS
     "fit": ("output", "grid/x", *DATA),
     "heatmap": ("output", "grid/x0", "grid/x1", *DATA),
     "boundary": ("output", "grid/x0", "grid/x1", "predicted/train", "predicted/val", *DATA),
+    "network": (),    # every parameter of meta's architecture: see `needed`
+    "neuron": (),
+    "landscape": LANDSCAPE,
     "loss": ("loss/train", "loss/val"),
     "accuracy": ("accuracy/train", "accuracy/val"),
 }
@@ -125,36 +145,29 @@ def check_meta(meta: dict) -> None:
     if meta.get("kind") not in KINDS:
         raise Invalid(f"meta 'kind' must be one of {', '.join(sorted(KINDS))}, got {meta.get('kind')!r}")
     panels = meta.get("panels")
-    if not isinstance(panels, list) or not panels or not all(isinstance(p, str) for p in panels):
-        raise Invalid(f"meta 'panels' must be a non-empty list of panel names, got {panels!r}")
-    unknown = [p for p in panels if p not in PANELS]
-    if unknown:
-        raise Invalid(f"meta 'panels': unknown panel {unknown[0]!r} (known: {', '.join(PANELS)})")
-    if len(set(panels)) < len(panels) or sum(p in PICTURES for p in panels) > 1:
-        raise Invalid(f"meta 'panels' {panels} repeats a panel or holds more than one of "
-                      f"{', '.join(PICTURES)}")
+    if not isinstance(panels, list) or not all(isinstance(p, str) for p in panels):
+        raise Invalid(f"meta 'panels' must be a list of panel names, got {panels!r}")
+    from .scene import check_panel_choice   # the one rule for which panels go together
+    try:
+        check_panel_choice(meta["scene"], panels)
+    except UsageError as e:
+        raise Invalid(f"meta 'panels': {e}") from None
     if not isinstance(meta.get("options"), dict):
         raise Invalid(f"meta 'options' must be a dict, got {type(meta.get('options')).__name__}")
-    if "architecture" in meta:
+    if meta.get("architecture") is not None:   # None: a model of the user's own layers
         try:
-            check_architecture(meta["architecture"])
+            network(meta["architecture"])
         except ValueError as e:
             raise Invalid(f"meta 'architecture': {e}") from None
+    if not isinstance(meta.get("standardize_targets", False), bool):
+        raise Invalid("meta 'standardize_targets' must be true or false")
 
 
-def check_architecture(architecture) -> None:
-    """The layer list's structure, as far as the parameter shapes depend on it.
-
-    The hook for `nn`'s own validation of an architecture (its ValueError becomes the log's
-    one-line error): call it here.
-    """
-    if not isinstance(architecture, list) or not all(isinstance(x, dict) for x in architecture):
-        raise ValueError("must be a list of layer dicts")
-    for i, layer in enumerate(architecture):
-        for key in ("n_in", "n_out"):
-            n = layer.get(key, 1)
-            if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-                raise ValueError(f"layer {i}: {key} must be a positive whole number, got {n!r}")
+def network(architecture):
+    """The network meta's architecture describes (zero parameters); nn validates the list
+    (a stranger's: sizes bounded) and raises ValueError saying what is wrong."""
+    from .nn import Sequential
+    return Sequential.from_architecture(architecture)
 
 
 def check_fields(meta: dict, headers: dict[str, tuple], read: Callable[[str], np.ndarray]
@@ -164,17 +177,26 @@ def check_fields(meta: dict, headers: dict[str, tuple], read: Callable[[str], np
     `headers` maps field names to (shape, dtype) from the npy headers; `read` reads one array.
     Fields outside the table are ignored: nothing reads them.
     """
-    rows = dict(FIELDS, **architecture_fields(meta.get("architecture", [])))
+    rows = dict(FIELDS, **architecture_fields(meta.get("architecture")))
     grids = [g for g in ("grid/x", "grid/x0", "grid/x1") if g in headers]
-    if grids not in ([], ["grid/x"], ["grid/x0", "grid/x1"]):
-        raise Invalid(f"fields {', '.join(grids)} do not make one grid "
-                      f"(grid/x, or grid/x0 with grid/x1)")
-    if "output" in headers and not grids:
-        raise Invalid("field 'output' is there but no grid (grid/x, or grid/x0 with grid/x1)")
+    if "grid/x" in grids and len(grids) > 1:
+        raise Invalid(f"fields {' and '.join(grids)} make two grids; a log holds grid/x "
+                      f"(one input) or grid/x0 with grid/x1 (two inputs)")
+    if len(grids) == 1 and grids != ["grid/x"]:
+        other = "grid/x1" if grids == ["grid/x0"] else "grid/x0"
+        raise Invalid(f"field {other!r} is missing; grid/x0 and grid/x1 make the grid together")
+    if "network" in meta["panels"] and meta.get("architecture") is None:
+        raise Invalid("the network panel draws meta 'architecture', which this log does not hold")
+    # the network panel: every parameter, and the standardiser for its maps over a 2-D grid
+    network_fields = (*architecture_fields(meta.get("architecture")),
+                      *(("standardizer/x_mean", "standardizer/x_std") if "grid/x0" in headers else ()))
     for panel in meta["panels"]:
-        for name in (*ALWAYS, *PANEL_FIELDS[panel]):
+        needed = (*ALWAYS, *PANEL_FIELDS[panel], *(network_fields if panel == "network" else ()))
+        for name in needed:
             if name not in headers:
                 raise Invalid(f"field {name!r} is missing; the {panel} panel draws it")
+    if "output" in headers and not grids:
+        raise Invalid("field 'output' is there but no grid (grid/x, or grid/x0 with grid/x1)")
     shapes = Shapes(meta["snapshots"], ("G",) if grids == ["grid/x"] else ("G1", "G0"))
     known = [n for n in rows if n in headers] + sorted(n for n in headers if n not in rows)
     arrays = {}
@@ -187,7 +209,7 @@ def check_fields(meta: dict, headers: dict[str, tuple], read: Callable[[str], np
             want = " or ".join({"f": "float", "i": "integer", "u": "unsigned integer"}[k]
                                for k in field.kinds)
             raise Invalid(f"field {name!r} has dtype {dtype}, expected {want}")
-        problem = shapes.check(field, shape)
+        problem = shapes.check(name, field, shape)
         if problem:
             raise Invalid(f"field {name!r} {problem}")
         if field.values is not None:
@@ -210,17 +232,11 @@ def field_for(name: str) -> Field | None:
 
 
 def architecture_fields(architecture) -> dict[str, Field]:
-    """Exact rows for the parameters of the layers in meta's `architecture`, if it has one.
-
-    The list itself is validated by `nn` (a ValueError, translated by the caller); here only
-    the shapes its dense layers give their parameters.
-    """
-    rows = {}
-    for i, layer in enumerate(architecture):
-        if "n_in" in layer and "n_out" in layer:
-            rows[f"param/{i}.W"] = Field(f"N {layer['n_in']} {layer['n_out']}", finite=True)
-            rows[f"param/{i}.b"] = Field(f"N {layer['n_out']}", finite=True)
-    return rows
+    """Exact rows for the parameters of meta's architecture (validated by `check_meta`)."""
+    if architecture is None:
+        return {}
+    return {f"param/{name}": Field(" ".join(["N", *map(str, value.shape)]), finite=True)
+            for name, value in network(architecture).params.items()}
 
 
 class Shapes:
@@ -228,9 +244,10 @@ class Shapes:
 
     def __init__(self, snapshots: int, grid: tuple[str, ...]):
         self.bound: dict[str, int] = {"N": snapshots}
+        self.source: dict[str, str] = {"N": "meta 'snapshots'"}
         self.grid = grid
 
-    def check(self, field: Field, shape: tuple[int, ...]) -> str | None:
+    def check(self, name: str, field: Field, shape: tuple[int, ...]) -> str | None:
         symbols = field.shape.split()
         if "GRID" in symbols:
             i = symbols.index("GRID")
@@ -246,9 +263,10 @@ class Shapes:
             if want is None:
                 if size < MINIMUM.get(symbol, 0):
                     return f"has shape {shape}: {symbol} must be at least {MINIMUM[symbol]}"
-                self.bound[symbol] = size
+                self.bound[symbol], self.source[symbol] = size, repr(name)
             elif size != want:
-                what = "the snapshot count" if symbol == "N" else f"{symbol} = {want}"
+                what = f"the expected shape ({field.shape.replace(' ', ', ')})" if symbol.isdigit() else (
+                    f"{symbol} = {want} (from {self.source[symbol]})")
                 return f"has shape {shape}, which disagrees with {what}"
         return None
 

@@ -6,6 +6,7 @@ cases run in a subprocess). Each must end in exit 1 and one line naming the fiel
 written anywhere. The per-field battery runs every generic fault against every field the table
 knows, so a new field is covered by adding it to `logschema`.
 """
+import html
 import io
 import json
 import resource
@@ -18,6 +19,8 @@ import pytest
 
 from nnviz import cli, logschema, panels, scene
 from nnviz.frames import FrameRenderer
+from nnviz.scene import resolve
+from nnviz.training import train
 from nnviz.snapshots import load
 
 from conftest import TINY_SCENE, assert_one_line_error, run_cli, tree
@@ -32,7 +35,11 @@ def logs(tmp_path_factory):
     for name in LOGS.values():
         r = run_cli("train", name, "--steps", "20", "--every", "5", "--out", folder)
         assert r.returncode == 0, r.stderr
-    return {key: folder / name / f"{name}.npz" for key, name in LOGS.items()}
+    paths = {key: folder / name / f"{name}.npz" for key, name in LOGS.items()}
+    # with the loss landscape, which only training for the landscape panel adds
+    paths["ls"] = train(resolve("xor_two_classes")(), folder / "ls.npz", steps=20, every=5,
+                        landscape=True).path
+    return paths
 
 
 def read_log(path):
@@ -96,29 +103,37 @@ FAULTS = {   # fault: (applies to this array?, the damaged array)
     "inf at the end": (lambda a: a.dtype.kind == "f", lambda a: _with(a, -1, -np.inf)),
     "huge": (lambda a: a.dtype == np.float64, lambda a: _with(a, 0, 1e300)),
 }
-READ = {   # fields nothing draws are never read: only their dtype and shape are checked
-    "param/0.W": ("dtype", "text", "scalar", "one row less", "fortran"),
+UNREAD = {   # (field, fault) a render accepts: values nothing draws are not checked
+    ("1d", "param/0.W", "nan"), ("1d", "param/0.W", "inf at the end"),
+    ("ls", "landscape/loss", "nan"), ("ls", "landscape/loss", "inf at the end"),
 }
 
 
 def field_cases():
     return [pytest.param(key, field, fault, id=f"{key}-{field}-{fault}")
-            for key in LOGS for field in FIELDS[key] for fault in READ.get(field, FAULTS)]
+            for key in FIELDS for field in FIELDS[key] for fault in FAULTS
+            if (key, field, fault) not in UNREAD]
 
 
+STANDARDIZER = ["standardizer/x_mean", "standardizer/x_std", "standardizer/y_mean",
+                "standardizer/y_std"]
 FIELDS = {   # the fields each real log holds (checked against the logs in test_cases_cover_logs)
     "2d": ["data/x_train", "data/y_train", "data/x_val", "data/y_val", "grid/x0", "grid/x1",
            "step", "loss/train", "loss/val", "accuracy/train", "accuracy/val",
-           "predicted/train", "predicted/val", "output", "param/0.W"],
+           "predicted/train", "predicted/val", "output", "param/0.W", "param/4.b", *STANDARDIZER],
     "1d": ["data/x_train", "data/y_train", "data/x_val", "data/y_val", "grid/x", "step",
-           "loss/train", "loss/val", "output", "param/0.W"],
+           "loss/train", "loss/val", "output", "param/0.W", *STANDARDIZER],
+    "ls": list(logschema.LANDSCAPE),
 }
 
 
 def test_cases_cover_logs(logs):
-    for key, path in logs.items():
-        _, arrays = read_log(path)
-        assert set(FIELDS[key]) == {n for n in arrays if not n.startswith("param/")} | {"param/0.W"}
+    for key in ("2d", "1d"):
+        _, arrays = read_log(logs[key])
+        assert set(FIELDS[key]) == {n for n in arrays if not n.startswith("param/")} | {
+            n for n in FIELDS[key] if n.startswith("param/")}
+    _, arrays = read_log(logs["ls"])
+    assert set(FIELDS["ls"]) == {n for n in arrays if n.startswith("landscape/")}
 
 
 @pytest.mark.parametrize("key, field, fault", field_cases())
@@ -167,7 +182,7 @@ def test_bad_values(logs, tmp_path, capsys, key, field, damage, fragment):
 
 def test_boundary_needs_two_outputs(logs, tmp_path, capsys):
     meta, arrays = read_log(logs["2d"])
-    for name in ("data/y_train", "data/y_val", "output"):
+    for name in ("data/y_train", "data/y_val", "output", "standardizer/y_mean", "standardizer/y_std"):
         arrays[name] = arrays[name][..., 1:]
     assert_refused(write_log(tmp_path / "bad.npz", meta, arrays), tmp_path, capsys,
                    "the boundary panel needs K >= 2")
@@ -225,9 +240,9 @@ META = [   # (key, bad value, fragment); None as value: the key is removed
     ("panels", None, "meta 'panels'"), ("panels", ["fit", "loss"], "field 'grid/x' is missing; the fit panel"),
     ("options", None, "meta 'options'"), ("options", [1], "meta 'options'"),
     ("architecture", "dense", "meta 'architecture'"), ("architecture", [1], "meta 'architecture'"),
-    ("architecture", [{"layer": "dense", "n_in": -1, "n_out": 4}], "meta 'architecture': layer 0: n_in"),
+    ("architecture", [{"layer": "dense", "n_in": -1, "n_out": 4}], "meta 'architecture': architecture layer 0: n_in must be"),
     ("architecture", [{"layer": "dense", "n_in": 2, "n_out": 5}],
-     "field 'param/0.W' has shape (5, 2, 4), which disagrees with 5 "),
+     "field 'param/0.W' has shape (5, 2, 4), which disagrees with the expected shape (N, 2, 5)"),
 ]
 NAMES = ["../../x", "/tmp/nnviz-abs", "", ".", "..", ".hidden", "a/b", "a\\b", "-x", "a b",
          "ünï", "x" * 101, 7, None, ["x"]]
@@ -373,7 +388,7 @@ def test_title_is_text(logs, tmp_path, capsys, title):
     code, err = render_from(log, tmp_path / "out", capsys)
     assert code == 0, err
     page = (tmp_path / "out" / "xor_two_classes" / "xor_two_classes.html").read_text()
-    assert "<title>" + title.replace("&", "&amp;") + "</title>" in page
+    assert f"<title>{html.escape(title)}</title>" in page   # the page escapes it
 
 
 def test_valid_mathtext_title_is_shown_as_written(logs, tmp_path):
@@ -419,15 +434,16 @@ def test_scene_name_set_in_code(tmp_path):
 # ----------------------------------------------------------------------------- the table itself
 
 def test_schema_knows_what_panels_read():
-    assert set(logschema.PANELS) == set(panels.PANELS) == set(scene.PANELS)
+    assert set(logschema.PANEL_FIELDS) == set(scene.PANELS) >= set(panels.PANELS)
     for name, cls in panels.PANELS.items():
-        assert set(cls.needs) | set(cls.fields) <= set(logschema.PANEL_FIELDS[name]), name
-    assert {p for p, c in panels.PANELS.items() if c.picture} == set(logschema.PICTURES)
+        read = {f for f in (*cls.needs, *cls.fields) if not f.startswith("param/")}
+        assert read <= set(logschema.PANEL_FIELDS[name]) | set(logschema.ALWAYS), name
 
 
 def test_real_logs_load_with_everything_checked(logs):
     for path in logs.values():
         log = load(path)
-        assert all(logschema.field_for(n) for n in log.names if n != "meta")
+        rows = dict(logschema.FIELDS, **logschema.architecture_fields(log.meta["architecture"]))
+        assert all(n in rows for n in log.names if n != "meta")
         for snap in log.stream(["output"]):
             assert np.isfinite(snap["output"]).all()
