@@ -10,7 +10,10 @@ For xor_two_classes and non_linear_regression_tanh (300 training steps, a snapsh
 then the encoder settings' SSIM and sizes, peak memory at 300 and 3000 snapshots, and
 `nnviz render --all` in parallel against one scene after another.
 
-    python benchmarks/render_speed.py [--repeat N] [--only speed,memory,all]
+and the network panel's cost: a whole render (training included) at 1280x720 with the
+scene's picture + loss, and with the network panel added.
+
+    python benchmarks/render_speed.py [--repeat N] [--only speed,memory,all,network]
 """
 from __future__ import annotations
 
@@ -88,8 +91,8 @@ def peak_rss_mb(args) -> float:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs per nnviz timing (median)")
-    parser.add_argument("--only", default="speed,memory,all",
-                        help="sections to run: speed (with the encoders' SSIM), memory, all")
+    parser.add_argument("--only", default="speed,memory,all,network",
+                        help="sections to run: speed (with the encoders' SSIM), memory, all, network")
     args = parser.parse_args()
     sections = set(args.only.split(","))
     tmp = Path(tempfile.mkdtemp(prefix="nnviz-bench-"))
@@ -111,6 +114,9 @@ def main():
         print(f"  in parallel (both cores): {parallel:6.1f} s\n  one after another:        {serial:6.1f} s"
               f"\n  ratio: {serial / parallel:.2f}x")
 
+    if "network" in sections:
+        goals["network"] = network_panel(args, tmp)
+
     print("\ngoals:")
     if "speed" in sections:
         print(f"  original / nnviz at 640x480, training included >= 20x: "
@@ -121,7 +127,27 @@ def main():
         print(f"  peak memory 3000 / 300 snapshots <= 1.2x: {'met' if rss[3000] / rss[300] <= 1.2 else 'NOT met'}")
     if "all" in sections:
         print(f"  --all in parallel faster than one after another: {'met' if parallel < serial else 'NOT met'}")
+    if "network" in sections:
+        worst = max(goals["network"])
+        print(f"  network panel costs <= 1.3x the render without it at 1280x720: "
+              f"{'met' if worst <= 1.3 else 'NOT met'} (worst {worst:.2f}x)")
     print(f"\n(work files in {tmp})")
+
+
+def network_panel(args, tmp: Path) -> list[float]:
+    """Whole renders at 1280x720, training included, with and without the network panel."""
+    print("\nthe network panel at 1280x720 (whole render, training included, seconds):")
+    ratios = []
+    for scene, picture in (("xor_two_classes", "boundary"), ("non_linear_regression_tanh", "fit")):
+        times = {}
+        for label, panels in (("without", f"{picture},loss"), ("with", f"{picture},network,loss")):
+            runs = [timed(NNVIZ + ["render", scene, "--panels", panels, "--out", str(tmp / f"net-{label}"),
+                                   "--hold", "0", "-q"]) for _ in range(args.repeat)]
+            times[label] = statistics.median(runs)
+        ratios.append(times["with"] / times["without"])
+        print(f"  {scene:28} {times['without']:6.2f} without  {times['with']:6.2f} with  "
+              f"ratio {ratios[-1]:.2f}x", flush=True)
+    return ratios
 
 
 def speed(args, tmp: Path, goals: dict) -> None:

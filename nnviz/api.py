@@ -16,6 +16,7 @@ from . import outputs
 from .errors import UsageError
 from .names import check_scene_name
 from .scene import Scene, resolve
+from .scene_checks import instantiate
 from .snapshots import SnapshotLog, load
 from .training import train as train_scene
 from .video import DEFAULT_FORMATS, Encoder, parse_formats
@@ -68,15 +69,16 @@ def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps
     """Train a scene (a name, a path or a Scene) and save its log to OUT/NAME/NAME.npz."""
     scene = _scene(scene)
     with output_folder(out, scene.name) as folder, single_threaded_blas():
-        return train_scene(scene, folder / f"{scene.name}.npz", steps=steps, every=every,
+        return train_scene(scene, folder / f"{scene.name}.npz", landscape="landscape" in scene.panels,
+                           steps=steps, every=every,
                            seed=seed, lr=lr, progress=progress)
 
 
 def _scene(scene) -> Scene:
     if isinstance(scene, str):
-        scene = resolve(scene)()
+        scene = instantiate(resolve(scene))
     elif isinstance(scene, type) and issubclass(scene, Scene):
-        scene = scene()
+        scene = instantiate(scene)
     elif not isinstance(scene, Scene):
         raise UsageError(f"scene must be a name, a path or a Scene, got {scene!r}")
     check_scene_name(scene.name, f"scene {type(scene).__name__}")   # a Scene made in code
@@ -192,6 +194,7 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
         if source is None:
             from .frames import check_panels
             log = train_scene(scene, temps["npz"], steps=steps, every=every, seed=seed, lr=lr,
+                              landscape="landscape" in scene.panels,
                               progress=tick,
                               before=lambda arrays: check_panels(name, list(scene.panels), arrays))
         else:
@@ -216,7 +219,8 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
         _write_png(temps["png"], last[..., :3])
         videos = {fmt: temps[fmt.name] for fmt in chosen}
         block = video_block(name, videos, size)
-        temps["html"].write_text(standalone_page(name, log.meta["title"], block))
+        temps["html"].write_text(standalone_page(name, log.meta["title"], block),
+                                 encoding="utf-8")   # as the page's <meta charset> says
         if check:
             from .check import verify_video
             for fmt in chosen:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from . import __version__
+from . import __version__, console
 from .errors import Interrupted, NnvizError, UsageError
 
 
@@ -90,6 +90,7 @@ def cli():
 @cli.command("list")
 def list_scenes():
     """Print each built-in scene's name and what it shows."""
+    # printing is this command's whole job: a closed or broken stdout fails it (console.py)
     from .scene import builtin_scenes
     registry = builtin_scenes()
     width = max(map(len, registry))
@@ -109,15 +110,16 @@ def train(name, steps, every, seed, lr, out):
     from .api import train as train_one
     from .progress import Progress
     from .scene import resolve
-    scene = resolve(name)()
+    from .scene_checks import instantiate
+    scene = instantiate(resolve(name))
     with Progress(steps or scene.steps, f"training {scene.name}") as progress:
         log = train_one(scene, out, steps=steps, every=every, seed=seed, lr=lr, progress=progress)
     loss_t, loss_v = log["loss/train"][-1], log["loss/val"][-1]
     line = f"{scene.name}: {len(log)} snapshots, final loss train {loss_t:.4g}, validation {loss_v:.4g}"
     if "accuracy/val" in log:
         line += f", validation accuracy {100 * log['accuracy/val'][-1]:.1f} %"
-    click.echo(line)
-    click.echo(f"wrote {log.path}")
+    console.report(line)
+    console.report(f"wrote {log.path}")
 
 
 def _human(n: int) -> str:
@@ -131,7 +133,7 @@ def _report(result, quiet: bool) -> None:
     if quiet:
         return
     for path in result.files.values():
-        click.echo(f"{str(path):<60} {_human(path.stat().st_size):>9}")
+        console.report(f"{str(path):<60} {_human(path.stat().st_size):>9}")
 
 
 def _render_job(job: dict):
@@ -180,6 +182,7 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     from .api import render as render_one
     from .progress import Progress
     from .scene import builtin_scenes, resolve
+    from .scene_checks import check_attributes
     from .training import schedule
 
     if all_ and names:
@@ -204,22 +207,38 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
             result = render_one(from_log=log, progress=bar, **common)
         return _report(result, quiet)
 
-    jobs_list, totals = [], []
+    jobs_list, totals, failed = [], [], []
     for name in names:
-        scene = resolve(name)
+        try:
+            scene = resolve(name)
+            check_attributes(scene)   # steps and every are read just below
+        except NnvizError as e:
+            if len(names) == 1:
+                raise
+            failed.append((name, e))   # with several scenes, a bad one fails alone
+            continue
         n_steps = steps or scene.steps
         n_every = every or (max(1, -(-n_steps // QUICK["snapshots"])) if quick else scene.every)
         jobs_list.append(dict(scene=name, steps=steps, every=n_every, seed=seed, lr=lr, **common))
         totals.append(n_steps + len(schedule(n_steps, n_every)))   # steps, then frames
-    if len(jobs_list) == 1:
+    if len(names) == 1:
         with Progress(totals[0], f"training {names[0]}", enabled=not quiet) as bar:
             result = render_one(progress=bar, **jobs_list[0])
         return _report(result, quiet)
-    _render_many(jobs_list, jobs or os.cpu_count() or 1, quiet)
+    if jobs_list:
+        failed += _render_many(jobs_list, jobs or os.cpu_count() or 1, quiet)
+    if failed:   # one line naming each failure, in command-line order
+        failed.sort(key=lambda f: names.index(f[0]))
+        raise NnvizError(f"{len(failed)} of {len(names)} renders failed: "
+                         + "; ".join(f"{name}: {e}" for name, e in failed))
 
 
-def _render_many(jobs_list: list[dict], workers: int, quiet: bool) -> None:
-    """Render several scenes in parallel processes; report each as it finishes."""
+def _render_many(jobs_list: list[dict], workers: int, quiet: bool) -> list:
+    """Render several scenes in parallel processes; report each as it finishes.
+
+    A scene that fails fails alone: the others still render. Returns the failures as
+    (name, error) pairs.
+    """
     import concurrent.futures as cf
     import multiprocessing
     from .progress import Progress
@@ -234,8 +253,8 @@ def _render_many(jobs_list: list[dict], workers: int, quiet: bool) -> None:
                 bar(1)
                 try:
                     _report(future.result(), quiet)
-                except NnvizError as e:
-                    failures.append(f"{futures[future]}: {e}")
+                except (NnvizError, OSError) as e:
+                    failures.append((futures[future], e))
         pool.shutdown()
     except BaseException:
         for process in list(getattr(pool, "_processes", {}).values()):
@@ -243,8 +262,7 @@ def _render_many(jobs_list: list[dict], workers: int, quiet: bool) -> None:
                 process.terminate()   # workers clean up their temporaries on SIGTERM
         pool.shutdown(wait=True, cancel_futures=True)
         raise
-    if failures:
-        raise NnvizError(f"{len(failures)} of {len(jobs_list)} renders failed: " + "; ".join(failures))
+    return failures
 
 
 @cli.command()
@@ -260,7 +278,7 @@ def check(target, quiet):
     results = check_folder(target) if target.is_dir() else [check_file(target)]
     if not quiet:
         for path, meta in results:
-            click.echo(f"ok  {path}  {meta['size'][0]}x{meta['size'][1]}, {meta['presented']} frames, "
+            console.report(f"ok  {path}  {meta['size'][0]}x{meta['size'][1]}, {meta['presented']} frames, "
                        f"{meta['duration']:g} s, {meta['codec'].rstrip(',')}")
 
 
@@ -271,6 +289,7 @@ def _on_sigterm(signum, frame):
 def main(argv=None) -> None:
     """Run the CLI: every failure is one line on stderr and an exit code, never a traceback."""
     signal.signal(signal.SIGTERM, _on_sigterm)
+    console.install()
     try:
         code = cli.main(args=argv, prog_name="nnviz", standalone_mode=False)
     except click.ClickException as e:
@@ -285,9 +304,15 @@ def main(argv=None) -> None:
     except NnvizError as e:
         click.echo(f"Error: {e}", err=True)
         code = e.exit_code
+    except console.StdoutError as e:   # a command whose output is its job could not print it
+        click.echo(f"Error: cannot write to stdout ({e}); its output is lost", err=True)
+        code = 1
     except OSError as e:   # disk full, file-size limit, permissions changed mid-run
         where = f": {e.filename}" if e.filename else ""
         hint = " (is the disk full?)" if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else ""
         click.echo(f"Error: cannot write{where}: {e.strerror or e}{hint}; nothing was changed", err=True)
         code = 1
+    if console.lost_report():   # the work stands; say that its report went nowhere
+        click.echo(f"Warning: the report could not be printed to stdout "
+                   f"({console.lost_report()}); the exit status is the command's own", err=True)
     sys.exit(code or 0)

@@ -21,6 +21,12 @@ class Dataset:
     kind: str  # "regression" or "classification"
 
     def __post_init__(self):
+        for label in ("x", "y"):   # lists and integer arrays are welcome; training wants floats
+            try:
+                object.__setattr__(self, label, np.asarray(getattr(self, label), dtype=np.float64))
+            except (TypeError, ValueError):
+                raise ValueError(f"{label} must be an array of numbers, got "
+                                 f"{type(getattr(self, label)).__name__}") from None
         if self.kind not in ("regression", "classification"):
             raise ValueError(f"kind must be 'regression' or 'classification', got {self.kind!r}")
         if self.x.ndim != 2 or self.y.ndim != 2 or len(self.x) != len(self.y):

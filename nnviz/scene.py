@@ -116,12 +116,15 @@ def load_file(path: str | Path) -> list[type[Scene]]:
     except SyntaxError as e:
         sys.modules.pop(module_name, None)
         raise UsageError(f"scene file {path}:{e.lineno}: SyntaxError: {e.msg}") from None
-    except Exception as e:
+    except (Exception, SystemExit) as e:   # sys.exit() at import must not end nnviz silently
         sys.modules.pop(module_name, None)
         frames = [f for f in traceback.extract_tb(e.__traceback__)
                   if Path(f.filename).resolve() == path.resolve()]
         where = f"{path}:{frames[-1].lineno}" if frames else str(path)
-        raise UsageError(f"scene file {where}: {type(e).__name__}: {e}") from None
+        if isinstance(e, SystemExit):
+            raise UsageError(f"scene file {where}: sys.exit() called while importing it; "
+                             f"a scene file must define scenes, not exit") from None
+        raise UsageError(f"scene file {where}: {type(e).__name__}: {' '.join(str(e).split())}") from None
     found = scenes_in(module)
     if not found:
         raise UsageError(f"scene file {path} defines no scene; define a subclass of nnviz.Scene")

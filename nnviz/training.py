@@ -6,7 +6,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import __version__, data, nn
+from . import __version__, data, nn, scene_checks
 from . import landscape as loss_landscape
 from .errors import NnvizError, UsageError
 from .scene import Scene
@@ -91,6 +91,7 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
     `landscape` (the caller decides, e.g. from the panels drawn) adds the loss landscape
     (nnviz.landscape), computed once after training.
     """
+    scene_checks.check_attributes(scene)
     steps = scene.steps if steps is None else steps
     every = scene.every if every is None else every
     lr = scene.lr if lr is None else lr
@@ -99,7 +100,7 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
 
     data_rng, split_rng, init_rng, batch_rng = (
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
-    ds = scene.dataset(data_rng)
+    ds = scene_checks.dataset(scene, data_rng)
     classify = ds.kind == "classification"
     train_set, val_set = data.split(ds, split_rng, scene.train_fraction)
     sx = data.Standardizer.fit(train_set.x)
@@ -107,14 +108,14 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
     sy = data.Standardizer.identity(ds.y.shape[1]) if keep_y else data.Standardizer.fit(train_set.y)
     xt, yt, xv, yv = sx(train_set.x), sy(train_set.y), sx(val_set.x), sy(val_set.y)
 
-    model = scene.model(init_rng, ds.x.shape[1], ds.y.shape[1])
+    model = scene_checks.model(scene, init_rng, ds)
     architecture = _architecture(model)
     if landscape and architecture is None:
         raise UsageError(f"scene {scene.name!r}: the landscape panel needs a network of nnviz's "
                          f"own layers; drop the panel or build the model from nn layers")
-    loss_fn = nn.loss(scene.loss or ("softmax_cross_entropy" if classify else "mse"))
+    loss_fn = nn.loss(scene_checks.loss_name(scene, ds))
     opt = nn.optimizer(scene.optimizer, lr)
-    size = scene.batch_size or data.batch_size(len(xt))
+    size = scene_checks.batch_size(scene, len(xt))
     batches = data.batches(len(xt), size, batch_rng)
 
     grid = _grid(ds.x)

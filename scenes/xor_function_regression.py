@@ -8,7 +8,7 @@ class XorFunctionRegression(Scene):
     steps = 300
     every = 1
     lr = 2e-2
-    panels = ("heatmap", "network", "loss")   # the small network is worth seeing
+    panels = ("heatmap", "loss")
     # the sigmoid output lives in (0, 1): standardised targets (-1 and 1) would be out of reach
     standardize_targets = False
 

@@ -8,7 +8,7 @@ class XorTwoClasses(Scene):
     steps = 200
     every = 1
     lr = 1e-2
-    panels = ("boundary", "network", "loss", "accuracy")   # the small network is worth seeing
+    panels = ("boundary", "loss", "accuracy")
 
     def dataset(self, rng):
         return data.xor_classes(rng)

@@ -112,4 +112,24 @@ def test_panels_with_from_overrides_the_logs_panels(tmp_path, xor_log):
     r = run_cli("render", "--from", xor_log.path, "--panels", "network", "--out", tmp_path,
                 "--quick", "--formats", "mp4", "-q")
     assert r.returncode == 0, r.stderr
-    assert nnviz.load(xor_log.path).meta["panels"] == ["boundary", "network", "loss", "accuracy"]
+    assert nnviz.load(xor_log.path).meta["panels"] == ["boundary", "loss", "accuracy"]
+
+
+def test_landscape_panel_draws_the_logged_path(tmp_path):
+    r = run_cli("render", "linear_regression", "--panels", "fit,landscape,loss", "--out", tmp_path,
+                "--steps", "40", "--every", "10", "--hold", "0", "--formats", "mp4", "-q", "--check")
+    assert r.returncode == 0 and r.stderr == "", r.stderr
+    log = nnviz.load(tmp_path / "linear_regression" / "linear_regression.npz")
+    renderer = FrameRenderer(log, (640, 480))
+    panel = next(p for p in renderer.panels if p.name == "landscape")
+    for i, _ in enumerate(renderer.frames()):
+        if i == 2:
+            break
+    path = np.column_stack([log["param/0.W"][:, 0, 0], log["param/0.b"][:, 0]])
+    assert np.allclose(np.column_stack(panel.trail.get_data()), path[:3], atol=1e-6)
+    assert np.allclose(np.column_stack(panel.now.get_data()), path[2:3], atol=1e-6)
+
+
+def test_landscape_needs_a_log_trained_with_it(tmp_path, xor_log):
+    r = run_cli("render", "--from", xor_log.path, "--panels", "boundary,landscape", "--out", tmp_path, "--quick")
+    assert_one_line_error(r, 2, "the landscape panel needs a log trained with it")

@@ -33,7 +33,7 @@ def test_log_holds_what_drawing_needs(tmp_path):
     assert log["param/0.W"].shape == (5, 2, 4) and log["data/x_train"].shape == (280, 2)
     assert log.meta["scene"] == "xor_two_classes" and log.meta["options"]["seed"] == 0
     assert log.meta["options"]["batch_size"] == 16 and log.meta["versions"]["numpy"] == np.__version__
-    assert log.meta["panels"] == ["boundary", "network", "loss", "accuracy"]
+    assert log.meta["panels"] == ["boundary", "loss", "accuracy"]
     probs = log["output"][-1]
     assert np.allclose(probs.sum(axis=-1), 1, atol=1e-5)
 

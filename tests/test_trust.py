@@ -68,7 +68,7 @@ def bad_inputs(tmp_path):
         ([scene(tmp_path, TINY_SCENE.replace('("fit", "loss")', '("heatmap", "loss")'), "flat.py")], 2,
          "scene 'tiny': the heatmap panel needs a scene with two inputs; choose other panels"),
         ([scene(tmp_path, TINY_SCENE.replace('("fit", "loss")', '("fit", "heatmap")'), "two.py")], 2,
-         "panels must be non-empty with at most one of fit, heatmap, boundary"),
+         "panels must be distinct and non-empty, with at most one of fit, heatmap, boundary"),
         (["xor_two_classes", "--formats", "webm,gif"], 2, "unknown format 'gif'; choose from webm, ogv, mp4"),
         (["xor_two_classes", "--formats", ","], 2, "no format given"),
     ]
