@@ -14,6 +14,7 @@ import numpy as np
 
 from . import outputs
 from .errors import UsageError
+from .names import check_scene_name
 from .scene import Scene, resolve
 from .scene_checks import instantiate
 from .snapshots import SnapshotLog, load
@@ -75,12 +76,13 @@ def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps
 
 def _scene(scene) -> Scene:
     if isinstance(scene, str):
-        return instantiate(resolve(scene))
-    if isinstance(scene, type) and issubclass(scene, Scene):
-        return instantiate(scene)
-    if isinstance(scene, Scene):
-        return scene
-    raise UsageError(f"scene must be a name, a path or a Scene, got {scene!r}")
+        scene = instantiate(resolve(scene))
+    elif isinstance(scene, type) and issubclass(scene, Scene):
+        scene = instantiate(scene)
+    elif not isinstance(scene, Scene):
+        raise UsageError(f"scene must be a name, a path or a Scene, got {scene!r}")
+    check_scene_name(scene.name, f"scene {type(scene).__name__}")   # a Scene made in code
+    return scene
 
 
 def parse_panels(scene: str, panels) -> tuple[str, ...]:

@@ -135,8 +135,9 @@ class FrameRenderer:
         w, h = self.size
         line = 1.9 * self.style["font"] / 72 * DPI / h
         size = self.style["font"] * 1.05
+        # the title is the log's text, shown as written: `$...$` is never parsed as mathtext
         title = fig.text(0.012, 1 - 0.6 * line, self.log.meta["title"], va="center", ha="left",
-                         fontsize=self.style["font"] * 1.25, fontweight="bold")
+                         fontsize=self.style["font"] * 1.25, fontweight="bold", parse_math=False)
         # monospace: the fixed words are drawn once into the background, the numbers per frame
         fixed = self._status(0, fixed=True)
         glyphs = Glyphs(fig.canvas, size, fixed + "0123456789.e+-%infa")

@@ -20,6 +20,7 @@ import numpy as np
 
 from . import data, nn
 from .errors import UsageError
+from .names import check_scene_name
 
 # the panel vocabulary (drawn by nnviz.panels; named here so choosing needs no matplotlib)
 PANELS = ("fit", "heatmap", "boundary", "network", "neuron", "landscape", "loss", "accuracy")
@@ -94,7 +95,7 @@ def builtin_scenes() -> dict[str, type[Scene]]:
             registry[cls.name] = cls
     for ep in entry_points(group="nnviz.scenes"):
         cls = ep.load()
-        registry[cls.name] = cls
+        registry[check_scene_name(cls.name, f"plug-in scene {ep.value}")] = cls
     return registry
 
 
@@ -127,6 +128,8 @@ def load_file(path: str | Path) -> list[type[Scene]]:
     found = scenes_in(module)
     if not found:
         raise UsageError(f"scene file {path} defines no scene; define a subclass of nnviz.Scene")
+    for cls in found:   # the name becomes a folder and file names under --out
+        check_scene_name(cls.name, f"scene file {path}, class {cls.__name__}")
     return found
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import logschema
 from .errors import NnvizError
 from .outputs import temporary
 
@@ -22,6 +23,15 @@ LOG_VERSION = 1
 META = "meta"
 _ZIP_DATE = (1980, 1, 1, 0, 0, 0)  # fixed, so identical logs are identical bytes
 _CHUNK = 1 << 20
+# Memory bounds relative to the file's own size, checked before anything is decompressed.
+# Real logs' members declare 1.1x to 4.2x their file's size; the writer's deflate level 1 cannot
+# pass about 230x (all zeros), a level-9 zip bomb reaches 1000x.
+MAX_EXPANSION = 250
+# what loading allocates (small arrays whole, one snapshot of the large ones): real logs 0.01x
+# to 0.1x; a log holding only N=1 of a highly compressible field reaches a few x
+MAX_ALLOCATION = 50
+MIN_ALLOWANCE = 1 << 20   # ... or this many bytes, whichever is more
+MAX_META = 1 << 20        # bytes of JSON metadata (real logs: about 1.3 kB)
 
 
 class LogError(NnvizError):
@@ -126,7 +136,12 @@ class LogWriter:
 
 
 class SnapshotLog:
-    """A saved log: `meta`, `log[name]` for a whole array, `log.stream(names)` snapshot by snapshot."""
+    """A saved log: `meta`, `log[name]` for a whole array, `log.stream(names)` snapshot by snapshot.
+
+    A log may be a stranger's file (`render --from`), so opening one checks all of it before
+    anything is drawn: the zip's declared sizes against the file and the npy headers (memory),
+    the metadata, and every field against `logschema` (dtypes, shapes, values).
+    """
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
@@ -135,20 +150,74 @@ class SnapshotLog:
                            f"make one with `nnviz train NAME` or `nnviz render NAME`")
         try:
             with zipfile.ZipFile(self.path) as zf:
-                self.names = sorted(n[:-4] for n in zf.namelist() if n.endswith(".npy"))
-            meta = json.loads(self[META].tobytes().decode()) if META in self.names else None
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, UnicodeDecodeError,
-                zipfile.LargeZipFile) as e:
+                members = {i.filename[:-4]: i for i in zf.infolist() if i.filename.endswith(".npy")}
+                if META not in members:
+                    raise LogError(f"{self.path} is not an nnviz snapshot log (no nnviz metadata); "
+                                   f"give a .npz written by `nnviz train` or `nnviz render`")
+                self._check_sizes(members.values())
+                self._headers = {name: _header(zf, info) for name, info in members.items()}
+                self._check_allocation()
+                meta = self._read_meta(zf)
+        except _Invalid as e:
+            raise self._invalid(e) from None
+        except _UNREADABLE as e:
             raise LogError(f"{self.path} is not a readable nnviz snapshot log ({e}); "
                            f"render again without --from to make a new one") from None
         if not isinstance(meta, dict) or "log_version" not in meta:
             raise LogError(f"{self.path} is not an nnviz snapshot log (no nnviz metadata); "
                            f"give a .npz written by `nnviz train` or `nnviz render`")
-        if meta["log_version"] > LOG_VERSION:
+        version = meta["log_version"]
+        if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+            raise self._invalid(f"meta 'log_version' must be a whole number, got {version!r}")
+        if version > LOG_VERSION:
             raise LogError(f"{self.path} was written by a newer nnviz (log version "
-                           f"{meta['log_version']}, this nnviz reads up to {LOG_VERSION}); "
+                           f"{version}, this nnviz reads up to {LOG_VERSION}); "
                            f"upgrade nnviz to render it")
         self.meta = meta
+        self.names = sorted(self._headers)
+        self._arrays: dict[str, np.ndarray] = {}
+        try:
+            logschema.check_meta(meta)
+            self._arrays = logschema.check_fields(
+                meta, {n: h[:2] for n, h in self._headers.items()}, self._read)
+        except _Invalid as e:
+            raise self._invalid(e) from None
+
+    def _invalid(self, problem) -> LogError:
+        return LogError(f"{self.path} cannot be rendered: {problem}; "
+                        f"make a new log with `nnviz train NAME`")
+
+    def _check_sizes(self, members) -> None:
+        """Refuse, before decompressing anything, what would take memory the file does not hold.
+
+        Deflate expands up to about 1000:1; real logs are nearly incompressible (float data), so
+        a log declaring far more than its own size is a zip bomb, not a log.
+        """
+        size, declared = self.path.stat().st_size, 0
+        for info in members:
+            if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+                raise _Invalid(f"member {info.filename!r} uses compression method "
+                               f"{info.compress_type}; nnviz logs use deflate")
+            if info.flag_bits & 0x1:
+                raise _Invalid(f"member {info.filename!r} is encrypted")
+            declared += info.file_size
+        if declared > max(MAX_EXPANSION * size, MIN_ALLOWANCE):
+            raise _Invalid(f"its members declare {declared:,} bytes in a file of {size:,} bytes, "
+                           f"more than {MAX_EXPANSION}x (a zip bomb?)")
+
+    def _check_allocation(self) -> None:
+        size = self.path.stat().st_size
+        need = logschema.load_bytes({n: h[:2] for n, h in self._headers.items()})
+        if need > max(MAX_ALLOCATION * size, MIN_ALLOWANCE):
+            raise _Invalid(f"its headers ask for {need:,} bytes of memory in a file of {size:,} "
+                           f"bytes, more than {MAX_ALLOCATION}x")
+
+    def _read_meta(self, zf: zipfile.ZipFile):
+        shape, dtype, _ = self._headers[META]
+        if len(shape) != 1 or dtype != np.uint8 or shape[0] > MAX_META:
+            raise _Invalid(f"field 'meta' must be at most {MAX_META:,} bytes of JSON, "
+                           f"got shape {shape} of {dtype}")
+        return json.loads(self._read(META).tobytes().decode())
 
     def __len__(self) -> int:
         return self.meta["snapshots"]
@@ -157,33 +226,49 @@ class SnapshotLog:
         return name in self.names
 
     def __getitem__(self, name: str) -> np.ndarray:
-        """The whole array `name`, read from disk."""
+        """The whole array `name` (the small ones were read and checked when the log was opened)."""
+        if name in self._arrays:
+            return self._arrays[name]
         try:
-            with zipfile.ZipFile(self.path) as zf, zf.open(f"{name}.npy") as f:
-                return np.lib.format.read_array(f, allow_pickle=False)
-        except KeyError:
-            raise KeyError(f"snapshot log {self.path.name} has no field {name!r}") from None
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+            return self._read(name)
+        except _UNREADABLE as e:
             raise LogError(f"{self.path} is damaged: field {name!r} cannot be read ({e})") from None
 
+    def _read(self, name: str) -> np.ndarray:
+        if name not in self._headers:
+            raise KeyError(f"snapshot log {self.path.name} has no field {name!r}")
+        with zipfile.ZipFile(self.path) as zf, zf.open(f"{name}.npy") as f:
+            return np.lib.format.read_array(f, allow_pickle=False)
+
     def stream(self, names: list[str]):
-        """Yield one dict {name: array} per snapshot, reading each field sequentially."""
+        """Yield one dict {name: array} per snapshot, reading each field sequentially.
+
+        Never more than one snapshot of each field is in memory; fields the schema wants finite
+        are checked snapshot by snapshot here, since they are never read whole.
+        """
         with zipfile.ZipFile(self.path) as zf:
             readers = []
             for name in names:
+                shape, dtype, offset = self._headers[name]
                 f = zf.open(f"{name}.npy")
-                version = np.lib.format.read_magic(f)
-                read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
-                               else np.lib.format.read_array_header_2_0)
-                shape, _, dtype = read_header(f)
-                item = tuple(shape[1:])
-                size = int(np.prod(item, dtype=np.int64)) * dtype.itemsize
-                readers.append((name, f, item, size, dtype))
+                f.read(offset)
+                field = logschema.field_for(name)
+                finite = bool(field and field.finite)
+                readers.append((name, f, shape[1:], logschema.nbytes(shape[1:], dtype), dtype, finite))
             try:
-                for _ in range(len(self)):
-                    yield {name: np.frombuffer(f.read(size), dtype).reshape(item)
-                           for name, f, item, size, dtype in readers}
-            except (zipfile.BadZipFile, OSError, ValueError, EOFError) as e:
+                for i in range(len(self)):
+                    snap = {}
+                    for name, f, item, size, dtype, finite in readers:
+                        data = f.read(size)
+                        if len(data) != size:
+                            raise LogError(f"{self.path} is damaged: field {name!r} ends at "
+                                           f"snapshot {i}; make a new log with `nnviz train NAME`")
+                        snap[name] = np.frombuffer(data, dtype).reshape(item)
+                        if finite and not np.all(np.isfinite(snap[name])):
+                            raise self._invalid(f"field {name!r} holds NaN or infinite values "
+                                                f"at snapshot {i}")
+                    yield snap
+            except _UNREADABLE as e:
                 raise LogError(f"{self.path} is damaged and cannot be rendered ({e})") from None
             finally:
                 for _, f, *_ in readers:
@@ -215,6 +300,36 @@ class SnapshotLog:
 
     def __repr__(self):
         return f"SnapshotLog({str(self.path)!r}, scene={self.meta.get('scene')!r}, snapshots={len(self)})"
+
+
+_Invalid = logschema.Invalid
+_UNREADABLE = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError,
+               UnicodeDecodeError, RecursionError)
+
+
+def _header(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[tuple[int, ...], np.dtype, int]:
+    """(shape, dtype, header length) of one member, read from its npy header alone.
+
+    The header's shape must account for exactly the member's declared size, so nothing later
+    allocates more than the zip declares (and `_check_sizes` bounded that by the file's size).
+    """
+    name = info.filename[:-4]
+    with zf.open(info) as f:
+        version = np.lib.format.read_magic(f)
+        if version not in ((1, 0), (2, 0)):
+            raise _Invalid(f"field {name!r} has npy format version {version}; expected 1.0 or 2.0")
+        read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                       else np.lib.format.read_array_header_2_0)
+        shape, fortran, dtype = read_header(f)
+        offset = f.tell()
+    if dtype.hasobject:
+        raise _Invalid(f"field {name!r} holds Python objects (a pickle), which nnviz never loads")
+    if fortran:
+        raise _Invalid(f"field {name!r} is stored in Fortran order; nnviz logs are in C order")
+    if dtype.itemsize == 0 or logschema.nbytes(shape, dtype) != info.file_size - offset:
+        raise _Invalid(f"field {name!r}: its header declares shape {shape} of {dtype} but the "
+                       f"member holds {info.file_size - offset:,} bytes of data")
+    return shape, dtype, offset
 
 
 def load(path: str | Path) -> SnapshotLog:
