@@ -127,6 +127,18 @@ class Encoder:
                "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{w}x{h}", "-framerate", f"{fps}",
                "-i", "pipe:0", "-filter_complex", f"[0:v]format=yuv420p,split={n}{split}"]
         fds = []
+        try:
+            self.process = self._start(cmd, outputs, frames, fds)
+        finally:
+            for fd in fds:
+                os.close(fd)
+        try:  # a frame per pipe write rather than 64 KiB: far fewer context switches
+            fcntl.fcntl(self.process.stdin.fileno(), F_SETPIPE_SZ, PIPE_SIZE)
+        except OSError:
+            pass
+
+    @staticmethod
+    def _start(cmd, outputs, frames, fds):
         for i, (fmt, path) in enumerate(outputs.items()):
             target, fd = _by_descriptor(path)
             fds += [fd] if fd is not None else []
@@ -136,17 +148,9 @@ class Encoder:
                     "-force_key_frames", f"expr:gte(n,{frames - 1})",
                     "-an", "-f", fmt.muxer, target]
         # buffered stdin: its write() always passes the whole frame (a raw one may stop short)
-        try:
-            self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                            stderr=subprocess.PIPE, preexec_fn=_child_setup,
-                                            pass_fds=fds, process_group=0)
-        finally:
-            for fd in fds:
-                os.close(fd)
-        try:  # a frame per pipe write rather than 64 KiB: far fewer context switches
-            fcntl.fcntl(self.process.stdin.fileno(), F_SETPIPE_SZ, PIPE_SIZE)
-        except OSError:
-            pass
+        return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, preexec_fn=_child_setup,
+                                pass_fds=fds, process_group=0)
 
     def write(self, frame) -> None:
         try:
