@@ -127,6 +127,8 @@ def main(argv=None) -> int:
                 continue
             done += 1
             counts[mode, signum] += 1
+            if done % 25 == 0:
+                print(f"  {done} runs, {len(failures) + bool(problems)} failed", flush=True)
             if problems:
                 failures.append((done, mode, signal.Signals(signum).name, problems))
                 print(f"run {done} ({mode}, {signal.Signals(signum).name}) FAILED: "

@@ -320,10 +320,7 @@ def main(argv=None) -> None:
         if interrupts.pending() is None:
             raise
         code = 1
-    # from here on the outcome is decided: a signal now is held and still counts
-    signal.pthread_sigmask(signal.SIG_BLOCK, interrupts.SIGNALS)
-    late = [s for s in interrupts.SIGNALS if s in signal.sigpending()]
-    signum = interrupts.pending() or (late[0] if late else None)
+    signum = interrupts.settle()   # a signal from now on comes too late to change anything
     if signum is not None:
         message, code = str(Interrupted(signum)), 128 + signum
     if message:

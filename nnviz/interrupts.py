@@ -54,6 +54,18 @@ def _in_worker() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
+def settle() -> int | None:
+    """The outcome is decided: ignore SIGINT and SIGTERM from now on; the signal received so far.
+
+    Ignoring, not blocking: blocking holds a signal off the calling thread only, and once
+    Python's shutdown has reset the handlers to the default action, a signal delivered to
+    another thread (OpenBLAS starts some) would kill the process without a word.
+    """
+    for signum in SIGNALS:
+        signal.signal(signum, signal.SIG_IGN)
+    return _pending
+
+
 def pending() -> int | None:
     """The signal received so far, if any."""
     return _pending
