@@ -3,23 +3,24 @@ from __future__ import annotations
 
 import base64
 import copy
+import os
 import shutil
 import tempfile
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 import numpy as np
 
-from . import outputs
-from .errors import UsageError
+from . import interrupts, outputs
+from .errors import NnvizError, UsageError
 from .names import check_scene_name
 from .scene import Scene, resolve
 from .scene_checks import instantiate
 from .snapshots import SnapshotLog, load
 from .training import train as train_scene
-from .video import DEFAULT_FORMATS, Encoder, parse_formats
+from .video import DEFAULT_FORMATS, FORMATS, Encoder, parse_formats
 
 MIN_SIZE, MAX_SIZE = (160, 120), (7680, 4320)
 
@@ -64,14 +65,40 @@ def output_folder(root: str | Path, name: str):
         raise
 
 
+def owned(folder: Path, name: str) -> dict[str, Path]:
+    """The files nnviz writes to OUT/NAME, by extension: one render's set is some of these."""
+    extensions = ("npz", "png", "html", *(fmt.extension for fmt in FORMATS.values()))
+    return {ext: folder / f"{name}.{ext}" for ext in extensions}
+
+
+def _refuse_rendered(folder: Path, name: str) -> None:
+    """A new log beside videos made from another one would break the set: refuse instead."""
+    made = [p.name for ext, p in owned(folder, name).items() if ext != "npz" and os.path.lexists(p)]
+    if made:
+        raise NnvizError(f"{folder} holds a render ({', '.join(made)}) made from its log; "
+                         f"run `nnviz render {name}` to train and render again, or train into "
+                         f"another --out")
+
+
 def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps=None,
           every=None, seed: int = 0, lr=None, progress=None) -> SnapshotLog:
-    """Train a scene (a name, a path or a Scene) and save its log to OUT/NAME/NAME.npz."""
+    """Train a scene (a name, a path or a Scene) and save its log to OUT/NAME/NAME.npz.
+
+    A folder that holds a render is refused (before training and again at the commit): its
+    videos were made from the log there, and `nnviz check` must keep passing.
+    """
     scene = _scene(scene)
     with output_folder(out, scene.name) as folder, single_threaded_blas():
-        return train_scene(scene, folder / f"{scene.name}.npz", landscape="landscape" in scene.panels,
-                           steps=steps, every=every,
-                           seed=seed, lr=lr, progress=progress)
+        outputs.remove_stale(folder, scene.name)
+        _refuse_rendered(folder, scene.name)
+        final = folder / f"{scene.name}.npz"
+        tmp = outputs.temporary(final)
+        try:
+            train_scene(scene, tmp, landscape="landscape" in scene.panels, steps=steps, every=every, seed=seed, lr=lr, progress=progress)
+            outputs.commit({tmp: final}, before=lambda: _refuse_rendered(folder, scene.name))
+        finally:
+            tmp.unlink(missing_ok=True)
+        return SnapshotLog(final)
 
 
 def _scene(scene) -> Scene:
@@ -179,6 +206,35 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
                                  every, seed, lr, check, progress)
 
 
+def _log_copy(source: SnapshotLog, final: Path, name: str) -> tuple[Path, SnapshotLog]:
+    """The log to render from, as our own temporary beside `final`, read once at the start.
+
+    The folder's own log (`--from OUT/NAME/NAME.npz`) is hard-linked: no copy, and a concurrent
+    render's commit that replaces it cannot change what we read. The videos and the log
+    committed with them then always agree. A log from elsewhere is copied.
+    """
+    def link(path):
+        os.link(source.path, path)
+        return path
+    tmp = None
+    if Path(source.path).resolve().parent == final.parent.resolve():
+        with suppress(OSError):   # no hard links here: copy it
+            tmp = outputs.exclusive(final, link)
+    try:
+        if tmp is None:
+            tmp, fd = outputs.create(final)
+            with os.fdopen(fd, "wb") as dst, open(source.path, "rb") as src:
+                shutil.copyfileobj(src, dst)
+        log = load(tmp)
+        if log.meta.get("scene") != name:
+            raise NnvizError(f"{source.path} changed while nnviz read it; run again")
+    except BaseException:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise
+    return tmp, log
+
+
 def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, steps, every, seed,
                       lr, check, progress) -> RenderResult:
     from .frames import FrameRenderer
@@ -186,32 +242,38 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
 
     final = {ext: folder / f"{name}.{ext}" for ext in ("npz", "png", "html")}
     final.update({fmt.name: folder / f"{name}.{fmt.extension}" for fmt in chosen})
-    temps = {kind: outputs.temporary(path) for kind, path in final.items()}
+    stale = [p for p in owned(folder, name).values() if p not in final.values()]
+    temps = {}
     tick = progress or (lambda n=1: None)
     phase = getattr(progress, "phase", lambda label: None)   # a Progress names each stage
     encoder = None
     try:
+        interrupts.check()
         if source is None:
             from .frames import check_panels
+            temps["npz"] = outputs.temporary(final["npz"])
             log = train_scene(scene, temps["npz"], steps=steps, every=every, seed=seed, lr=lr,
                               landscape="landscape" in scene.panels,
                               progress=tick,
                               before=lambda arrays: check_panels(name, list(scene.panels), arrays))
         else:
-            if source.path.resolve() != final["npz"].resolve():
-                shutil.copyfile(source.path, temps["npz"])
-            log = source
+            temps["npz"], log = _log_copy(source, final["npz"], name)
+        for kind in final.keys() - temps.keys():
+            temps[kind] = outputs.temporary(final[kind])
+        interrupts.check()
         phase(f"rendering {name}")
         renderer = FrameRenderer(log, size)
         hold_frames = int(round(hold * fps))
         frames = len(log) + hold_frames
         encoder = Encoder({fmt: temps[fmt.name] for fmt in chosen}, size, fps, frames)
         for frame in renderer.frames():
+            interrupts.check()   # between frames: never inside matplotlib's drawing
             encoder.write(frame)
             tick(1)
         last = np.array(frame)   # the canvas buffer is reused: keep a copy of the final frame
         renderer.close()
         for _ in range(hold_frames):
+            interrupts.check()
             encoder.write(last)
         phase(f"encoding {name}")
         encoder.finish()
@@ -219,14 +281,15 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
         _write_png(temps["png"], last[..., :3])
         videos = {fmt: temps[fmt.name] for fmt in chosen}
         block = video_block(name, videos, size)
-        temps["html"].write_text(standalone_page(name, log.meta["title"], block),
-                                 encoding="utf-8")   # as the page's <meta charset> says
+        with outputs.rewrite(temps["html"], "w", encoding="utf-8") as page:
+            page.write(standalone_page(name, log.meta["title"], block))
         if check:
             from .check import verify_video
             for fmt in chosen:
+                interrupts.check()
                 verify_video(temps[fmt.name], frames, size, fps, label=final[fmt.name].name)
-        commit = {temps[k]: final[k] for k in final if temps[k].exists()}
-        outputs.commit(commit)
+        interrupts.check()
+        outputs.commit({temps[k]: final[k] for k in final}, remove=stale)
     except BaseException:
         if encoder is not None:
             encoder.abort()
@@ -239,4 +302,5 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
 
 def _write_png(path: Path, rgb: np.ndarray) -> None:
     import imageio.v3 as iio
-    iio.imwrite(path, rgb, extension=".png")
+    with outputs.rewrite(path) as f:
+        f.write(iio.imwrite("<bytes>", rgb, extension=".png"))

@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import errno
+import functools
 import signal
 import sys
+import time
 from pathlib import Path
 
 import click
 
-from . import __version__, console
+from . import __version__, console, interrupts
 from .errors import Interrupted, NnvizError, UsageError
 
 
@@ -52,6 +54,16 @@ class Formats(click.ParamType):
             return [f.name for f in parse_formats(value)]
         except UsageError as e:
             self.fail(str(e), param, ctx)
+
+
+def stops_at_safe_points(command):
+    """Run a command that draws or trains with signals recorded and acted on between frames
+    and steps (see nnviz.interrupts), never raised inside matplotlib's C drawing code."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        with interrupts.deferred():
+            return command(*args, **kwargs)
+    return run
 
 
 QUICK = {"size": (320, 240), "snapshots": 24, "hold": 0.5}
@@ -102,6 +114,7 @@ def list_scenes():
 @click.argument("name")
 @training_options
 @out_option
+@stops_at_safe_points
 def train(name, steps, every, seed, lr, out):
     """Train scene NAME and write its snapshot log to OUT/NAME/NAME.npz.
 
@@ -137,8 +150,8 @@ def _report(result, quiet: bool) -> None:
 
 
 def _render_job(job: dict):
-    """One render in a worker process (used for several scenes at once)."""
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    """One render in a worker process (used for several scenes at once). Its signals are only
+    recorded (interrupts._in_worker): the render stops between frames and cleans up."""
     from .api import render
     return render(**job)
 
@@ -170,6 +183,7 @@ def _render_job(job: dict):
               help="Scenes rendered at once when there are several [default: CPU count].")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
+@stops_at_safe_points
 def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, steps, every, seed,
            lr, quick, check, jobs, quiet):
     """Train scene NAME, draw it and encode webm, ogv and mp4, a poster and a page.
@@ -226,7 +240,8 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
             result = render_one(progress=bar, **jobs_list[0])
         return _report(result, quiet)
     if jobs_list:
-        failed += _render_many(jobs_list, jobs or os.cpu_count() or 1, quiet)
+        with interrupts.deferred(False):   # the parent draws nothing: a signal stops it at once
+            failed += _render_many(jobs_list, jobs or os.cpu_count() or 1, quiet)
     if failed:   # one line naming each failure, in command-line order
         failed.sort(key=lambda f: names.index(f[0]))
         raise NnvizError(f"{len(failed)} of {len(names)} renders failed: "
@@ -257,10 +272,7 @@ def _render_many(jobs_list: list[dict], workers: int, quiet: bool) -> list:
                     failures.append((futures[future], e))
         pool.shutdown()
     except BaseException:
-        for process in list(getattr(pool, "_processes", {}).values()):
-            if process.is_alive():
-                process.terminate()   # workers clean up their temporaries on SIGTERM
-        pool.shutdown(wait=True, cancel_futures=True)
+        _stop_workers(pool)
         raise
     return failures
 
@@ -282,37 +294,63 @@ def check(target, quiet):
                        f"{meta['duration']:g} s, {meta['codec'].rstrip(',')}")
 
 
-def _on_sigterm(signum, frame):
-    raise Interrupted(signum)
+def _stop_workers(pool, patience: float = 60.0) -> None:
+    """Stop a pool of render workers and wait until they have cleaned up.
+
+    Work not started is cancelled; running workers get SIGTERM, which they record and act on
+    between frames: they stop ffmpeg, remove their temporaries and report back. A worker that
+    does not end within `patience` seconds is killed (the next render removes what it left).
+    """
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        if process.is_alive():
+            process.terminate()
+    deadline = time.monotonic() + patience
+    for process in processes:
+        process.join(max(0.0, deadline - time.monotonic()))
+        if process.is_alive():
+            process.kill()
+            process.join()
+    pool.shutdown(wait=True)
 
 
 def main(argv=None) -> None:
-    """Run the CLI: every failure is one line on stderr and an exit code, never a traceback."""
-    signal.signal(signal.SIGTERM, _on_sigterm)
+    """Run the CLI: every failure is one line on stderr and an exit code, never a traceback.
+
+    A SIGINT or SIGTERM that arrived at any point decides the outcome: exit 130 or 143 with
+    one line, whatever error the interruption caused on its way (e.g. ffmpeg stopped).
+    """
     console.install()
+    interrupts.install()
+    message = None
     try:
         code = cli.main(args=argv, prog_name="nnviz", standalone_mode=False)
     except click.ClickException as e:
         hint = ""
         if isinstance(e, click.UsageError) and e.ctx is not None:
             hint = f" (see `{e.ctx.command_path} --help`)"
-        click.echo(f"Error: {e.format_message()}{hint}", err=True)
-        code = e.exit_code
+        message, code = f"{e.format_message()}{hint}", e.exit_code
     except (KeyboardInterrupt, click.exceptions.Abort):
-        click.echo(f"Error: {Interrupted(signal.SIGINT)}", err=True)
-        code = 128 + signal.SIGINT
+        message, code = str(Interrupted(signal.SIGINT)), 128 + signal.SIGINT
     except NnvizError as e:
-        click.echo(f"Error: {e}", err=True)
-        code = e.exit_code
+        message, code = str(e), e.exit_code
     except console.StdoutError as e:   # a command whose output is its job could not print it
-        click.echo(f"Error: cannot write to stdout ({e}); its output is lost", err=True)
-        code = 1
+        message, code = f"cannot write to stdout ({e}); its output is lost", 1
     except OSError as e:   # disk full, file-size limit, permissions changed mid-run
         where = f": {e.filename}" if e.filename else ""
         hint = " (is the disk full?)" if e.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT) else ""
-        click.echo(f"Error: cannot write{where}: {e.strerror or e}{hint}; nothing was changed", err=True)
+        message, code = f"cannot write{where}: {e.strerror or e}{hint}; nothing was changed", 1
+    except BaseException:
+        if interrupts.pending() is None:
+            raise
         code = 1
-    if console.lost_report():   # the work stands; say that its report went nowhere
+    signum = interrupts.settle()   # a signal from now on comes too late to change anything
+    if signum is not None:
+        message, code = str(Interrupted(signum)), 128 + signum
+    if message:
+        click.echo(f"Error: {message}", err=True)
+    if console.lost_report() and signum is None:   # the work stands; its report went nowhere
         click.echo(f"Warning: the report could not be printed to stdout "
                    f"({console.lost_report()}); the exit status is the command's own", err=True)
     sys.exit(code or 0)

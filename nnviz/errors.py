@@ -19,4 +19,7 @@ class Interrupted(NnvizError):
     def __init__(self, signum: int):
         import signal
         super().__init__(f"interrupted by {signal.Signals(signum).name}; nothing was left behind")
-        self.exit_code = 128 + signum
+        self.signum, self.exit_code = signum, 128 + signum
+
+    def __reduce__(self):   # a worker process sends it to its parent
+        return type(self), (self.signum,)

@@ -17,7 +17,7 @@ import numpy as np
 
 from . import logschema
 from .errors import NnvizError
-from .outputs import temporary
+from .outputs import create, open_new, temporary_dir
 
 LOG_VERSION = 1
 META = "meta"
@@ -68,9 +68,9 @@ class LogWriter:
         self.path = Path(path)
         self.meta = dict(meta)
         self.static = {k: np.asarray(v) for k, v in static.items()}
-        self._tmpdir = temporary(self.path.with_name(f"{self.path.name}.fields"))
-        self._tmpdir.mkdir(exist_ok=True)
+        self._tmpdir = temporary_dir(self.path.with_name(f"{self.path.name}.fields"))
         self._files: dict[str, object] = {}
+        self._raw: dict[str, Path] = {}
         self._specs: dict[str, tuple[np.dtype, tuple[int, ...]]] = {}
         self._ranges: dict[str, list[float]] = {}
         self.count = 0
@@ -83,7 +83,8 @@ class LogWriter:
             value = np.asarray(value)
             spec = (value.dtype, value.shape)
             if name not in self._files:
-                self._files[name] = open(self._tmpdir / f"{len(self._files)}.raw", "wb")
+                self._raw[name] = self._tmpdir / f"{len(self._files)}.raw"
+                self._files[name] = open_new(self._raw[name])
                 self._specs[name] = spec
             elif spec != self._specs[name]:
                 raise ValueError(f"snapshot field {name!r} changed from {self._specs[name]} to {spec}")
@@ -105,9 +106,9 @@ class LogWriter:
     def commit(self) -> Path:
         meta = dict(self.meta, log_version=LOG_VERSION, snapshots=self.count,
                     ranges=self._ranges)
-        tmp = temporary(self.path)
+        tmp, fd = create(self.path)
         try:
-            with zipfile.ZipFile(tmp, "w", allowZip64=True) as zf:
+            with os.fdopen(fd, "wb") as out, zipfile.ZipFile(out, "w", allowZip64=True) as zf:
                 raw = np.frombuffer(json.dumps(meta, sort_keys=True).encode(), np.uint8)
                 _write_member(zf, META, raw.dtype, raw.shape, [raw.tobytes()])
                 for name, value in sorted(self.static.items()):
@@ -115,7 +116,7 @@ class LogWriter:
                 for name, f in self._files.items():
                     f.close()
                     dtype, shape = self._specs[name]
-                    with open(f.name, "rb") as src:
+                    with open(self._raw[name], "rb") as src:
                         _write_member(zf, name, dtype, (self.count, *shape),
                                       iter(lambda: src.read(_CHUNK), b""))
             os.replace(tmp, self.path)

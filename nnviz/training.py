@@ -6,7 +6,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import __version__, data, nn, scene_checks
+from . import __version__, data, interrupts, nn, scene_checks
 from . import landscape as loss_landscape
 from .errors import NnvizError, UsageError
 from .scene import Scene
@@ -182,6 +182,7 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
         log.append(snapshot(0))
         next_snap = 1
         for step in range(1, steps + 1):
+            interrupts.check()   # a safe point: between steps, never inside drawing code
             idx = next(batches)
             value, grad = loss_fn(model(xt[idx]), yt[idx])
             if not np.isfinite(value):

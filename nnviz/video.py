@@ -2,7 +2,9 @@
 
 Raw RGBA frames go over a pipe to the ffmpeg binary that imageio-ffmpeg ships; ffmpeg turns
 them into yuv420p once and splits that to one encoder per format. Each output is written to a
-temporary name; committing (renaming) is the caller's job once everything has succeeded.
+temporary the caller made (outputs.temporary); committing (renaming) is the caller's job once
+everything has succeeded. ffmpeg opens outputs by name, so it is given /proc/self/fd/N of a
+descriptor nnviz opened itself: the very file, never whatever a name points to meanwhile.
 """
 from __future__ import annotations
 
@@ -15,7 +17,9 @@ from pathlib import Path
 
 import imageio_ffmpeg
 
+from . import interrupts
 from .errors import NnvizError, UsageError
+from .outputs import rewrite
 
 
 class EncodeError(NnvizError):
@@ -90,10 +94,20 @@ PIPE_SIZE = 1 << 20
 
 
 def _child_setup() -> None:
-    """In the ffmpeg child: ignore the terminal's SIGINT (nnviz stops ffmpeg itself and cleans
-    up after it) and run at a lower priority, so drawing, the critical path, keeps its core."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """In the ffmpeg child: run at a lower priority, so drawing, the critical path, keeps its
+    core. ffmpeg runs in its own process group: Ctrl-C and a SIGTERM to nnviz's group reach
+    nnviz only, which stops ffmpeg itself and cleans up after it (ffmpeg ends at the pipe's
+    end if nnviz is killed)."""
     os.nice(10)
+
+
+def _by_descriptor(path: Path) -> tuple[str, int | None]:
+    """The name ffmpeg should open for our temporary `path`, and the descriptor to pass."""
+    if not os.path.isdir("/proc/self/fd"):
+        return str(path), None
+    with rewrite(path) as f:
+        fd = os.dup(f.fileno())
+    return f"/proc/self/fd/{fd}", fd
 
 
 def ffmpeg_exe() -> str:
@@ -112,19 +126,31 @@ class Encoder:
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
                "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{w}x{h}", "-framerate", f"{fps}",
                "-i", "pipe:0", "-filter_complex", f"[0:v]format=yuv420p,split={n}{split}"]
-        for i, (fmt, path) in enumerate(outputs.items()):
-            # a keyframe last: Theora stores repeated frames as empty packets, and without it
-            # a held final frame is cut from the ogv's duration; elsewhere it speeds seeking
-            cmd += ["-map", f"[v{i}]", "-c:v", fmt.codec, *fmt.args, "-pix_fmt", "yuv420p",
-                    "-force_key_frames", f"expr:gte(n,{frames - 1})",
-                    "-an", "-f", fmt.muxer, str(path)]
-        # buffered stdin: its write() always passes the whole frame (a raw one may stop short)
-        self.process = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                                        stderr=subprocess.PIPE, preexec_fn=_child_setup)
+        fds = []
+        try:
+            self.process = self._start(cmd, outputs, frames, fds)
+        finally:
+            for fd in fds:
+                os.close(fd)
         try:  # a frame per pipe write rather than 64 KiB: far fewer context switches
             fcntl.fcntl(self.process.stdin.fileno(), F_SETPIPE_SZ, PIPE_SIZE)
         except OSError:
             pass
+
+    @staticmethod
+    def _start(cmd, outputs, frames, fds):
+        for i, (fmt, path) in enumerate(outputs.items()):
+            target, fd = _by_descriptor(path)
+            fds += [fd] if fd is not None else []
+            # a keyframe last: Theora stores repeated frames as empty packets, and without it
+            # a held final frame is cut from the ogv's duration; elsewhere it speeds seeking
+            cmd += ["-map", f"[v{i}]", "-c:v", fmt.codec, *fmt.args, "-pix_fmt", "yuv420p",
+                    "-force_key_frames", f"expr:gte(n,{frames - 1})",
+                    "-an", "-f", fmt.muxer, target]
+        # buffered stdin: its write() always passes the whole frame (a raw one may stop short)
+        return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                stderr=subprocess.PIPE, preexec_fn=_child_setup,
+                                pass_fds=fds, process_group=0)
 
     def write(self, frame) -> None:
         try:
@@ -137,13 +163,19 @@ class Encoder:
             self.process.stdin.close()
         except (BrokenPipeError, OSError):
             pass
-        self.process.wait()
+        while True:   # ffmpeg may need seconds more: stay responsive to signals meanwhile
+            try:
+                self.process.wait(timeout=0.05)
+                break
+            except subprocess.TimeoutExpired:
+                interrupts.check()
         if self.process.returncode != 0:
             self._fail()
 
     def _fail(self):
         self.process.kill()
         self.process.wait()
+        interrupts.check()   # ffmpeg stopped because we were interrupted: say that instead
         err = self.process.stderr.read().decode(errors="replace").strip().splitlines()
         code = self.process.returncode
         if code < 0:

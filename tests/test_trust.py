@@ -235,6 +235,14 @@ def _videos(folder):
     return [p for p in Path(folder).glob(".*.tmp") if p.name.split(".")[2] in ("webm", "ogv", "mp4")]
 
 
+def _size(path):
+    """Bytes in a temporary, 0 if it is gone already (the render may be cleaning up)."""
+    try:
+        return path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
 PHASES = {
     # phase: (arguments, "the render has reached that phase")
     "training": (["xor_two_classes", "--steps", "400000", "--every", "40000", "--size", "320x240"],
@@ -242,7 +250,7 @@ PHASES = {
     "rendering": (["--from", "LONG", "--size", "320x240", "--hold", "0"],
                   lambda folder: bool(_videos(folder))),
     "encoding": (["--from", "LONG", "--size", "640x480", "--hold", "60"],
-                 lambda folder: sum(p.stat().st_size for p in _videos(folder)) > 300_000),
+                 lambda folder: sum(_size(p) for p in _videos(folder)) > 300_000),
 }
 
 
@@ -354,3 +362,58 @@ def test_check_command_catches_damage(out):
     assert_one_line_error(run_cli("check", folder), 1, "xor_two_classes.mp4")
     assert_one_line_error(run_cli("check", mp4), 1, "truncated or damaged")
     assert_one_line_error(run_cli("check", out / "nothing"), 2, "does not exist")
+
+
+# ----------------------------------------------------------------------------- several scenes at once
+
+def start_group(args, out, tag):
+    """A render in its own session, as from a terminal: signals go to its whole group."""
+    env = dict(os.environ, NNVIZ_TEST_TAG=tag)
+    return subprocess.Popen([sys.executable, "-m", "nnviz", "render", *map(str, args), "--out", str(out)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+                            start_new_session=True)
+
+
+def tagged(tag):
+    """Processes still running (nnviz, its workers, their ffmpeg) that carry `tag`."""
+    found = []
+    for environ in Path("/proc").glob("[0-9]*/environ"):
+        try:
+            if tag.encode() in environ.read_bytes() and alive(int(environ.parent.name)):
+                found.append(int(environ.parent.name))
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
+def test_interrupted_jobs_print_one_line_and_leave_nothing(tmp_path, signum, code):
+    """Ctrl-C or SIGTERM to the group while two workers draw: one line, no worker traceback."""
+    scenes = ["xor_two_classes", "linear_regression"]
+    tag = f"nnviz-test-{os.getpid()}-{signum}"
+    proc = start_group([*scenes, "--jobs", "2", "--steps", "4000", "--every", "4",
+                        "--size", "320x240"], tmp_path, tag)
+    try:
+        wait_for(lambda: all(_videos(tmp_path / s) for s in scenes if (tmp_path / s).is_dir())
+                 and all((tmp_path / s).is_dir() for s in scenes) or proc.poll() is not None)
+        assert proc.poll() is None, proc.stderr.read()
+        os.killpg(proc.pid, signum)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == code, err
+    assert err.strip().splitlines() == [
+        f"Error: interrupted by {signal.Signals(signum).name}; nothing was left behind"], err
+    wait_for(lambda: not tagged(tag), timeout=10)
+    for s in scenes:
+        assert not (tmp_path / s).exists() or temporaries(tmp_path / s) == []
+
+
+def test_interrupt_stress_small_count():
+    """The stress script at a small count (run it with --count 200 by hand)."""
+    script = Path(__file__).parent.parent / "benchmarks" / "interrupt_stress.py"
+    r = subprocess.run([sys.executable, str(script), "--count", "12"], capture_output=True,
+                       text=True, timeout=900)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "12 of 12 stopped cleanly" in r.stdout, r.stdout
