@@ -42,7 +42,7 @@ def files(out, name="tiny"):
     return sorted(p.name for p in (out / name).iterdir()) if (out / name).exists() else []
 
 
-RENDERED = [".nnviz.lock", "tiny.html", "tiny.mp4", "tiny.npz", "tiny.png"]
+RENDERED = ["tiny.html", "tiny.mp4", "tiny.npz", "tiny.png"]
 LOST = "Warning: the report could not be printed to stdout ("
 
 
