@@ -101,7 +101,7 @@ class LogWriter:
         f = self._files[name]
         f.flush()
         dtype, shape = self._specs[name]
-        return np.fromfile(f.name, dtype).reshape(self.count, *shape)
+        return np.fromfile(self._raw[name], dtype).reshape(self.count, *shape)
 
     def commit(self) -> Path:
         meta = dict(self.meta, log_version=LOG_VERSION, snapshots=self.count,
