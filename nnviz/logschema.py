@@ -121,7 +121,6 @@ PANEL_FIELDS: dict[str, tuple[str, ...]] = {   # keys: every name in scene.PANEL
     "heatmap": ("output", "grid/x0", "grid/x1", *DATA),
     "boundary": ("output", "grid/x0", "grid/x1", "predicted/train", "predicted/val", *DATA),
     "network": (),    # every parameter of meta's architecture: see `needed`
-    "neuron": (),
     "landscape": LANDSCAPE,
     "loss": ("loss/train", "loss/val"),
     "accuracy": ("accuracy/train", "accuracy/val"),

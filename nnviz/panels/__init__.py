@@ -10,7 +10,6 @@ in drawing order. Everything else is drawn once into the background that frames 
     curves     metrics against step: loss, accuracy
     network    the network itself: weights, biases, per-neuron maps
     landscape  the loss surface and the optimiser's path
-    neuron     one neuron drawn as the series draws it, with its live equation
 """
 from .base import PANELS, Panel, panel  # noqa: F401
-from . import curves, landscape, network, neuron, plane  # noqa: F401,E402  (they register)
+from . import curves, landscape, network, plane  # noqa: F401,E402  (they register)

@@ -8,7 +8,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 
 from .artists import GridImage
-from .base import CMAP, MODEL, TRAIN, VAL, WRONG, Panel, data_points, pad, panel  # noqa: F401
+from .base import CMAP, MODEL, WRONG, Panel, data_points, pad, panel
 
 
 @panel("fit")
