@@ -1,25 +1,27 @@
-"""Where each panel goes: a small table by frame shape, applied to a figure.
+"""Where each panel goes: a small table by frame shape, applied to a figure as one grid.
 
-Views (an input-space picture, the network, the landscape, a neuron) share the big area, each
-with its panel's `weight`; metrics (loss, accuracy) share the rest. The table says how the two
-groups are arranged for a frame shape; nothing else in nnviz decides positions.
+Views (an input-space picture, the network, the landscape) share the big area equally; metrics
+(loss, accuracy) share the rest. The table says how the two groups are arranged for a frame
+shape and how much bigger the views' area is; nothing else in nnviz decides positions.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import lcm
 
 
 @dataclass(frozen=True)
 class Arrangement:
-    views_beside_metrics: bool   # True: views left, metrics stacked in a column on the right
-    views_share: float           # the views' share of that direction, metrics get the rest
-    max_views_in_line: int       # more views than this wrap onto a second line
+    views_beside_metrics: bool   # True: views left, metrics stacked in a column on the right;
+                                 # False: views in a row above, metrics in a row below
+    views_to_metrics: tuple[float, ...]   # views' area / metrics' area, by number of views
 
 
-# frame shape -> arrangement; a shape is "wide" from an aspect ratio of 1.5 (16:9 is 1.78)
+# frame shape -> arrangement; a shape is "wide" from an aspect ratio of 1.5 (16:9 is 1.78).
+# With one view the ratios are 0.1's (1.35 and 1.45), so its frames stay exactly as they were.
 ARRANGEMENTS = {
-    "wide": Arrangement(views_beside_metrics=True, views_share=0.74, max_views_in_line=3),
-    "narrow": Arrangement(views_beside_metrics=False, views_share=0.60, max_views_in_line=3),
+    "wide": Arrangement(views_beside_metrics=True, views_to_metrics=(1.35, 2.85, 2.85)),
+    "narrow": Arrangement(views_beside_metrics=False, views_to_metrics=(1.45, 1.5, 1.5)),
 }
 WIDE_FROM = 1.5
 
@@ -29,47 +31,28 @@ def shape_of(size: tuple[int, int]) -> str:
 
 
 def arrange(fig, panel_classes: list, size: tuple[int, int]) -> list:
-    """One Axes per panel class, in the order given, laid out by the table for `size`."""
+    """One Axes per panel class, in the order given, laid out by the table for `size`.
+
+    One grid for the whole frame (nested grids space panels differently under constrained
+    layout): wide, views are columns spanning every row and metrics the rows of the last
+    column; narrow, both are rows of a grid of lcm(views, metrics) columns, each panel
+    spanning its equal share.
+    """
     views = [c for c in panel_classes if c.view]
     metrics = [c for c in panel_classes if not c.view]
+    if not views or not metrics:   # one kind only: side by side
+        n = len(panel_classes)
+        return [fig.add_subplot(1, n, i + 1) for i in range(n)]
     rule = ARRANGEMENTS[shape_of(size)]
-    axes = {}
-    if len(views) == 1 and metrics:
-        # one view: a single grid (nested grids space a lone picture differently under
-        # constrained layout, and 0.1's frames are kept exactly)
-        wide = rule.views_beside_metrics
-        n = len(metrics)
-        grid = fig.add_gridspec(*((n, 2) if wide else (2, n)),
-                                **({"width_ratios": (1.35, 1)} if wide else {"height_ratios": (1.45, 1)}))
-        axes[id(views[0])] = fig.add_subplot(grid[:, 0] if wide else grid[0, :])
-        for k, cls in enumerate(metrics):
-            axes[id(cls)] = fig.add_subplot(grid[k, 1] if wide else grid[1, k])
-        return [axes[id(c)] for c in panel_classes]
-    if views and metrics:
-        share = (rule.views_share, 1 - rule.views_share)
-        if rule.views_beside_metrics:
-            outer = fig.add_gridspec(1, 2, width_ratios=share)
-            view_area, metric_area = outer[0, 0], outer[0, 1]
-            metric_grid = metric_area.subgridspec(len(metrics), 1)
-        else:
-            outer = fig.add_gridspec(2, 1, height_ratios=share)
-            view_area, metric_area = outer[0, 0], outer[1, 0]
-            metric_grid = metric_area.subgridspec(1, len(metrics))
-        for k, cls in enumerate(metrics):
-            axes[id(cls)] = fig.add_subplot(metric_grid[k] if len(metrics) > 1 else metric_grid[0, 0])
-        _views(fig, views, view_area.subgridspec(1, 1), rule, axes)
+    ratio = rule.views_to_metrics[min(len(views), len(rule.views_to_metrics)) - 1]
+    nv, nm = len(views), len(metrics)
+    if rule.views_beside_metrics:
+        grid = fig.add_gridspec(nm, nv + 1, width_ratios=[ratio / nv] * nv + [1])
+        cells = [grid[:, i] for i in range(nv)] + [grid[k, nv] for k in range(nm)]
     else:
-        group = views or metrics
-        _views(fig, group, fig.add_gridspec(1, 1), rule, axes)
-    return [axes[id(c)] for c in panel_classes]
-
-
-def _views(fig, classes, area, rule, axes) -> None:
-    """Classes side by side by weight, wrapping onto a second line past max_views_in_line."""
-    per_line = rule.max_views_in_line
-    lines = [classes[i:i + per_line] for i in range(0, len(classes), per_line)]
-    grid = area[0, 0].subgridspec(len(lines), 1)
-    for row, line in enumerate(lines):
-        cells = grid[row, 0].subgridspec(1, len(line), width_ratios=[c.weight for c in line])
-        for col, cls in enumerate(line):
-            axes[id(cls)] = fig.add_subplot(cells[0, col])
+        cols = lcm(nv, nm)
+        grid = fig.add_gridspec(2, cols, height_ratios=(ratio, 1))
+        cells = ([grid[0, i * cols // nv:(i + 1) * cols // nv] for i in range(nv)] +
+                 [grid[1, k * cols // nm:(k + 1) * cols // nm] for k in range(nm)])
+    placed = dict(zip(map(id, views + metrics), cells))
+    return [fig.add_subplot(placed[id(c)]) for c in panel_classes]

@@ -24,7 +24,6 @@ def panel(name: str):
 class Panel:
     name = ""
     view = False             # a large view (input space, network, landscape), not a metric
-    weight = 1.0             # its share of the width among the views of a frame
     fields: tuple[str, ...] = ()  # per-snapshot arrays it reads from the stream
     needs: tuple[str, ...] = ()   # arrays the log must hold for this panel
     fits = ""                # what kind of scene that takes, for the error message

@@ -49,7 +49,6 @@ def layer_outputs(model: nn.Sequential, x: np.ndarray) -> list[np.ndarray]:
 class Network(Panel):
     """Nodes per layer, weights as edges, biases as node colours, per-neuron maps in 2-D."""
     view = True
-    weight = 1.15
     needs = ("param/0.W",)
     fits = "a log that records its architecture (made by nnviz 0.2 or later)"
 
