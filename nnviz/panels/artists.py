@@ -21,6 +21,28 @@ def _bilinear(n_out: int, n_in: int) -> np.ndarray:
     return w
 
 
+class ColourGrid:
+    """Grids of values to RGBA pixels at a given size: bilinear upsampling by two small matrix
+    products and a colour lookup table, the resampling weights kept for the last size asked."""
+
+    def __init__(self, cmap: str):
+        self.lut = (matplotlib.colormaps[cmap](np.linspace(0, 1, 256)) * 255).astype(np.uint8)
+        self._weights = {}
+
+    def __call__(self, values: np.ndarray, lo, hi, height: int, width: int) -> np.ndarray:
+        """values (..., ny, nx) mapped from lo..hi (scalars, or arrays broadcasting against
+        (..., 1, 1)) onto the colour map, as (..., height, width, 4) uint8."""
+        ny, nx = values.shape[-2:]
+        key = (width, height, nx, ny)
+        if key not in self._weights:
+            self._weights = {key: (_bilinear(height, ny), _bilinear(width, nx).T.copy())}
+        rows, cols = self._weights[key]
+        up = rows @ values.astype(np.float32) @ cols
+        scale = 255.0 / (hi - lo)
+        index = np.clip((up - lo) * scale + 0.5, 0, 255).astype(np.uint8)
+        return np.take(self.lut, index, axis=0)   # 10x faster than lut[index]
+
+
 class GridImage(Artist):
     """A grid of values filling its axes, colour-mapped and drawn pixel for pixel.
 
@@ -31,9 +53,8 @@ class GridImage(Artist):
     def __init__(self, ax, cmap, vmin: float, vmax: float):
         super().__init__()
         self.ax, self.vmin, self.vmax = ax, vmin, vmax
-        self.lut = (matplotlib.colormaps[cmap](np.linspace(0, 1, 256)) * 255).astype(np.uint8)
+        self.colour = ColourGrid(cmap)
         self.values = None
-        self._weights = {}
         self.set_zorder(0)
         self.set_animated(True)
         self.set_figure(ax.figure)
@@ -45,16 +66,8 @@ class GridImage(Artist):
         if self.values is None:
             return
         x0, y0, w, h = _pixel_box(self.ax.bbox)
-        ny, nx = self.values.shape
-        key = (w, h, nx, ny)
-        if key not in self._weights:
-            self._weights = {key: (_bilinear(h, ny), _bilinear(w, nx).T.copy())}
-        rows, cols = self._weights[key]
-        up = rows @ self.values.astype(np.float32) @ cols
-        scale = 255.0 / (self.vmax - self.vmin)
-        index = np.clip((up - self.vmin) * scale + 0.5, 0, 255).astype(np.uint8)
         gc = renderer.new_gc()
-        renderer.draw_image(gc, x0, y0, np.take(self.lut, index, axis=0))  # 10x faster than lut[index]
+        renderer.draw_image(gc, x0, y0, self.colour(self.values, self.vmin, self.vmax, h, w))
         gc.restore()
 
 
@@ -198,9 +211,8 @@ class NodeMaps(Artist):
     def __init__(self, ax, cmap: str):
         super().__init__()
         self.ax = ax
-        self.lut = (matplotlib.colormaps[cmap](np.linspace(0, 1, 256)) * 255).astype(np.uint8)
-        self.values = self.corners = None
-        self._weights = {}
+        self.colour = ColourGrid(cmap)
+        self.values = None
         self.set_zorder(3)
         self.set_animated(True)
         self.set_figure(ax.figure)
@@ -212,15 +224,8 @@ class NodeMaps(Artist):
     def draw(self, renderer):
         if self.values is None or self.side < 2:
             return
-        n, gy, gx = self.values.shape
-        key = (self.side, gx, gy)
-        if key not in self._weights:
-            self._weights = {key: (_bilinear(self.side, gy), _bilinear(self.side, gx).T.copy())}
-        rows, cols = self._weights[key]
-        up = rows @ self.values.astype(np.float32) @ cols
-        scale = (255.0 / np.maximum(self.hi - self.lo, 1e-12))[:, None, None]
-        index = np.clip((up - self.lo[:, None, None]) * scale + 0.5, 0, 255).astype(np.uint8)
-        images = np.take(self.lut, index, axis=0)
+        lo, hi = self.lo[:, None, None], self.hi[:, None, None]   # ranges are never empty
+        images = self.colour(self.values, lo, hi, self.side, self.side)
         bx, by = self.ax.bbox.x0, self.ax.bbox.y0
         gc = renderer.new_gc()
         for (cx, cy), image in zip(self.centres, images):
