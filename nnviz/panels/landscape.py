@@ -55,7 +55,7 @@ class Landscape(Panel):
         else:
             ax.set_xlabel(f"direction 1 ({100 * explained[0]:.0f} % of the path's variance)")
             ax.set_ylabel(f"direction 2 ({100 * explained[1]:.0f} %)")
-            ax.text(0.02, 0.02, "path projected onto the plane of its two principal directions",
+            ax.text(0.02, 0.02, "path projected onto its 2 principal directions",
                     transform=ax.transAxes, fontsize=style["font"] * 0.55, color="white",
                     parse_math=False).set_in_layout(False)
         ax.plot(*self.path[0], "o", mfc="none", mec=PATH, ms=style["line"] * 4, mew=style["line"] * 0.7,
