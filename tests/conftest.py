@@ -1,4 +1,5 @@
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -28,6 +29,23 @@ def assert_one_line_error(result, code, *fragments):
     assert err.startswith("Error: "), err
     for fragment in fragments:
         assert fragment in err, (fragment, err)
+
+
+@pytest.fixture(scope="module")
+def good(tmp_path_factory):
+    """A folder holding one earlier good render of xor_two_classes (quick, every format)."""
+    out = tmp_path_factory.mktemp("good")
+    r = run_cli("render", "xor_two_classes", "--out", out, "--quick", "--formats", "webm,ogv,mp4")
+    assert r.returncode == 0, r.stderr
+    return out
+
+
+@pytest.fixture
+def out(good, tmp_path):
+    """A fresh copy of the good render for one test to (try to) damage."""
+    copy = tmp_path / "out"
+    shutil.copytree(good, copy)
+    return copy
 
 
 @pytest.fixture

@@ -4,7 +4,6 @@ Someone who can write to the output folder must not be able to make nnviz write 
 else, and after any sequence of successful commands `nnviz check OUT/NAME` passes.
 """
 import os
-import shutil
 import signal
 import subprocess
 import sys
@@ -26,21 +25,6 @@ from conftest import assert_one_line_error, run_cli, tree
 QUICK = ["--quick", "--formats", "webm,ogv,mp4"]
 NAME = "xor_two_classes"
 EXTENSIONS = ("npz", "png", "html", "webm", "ogv", "mp4")
-
-
-@pytest.fixture(scope="module")
-def good(tmp_path_factory):
-    out = tmp_path_factory.mktemp("good")
-    r = run_cli("render", NAME, "--out", out, *QUICK)
-    assert r.returncode == 0, r.stderr
-    return out
-
-
-@pytest.fixture
-def out(good, tmp_path):
-    copy = tmp_path / "out"
-    shutil.copytree(good, copy)
-    return copy
 
 
 def temporaries(folder):

@@ -7,7 +7,6 @@ import io
 import json
 import os
 import resource
-import shutil
 import signal
 import subprocess
 import sys
@@ -27,23 +26,6 @@ from nnviz.snapshots import load
 from conftest import TINY_SCENE, assert_one_line_error, run_cli, tree
 
 QUICK = ["--quick", "--formats", "webm,ogv,mp4"]
-
-
-@pytest.fixture(scope="module")
-def good(tmp_path_factory):
-    """A folder holding one earlier good render of xor_two_classes."""
-    out = tmp_path_factory.mktemp("good")
-    r = run_cli("render", "xor_two_classes", "--out", out, *QUICK)
-    assert r.returncode == 0, r.stderr
-    return out
-
-
-@pytest.fixture
-def out(good, tmp_path):
-    """A fresh copy of the good render for one test to (try to) damage."""
-    copy = tmp_path / "out"
-    shutil.copytree(good, copy)
-    return copy
 
 
 def scene(tmp_path, body, name):
