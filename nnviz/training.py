@@ -54,7 +54,8 @@ def _grid(x: np.ndarray) -> dict[str, np.ndarray]:
     return {}
 
 
-def _grid_inputs(grid: dict[str, np.ndarray]) -> np.ndarray | None:
+def grid_inputs(grid: dict[str, np.ndarray]) -> np.ndarray | None:
+    """The grid's points as network inputs (rows), in the data's units; None without a grid."""
     if "grid/x" in grid:
         return grid["grid/x"][:, None]
     if "grid/x0" in grid:
@@ -124,7 +125,7 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
         params = {f"param/{name}" for name in model.parameters()}
         before({"step", "loss/train", "loss/val", *grid, *(classes if classify else ()), *params,
                 *(loss_landscape.NAMES if landscape else ())})
-    grid_in = _grid_inputs(grid)
+    grid_in = grid_inputs(grid)
     grid_in = None if grid_in is None else sx(grid_in)
     out_shape = (len(grid["grid/x1"]), len(grid["grid/x0"])) if "grid/x0" in grid else None
 

@@ -7,7 +7,7 @@ import pytest
 import nnviz
 from nnviz import data, nn
 from nnviz.snapshots import LogError
-from nnviz.training import _grid_inputs, train
+from nnviz.training import grid_inputs as grid_points, train
 
 from conftest import TINY_SCENE, run_cli
 
@@ -86,7 +86,7 @@ def test_load_parameters_needs_every_parameter_with_its_shape():
 
 
 def grid_inputs(log):
-    return _grid_inputs({k: log[k] for k in log.names if k.startswith("grid/")})
+    return grid_points({k: log[k] for k in log.names if k.startswith("grid/")})
 
 
 def to_data_units(log, raw):

@@ -10,7 +10,8 @@ from __future__ import annotations
 import matplotlib
 import numpy as np
 
-from .. import nn
+from .. import nn, rebuild
+from ..training import grid_inputs
 from .artists import EdgeRaster, NodeMaps
 from .base import CMAP, MODEL, Panel, panel
 
@@ -60,7 +61,7 @@ class Network(Panel):
 
     def __init__(self, ax, log, series, style):
         super().__init__(ax, log, series, style)
-        self.model = nn.Sequential.from_architecture(log.meta["architecture"])
+        self.model = rebuild.network(log)
         self.names = list(self.model.params)
         self.fields = tuple(f"param/{n}" for n in self.names)
         self.cols = columns(log.meta["architecture"])
@@ -108,9 +109,8 @@ class Network(Panel):
 
     def _grid_inputs(self, log) -> np.ndarray:
         """The heat-map grid's points in the standardised units the network trained in."""
-        g0, g1 = np.meshgrid(log["grid/x0"], log["grid/x1"])
-        x = np.column_stack([g0.ravel(), g1.ravel()])
-        return (x - log["standardizer/x_mean"]) / log["standardizer/x_std"]
+        to_network, _ = rebuild.standardizers(log, self.model)
+        return to_network(grid_inputs({k: log[k] for k in ("grid/x0", "grid/x1")}))
 
     def _scales(self, log):
         """Largest |weight| and |bias| over the whole run, and each column's value range."""
