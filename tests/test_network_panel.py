@@ -40,9 +40,9 @@ def test_edges_follow_the_logged_weights(xor_log):
     order = np.argsort(size)
     assert np.all(np.diff(edges.half[order]) >= -1e-6)        # wider with |w| ...
     assert np.all(np.diff(edges.alpha_[order]) >= -1e-6)      # ... and more opaque
-    assert edges.shown is None                                # 32 edges: all drawn
+    assert len(net.shown) == len(net.drawable) == 32          # 32 edges: all drawn
     biases = np.concatenate([xor_log[f"param/{d}.b"][k] for d in ("0", "2", "4")])
-    faces = np.concatenate([n.get_facecolors() for n in net.nodes])
+    faces = net.nodes.faces
     reds_minus_blues = faces[:, 0] - faces[:, 2]
     assert np.array_equal(np.sign(reds_minus_blues[2:]).astype(int)[np.abs(biases) > 1e-3],
                           np.sign(biases[np.abs(biases) > 1e-3]).astype(int))
@@ -67,7 +67,9 @@ def test_maps_equal_activations_computed_independently(xor_log):
 
 def test_deep_network_draws_the_strongest_edges_of_each_layer(deep_log):
     _, net = frame_panel(deep_log, (1280, 720), ["fit", "network", "loss"], 1)
-    shown = net.edges.shown
+    shown = net.shown
+    assert set(shown) <= set(net.drawable)                   # pixels found for every drawn edge ...
+    assert len(net.drawable) < 1000 and net.edges.counts.size == len(net.drawable)   # ... only
     sizes = [a * b for a, b in zip([1, 10, 20, 40, 80, 40, 20, 10], [10, 20, 40, 80, 40, 20, 10, 1])]
     assert len(shown) == sum(min(s, EDGES_SHOWN) for s in sizes)
     w = np.abs(np.concatenate([deep_log[f"param/{2 * i}.W"][1].ravel() for i in range(8)]))
@@ -133,3 +135,27 @@ def test_landscape_panel_draws_the_logged_path(tmp_path):
 def test_landscape_needs_a_log_trained_with_it(tmp_path, xor_log):
     r = run_cli("render", "--from", xor_log.path, "--panels", "boundary,landscape", "--out", tmp_path, "--quick")
     assert_one_line_error(r, 2, "the landscape panel needs a log trained with it")
+
+
+def test_edge_raster_covers_exactly_the_line_and_composites_opacity():
+    """Independent check of the rasteriser: a horizontal edge of width 4 covers its 4 rows
+    fully and nothing else; where two edges cross, opacity is 1 - (1 - a)(1 - b)."""
+    import matplotlib
+    matplotlib.use("Agg")
+    from matplotlib.figure import Figure
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from nnviz.panels.artists import EdgeRaster
+    fig = Figure(figsize=(1, 1), dpi=100)
+    canvas = FigureCanvasAgg(fig)
+    ax = fig.add_axes((0, 0, 1, 1))
+    segments = np.array([[[0.0, 0.5], [1.0, 0.5]], [[0.5, 0.0], [0.5, 1.0]]])
+    raster = EdgeRaster(ax, segments, np.array([4.0, 4.0]), "blue", "red")
+    raster.set_edges(np.array([4.0, 4.0]), np.array([0.5, 0.4]), np.array([1.0, 0.0]))
+    raster.draw(canvas.get_renderer())
+    image = raster.image[::-1]                        # top row first, as on screen
+    rows = image[:, 10, 3]                            # a column far from the vertical edge
+    assert np.array_equal(np.flatnonzero(rows), np.arange(48, 52))     # rows 48..51: width 4
+    assert np.all(np.abs(rows[48:52].astype(int) - 127) <= 1)          # opacity 0.5 there
+    assert tuple(image[50, 10, :3]) == (255, 0, 0)                     # the positive colour
+    crossing = image[50, 50, 3] / 255
+    assert abs(crossing - (1 - (1 - 0.5) * (1 - 0.4))) < 0.01

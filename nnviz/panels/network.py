@@ -12,11 +12,11 @@ import numpy as np
 
 from .. import nn, rebuild
 from ..training import grid_inputs
-from .artists import EdgeRaster, NodeMaps
+from .artists import EdgeRaster, NodeMaps, NodeMarks
 from .base import CMAP, MODEL, Panel, panel
 
 MAP_WIDTH = 8          # layers up to this many neurons show maps (two-input scenes)
-EDGES_SHOWN = 96       # per layer, at most this many edges are drawn: the strongest ones
+EDGES_SHOWN = 64       # per layer, at most this many edges are drawn: the strongest ones
 TOP, BOTTOM = 0.98, 0.30   # the node area, in axes fractions (labels and key below)
 NAMES = {"linear": "linear", "sigmoid": "sigmoid", "tanh": "tanh", "relu": "ReLU",
          "leaky_relu": "LeakyReLU", "softmax": "softmax"}
@@ -82,19 +82,15 @@ class Network(Panel):
         self.maps_on = "grid/x0" in log and self.cols[0][0] == 2
         self.mapped = [self.maps_on and n <= MAP_WIDTH for n, _ in self.cols]
         self.grid = self._grid_inputs(log) if self.maps_on else None
+        self.counts = [n_a * n_b for (n_a, _), (n_b, _) in zip(self.cols, self.cols[1:])]
+        self.pairs = list(zip(np.cumsum([0] + self.counts[:-1]), np.cumsum(self.counts)))
+        self.n_shown = sum(min(c, EDGES_SHOWN) for c in self.counts)
         self.w_scale, self.b_scale, self.ranges = self._scales(log)
         self._labels(style)
-        counts = [n_a * n_b for (n_a, _), (n_b, _) in zip(self.cols, self.cols[1:])]
-        self.pairs = list(zip(np.cumsum([0] + counts[:-1]), np.cumsum(counts)))
-        self.n_shown = sum(min(c, EDGES_SHOWN) for c in counts)
-        self._key(style, sum(counts))
-        node_x = np.concatenate([np.full(len(ys), x) for x, ys in zip(self.x, self.y)])
-        node_y = np.concatenate(self.y)
+        self._key(style, sum(self.counts))
         self.square = np.concatenate([np.full(n, m) for (n, _), m in zip(self.cols, self.mapped)])
-        rim = 0.5 * style["line"] / 1.8
-        self.nodes = [self.dynamic(ax.scatter(node_x[sel], node_y[sel], s=1, zorder=2, marker=m,
-                                              edgecolors=MODEL, linewidths=rim))
-                      for sel, m in ((~self.square, "o"), (self.square, "s"))]
+        self.rim = 0.5 * style["line"] / 1.8 * ax.figure.dpi / 72   # pixels
+        self.nodes = NodeMarks(ax, MODEL)
         if self.maps_on:
             self.shape = (len(log["grid/x1"]), len(log["grid/x0"]))
         self.maps = NodeMaps(ax, CMAP)
@@ -115,6 +111,7 @@ class Network(Panel):
     def _scales(self, log):
         """Largest |weight| and |bias| over the whole run, and each column's value range."""
         w_max = b_max = 1e-12
+        ever = np.zeros(sum(self.counts), bool)   # edges among the drawn ones at some frame
         lo = [np.full(n, np.inf) for n, _ in self.cols]
         hi = [np.full(n, -np.inf) for n, _ in self.cols]
         for snap in log.stream(list(self.fields)):
@@ -124,6 +121,7 @@ class Network(Panel):
                     w_max = max(w_max, top)
                 else:
                     b_max = max(b_max, top)
+            ever[self._strongest(np.abs(self.weights(snap)))] = True
             if self.maps_on:
                 for c, out in enumerate(self._outputs(snap)):
                     lo[c] = np.minimum(lo[c], out.min(axis=0))
@@ -135,6 +133,7 @@ class Network(Panel):
             else:
                 top = np.maximum(np.maximum(np.abs(lo[c]), np.abs(hi[c])), 1e-6)
                 ranges.append((-top, top))   # centred: white is zero, the sign is the hue
+        self.drawable = np.flatnonzero(ever)   # only these need pixels: 667 of the deep nets' 8,420
         return w_max, b_max, ranges
 
     def _outputs(self, snap) -> list[np.ndarray]:
@@ -180,13 +179,10 @@ class Network(Panel):
             gap = h * (ys[0] - ys[1]) if n > 1 else h * 0.2
             self.radius.append(float(np.clip(0.36 * gap, 1.5, min(11.0, 0.12 * col_gap))))
             self.side.append(int(min(0.82 * gap, 0.42 * col_gap, 88)) if mapped else 0)
-        sizes = []
+        half = []
         for (n, _), r, side in zip(self.cols, self.radius, self.side):
             px = (side / 2 + max(2.0, 0.06 * side)) if side else r   # a map's rim: its bias colour
-            sizes += [(2 * px * 72 / self.ax.figure.dpi) ** 2] * n
-        sizes = np.array(sizes)
-        for sel, nodes in zip((~self.square, self.square), self.nodes):
-            nodes.set_sizes(sizes[sel])
+            half += [px] * n
         segs, widths = [], []
         for c in range(len(self.cols) - 1):
             n_a, n_b = self.cols[c][0], self.cols[c + 1][0]
@@ -201,10 +197,12 @@ class Network(Panel):
         self.edge_alpha = np.concatenate([
             np.full(n_a * n_b, float(np.clip(2.5 / np.sqrt(max(n_a, n_b)), 0.22, 0.92)))
             for (n_a, _), (n_b, _) in zip(self.cols, self.cols[1:])])
-        self.edges = EdgeRaster(self.ax, np.concatenate(segs), self.edge_width,
+        d = self.drawable
+        self.edges = EdgeRaster(self.ax, np.concatenate(segs)[d], self.edge_width[d],
                                 self.cmap(0.0), self.cmap(1.0))
         self.centres = [np.column_stack([np.full(len(ys), x * w), ys * h])
                         for x, ys in zip(self.x, self.y)]
+        self.nodes.set_geometry(np.concatenate(self.centres), np.array(half), self.rim, self.square)
 
     # ------------------------------------------------------------------ per frame
 
@@ -217,10 +215,8 @@ class Network(Panel):
         return np.concatenate([np.zeros(self.cols[0][0])] +
                               [snap[f"param/{d}.b"].ravel() for d in self.dense])
 
-    def _strongest(self, size: np.ndarray) -> np.ndarray | None:
+    def _strongest(self, size: np.ndarray) -> np.ndarray:
         """Indices of the edges drawn: all of a small layer, the EDGES_SHOWN strongest of a big one."""
-        if self.n_shown == len(size):
-            return None
         keep = []
         for start, stop in self.pairs:
             block = size[start:stop]
@@ -236,15 +232,17 @@ class Network(Panel):
             self._geometry()
         w = self.weights(snap).astype(np.float64)
         size = np.clip(np.abs(w) / self.w_scale, 0, 1)
-        self.edges.set_edges(self.edge_width * (0.25 + 0.75 * size),
-                             self.edge_alpha * (0.08 + 0.92 * size), (w > 0).astype(np.float64),
-                             self._strongest(size))
+        self.shown = self._strongest(size)
+        alpha = np.zeros_like(size)
+        alpha[self.shown] = self.edge_alpha[self.shown] * (0.08 + 0.92 * size[self.shown])
+        d = self.drawable
+        self.edges.set_edges((self.edge_width * (0.25 + 0.75 * size))[d], alpha[d],
+                             (w > 0).astype(np.float64)[d])
         b = self.biases(snap)
         colours = self.cmap(0.5 + 0.5 * np.clip(b / self.b_scale, -1, 1))
         colours[:self.cols[0][0]] = (0.93, 0.93, 0.93, 1.0)
-        for sel, nodes in zip((~self.square, self.square), self.nodes):
-            nodes.set_facecolors(colours[sel])
-        artists = [self.edges, *self.nodes]
+        self.nodes.set_faces(colours)
+        artists = [self.edges, self.nodes]
         if self.maps_on:
             outs = self._outputs(snap)
             values, lo, hi, centres, sides = [], [], [], [], set()
