@@ -114,6 +114,11 @@ class FrameRenderer:
         with matplotlib.rc_context(_rc(self.style)):
             self.figure, self.panels = self._build([PANELS[n] for n in names])
             self.canvas = self.figure.canvas
+            fitting = [p for p in self.panels if type(p).fit is not Panel.fit]
+            if fitting:   # place the axes, then fit text to the room (only then: a layout
+                self.figure.get_layout_engine().execute(self.figure)   # run twice differs)
+                for p in fitting:
+                    p.fit(self.canvas.get_renderer())
             self.canvas.draw()
         self.background = self.canvas.copy_from_bbox(self.figure.bbox)
         for sprite in (s for p in self.panels for s in p.sprites):

@@ -15,13 +15,16 @@ class Arrangement:
     views_beside_metrics: bool   # True: views left, metrics stacked in a column on the right;
                                  # False: views in a row above, metrics in a row below
     views_to_metrics: tuple[float, ...]   # views' area / metrics' area, by number of views
+    square_from: int | None = None   # from this many views: a 2x2 grid, the metrics stacked
+                                     # in its last cell (a row of three is too thin on 4:3)
 
 
 # frame shape -> arrangement; a shape is "wide" from an aspect ratio of 1.5 (16:9 is 1.78).
 # With one view the ratios are 0.1's (1.35 and 1.45), so its frames stay exactly as they were.
 ARRANGEMENTS = {
     "wide": Arrangement(views_beside_metrics=True, views_to_metrics=(1.35, 2.85, 2.85)),
-    "narrow": Arrangement(views_beside_metrics=False, views_to_metrics=(1.45, 1.5, 1.5)),
+    "narrow": Arrangement(views_beside_metrics=False, views_to_metrics=(1.45, 1.5, 1.5),
+                          square_from=3),
 }
 WIDE_FROM = 1.5
 
@@ -36,7 +39,8 @@ def arrange(fig, panel_classes: list, size: tuple[int, int]) -> list:
     One grid for the whole frame (nested grids space panels differently under constrained
     layout): wide, views are columns spanning every row and metrics the rows of the last
     column; narrow, both are rows of a grid of lcm(views, metrics) columns, each panel
-    spanning its equal share.
+    spanning its equal share; narrow with three views, a 2x2 grid whose last cell holds the
+    metrics.
     """
     views = [c for c in panel_classes if c.view]
     metrics = [c for c in panel_classes if not c.view]
@@ -46,7 +50,11 @@ def arrange(fig, panel_classes: list, size: tuple[int, int]) -> list:
     rule = ARRANGEMENTS[shape_of(size)]
     ratio = rule.views_to_metrics[min(len(views), len(rule.views_to_metrics)) - 1]
     nv, nm = len(views), len(metrics)
-    if rule.views_beside_metrics:
+    if rule.square_from and nv >= rule.square_from:   # nv is 3: the MAX_VIEWS of scene.py
+        grid = fig.add_gridspec(2 * nm, 2)
+        cells = ([grid[:nm, 0], grid[:nm, 1], grid[nm:, 0]] +
+                 [grid[nm + k, 1] for k in range(nm)])
+    elif rule.views_beside_metrics:
         grid = fig.add_gridspec(nm, nv + 1, width_ratios=[ratio / nv] * nv + [1])
         cells = [grid[:, i] for i in range(nv)] + [grid[k, nv] for k in range(nm)]
     else:

@@ -159,3 +159,40 @@ def test_edge_raster_covers_exactly_the_line_and_composites_opacity():
     assert tuple(image[50, 10, :3]) == (255, 0, 0)                     # the positive colour
     crossing = image[50, 50, 3] / 255
     assert abs(crossing - (1 - (1 - 0.5) * (1 - 0.4))) < 0.01
+
+
+def three_view_log(tmp_path_factory, name, picture):
+    from nnviz.scene import resolve
+    from nnviz.scene_checks import instantiate
+    scene = instantiate(resolve(name))
+    scene.panels = (picture, "network", "landscape", "loss")
+    return nnviz.train(scene, tmp_path_factory.mktemp(name), steps=30, every=10)
+
+
+@pytest.mark.parametrize("size", [(640, 480), (1280, 720)])
+@pytest.mark.parametrize("name, picture", [("xor_function_regression", "heatmap"),
+                                           ("non_linear_regression_tanh", "fit")])
+def test_three_view_frames_keep_every_label_inside_its_own_panel(tmp_path_factory, size, name,
+                                                                picture):
+    """Words under the network's columns, its key and the landscape's labels fit the room the
+    layout gave them: inside the frame, clear of every other panel, column labels apart."""
+    log = three_view_log(tmp_path_factory, name, picture)
+    renderer = FrameRenderer(log, size, [picture, "network", "landscape", "loss"])
+    next(iter(renderer.frames()))
+    drawer = renderer.canvas.get_renderer()
+    frame = renderer.figure.bbox
+    for name in ("network", "landscape"):
+        panel = next(p for p in renderer.panels if p.name == name)
+        others = [p.ax.get_tightbbox(drawer) for p in renderer.panels if p is not panel]
+        texts = ([*panel.col_labels, panel.caption, panel.key] if name == "network" else
+                 [panel.ax.xaxis.label, panel.note])
+        for t in texts:
+            if not t.get_text():
+                continue
+            box = t.get_window_extent(drawer)
+            assert frame.x0 <= box.x0 and box.x1 <= frame.x1 and box.y0 >= frame.y0, t.get_text()
+            assert not any(box.overlaps(o) for o in others), t.get_text()
+            assert box.x0 >= panel.ax.bbox.x0 - 0.2 * panel.ax.bbox.width, t.get_text()
+    net = next(p for p in renderer.panels if p.name == "network")
+    boxes = [t.get_window_extent(drawer) for t in net.col_labels]
+    assert all(a.x1 <= b.x0 for a, b in zip(boxes, boxes[1:]))     # column labels never touch

@@ -1,6 +1,8 @@
 """The Panel base class, the registry of panels by name and the colours every panel shares."""
 from __future__ import annotations
 
+import textwrap
+
 import numpy as np
 
 TRAIN = "#2a6fb0"      # train points and curves, in every scene
@@ -45,6 +47,10 @@ class Panel:
             return f"the {cls.name} panel needs {cls.fits}"
         return None
 
+    def fit(self, renderer) -> None:
+        """Once the layout has placed the axes: adapt static text to the room it got (a panel
+        in a 3-view frame at 640x480 is a fifth of the width it has alone at 1280x720)."""
+
     def update(self, i: int, snap: dict[str, np.ndarray]) -> list:
         """Update this panel for snapshot i; return the changed artists in drawing order."""
         raise NotImplementedError
@@ -58,6 +64,20 @@ class Panel:
         from .artists import Sprite
         self.sprites.append(Sprite(self.ax, artists))
         return self.sprites[-1]
+
+
+def fit_text(text, width: float, renderer, smallest: float = 0.75) -> None:
+    """Make a static text at most `width` pixels wide: a smaller font first (down to
+    `smallest` of its size), then its lines wrapped at word boundaries."""
+    size = text.get_fontsize()
+    for scale in np.linspace(1, smallest, 6):
+        text.set_fontsize(size * scale)
+        if text.get_window_extent(renderer).width <= width:
+            return
+    lines = text.get_text().split("\n")
+    per_char = text.get_window_extent(renderer).width / max(len(line) for line in lines)
+    chars = max(int(width / per_char), 10)
+    text.set_text("\n".join(textwrap.fill(line, chars) for line in lines))
 
 
 def pad(lo, hi, frac=0.05):

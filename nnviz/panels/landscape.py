@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from .base import MODEL, Panel, panel
+from .base import MODEL, Panel, fit_text, panel
 
 SURFACE = "viridis"     # sequential, perceptually uniform, colour-blind safe
 PATH = "#ffffff"
@@ -55,9 +55,10 @@ class Landscape(Panel):
         else:
             ax.set_xlabel(f"direction 1 ({100 * explained[0]:.0f} % of the path's variance)")
             ax.set_ylabel(f"direction 2 ({100 * explained[1]:.0f} %)")
-            ax.text(0.02, 0.02, "path projected onto its 2 principal directions",
-                    transform=ax.transAxes, fontsize=style["font"] * 0.55, color="white",
-                    parse_math=False).set_in_layout(False)
+            self.note = ax.text(0.02, 0.02, "path projected onto its 2 principal directions",
+                                transform=ax.transAxes, fontsize=style["font"] * 0.55,
+                                color="white", parse_math=False)
+            self.note.set_in_layout(False)
         ax.plot(*self.path[0], "o", mfc="none", mec=PATH, ms=style["line"] * 4, mew=style["line"] * 0.7,
                 label="start")
         if "landscape/minimum" in log:
@@ -73,6 +74,13 @@ class Landscape(Panel):
         legend = ax.legend(loc="upper right", framealpha=0.85, fontsize=style["font"] * 0.7)
         legend.set_animated(True)
         self.key = self.sprite([legend])
+
+    def fit(self, renderer) -> None:
+        """The x label and the note no wider than the panel (3 views at 640x480)."""
+        w, h = self.ax.bbox.width, self.ax.bbox.height
+        fit_text(self.ax.xaxis.label, 1.1 * w, renderer, smallest=0.8)
+        if hasattr(self, "note"):
+            fit_text(self.note, 0.96 * w, renderer, smallest=0.8)
 
     def update(self, i, snap):
         self.trail.set_data(self.path[:i + 1, 0], self.path[:i + 1, 1])

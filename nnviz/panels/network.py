@@ -13,7 +13,7 @@ import numpy as np
 from .. import nn, rebuild
 from ..training import grid_inputs
 from .artists import EdgeRaster, NodeMaps, NodeMarks
-from .base import CMAP, MODEL, Panel, panel
+from .base import CMAP, MODEL, Panel, fit_text, panel
 
 MAP_WIDTH = 8          # layers up to this many neurons show maps (two-input scenes)
 EDGES_SHOWN = 64       # per layer, at most this many edges are drawn: the strongest ones
@@ -146,17 +146,23 @@ class Network(Panel):
     def _labels(self, style) -> None:
         """Each column's width under it; the activations too where columns have room, else
         once in a caption (the deep networks' nine columns are too close for words)."""
-        roomy = len(self.cols) <= 5
-        size = style["font"] * (0.72 if roomy else 0.62)
-        for x, (n, act) in zip(self.x, self.cols):
-            words = f"{n}\n{'input' if act == 'input' else NAMES.get(act, act)}" if roomy else f"{n}"
-            self.ax.text(x, BOTTOM - 0.04, words, ha="center", va="top", fontsize=size,
-                         parse_math=False, linespacing=1.15).set_in_layout(False)
-        if not roomy:
-            hidden = sorted({NAMES.get(a, a) for _, a in self.cols[1:-1]})
-            caption = f"hidden: {', '.join(hidden)} · output: {NAMES.get(self.cols[-1][1], self.cols[-1][1])}"
-            self.ax.text(0.5, BOTTOM - 0.085, caption, ha="center", va="top", fontsize=size,
-                         parse_math=False).set_in_layout(False)
+        self.roomy = len(self.cols) <= 5
+        size = style["font"] * (0.72 if self.roomy else 0.62)
+        self.col_labels = [
+            self.ax.text(x, BOTTOM - 0.04, self._column_words(n, act), ha="center", va="top",
+                         fontsize=size, parse_math=False, linespacing=1.15)
+            for x, (n, act) in zip(self.x, self.cols)]
+        hidden = sorted({NAMES.get(a, a) for _, a in self.cols[1:-1]})
+        out = NAMES.get(self.cols[-1][1], self.cols[-1][1])
+        self.caption_words = (f"hidden: {', '.join(hidden)} · " if hidden else "") + f"output: {out}"
+        self.caption = self.ax.text(0.5, BOTTOM - 0.085, "" if self.roomy else self.caption_words,
+                                    ha="center", va="top", fontsize=size * 0.62 / 0.72 if self.roomy
+                                    else size, parse_math=False)
+        for t in (*self.col_labels, self.caption):
+            t.set_in_layout(False)
+
+    def _column_words(self, n: int, act: str) -> str:
+        return f"{n}\n{'input' if act == 'input' else NAMES.get(act, act)}" if self.roomy else f"{n}"
 
     def _key(self, style, n_edges: int) -> None:
         drawn = (f"all {n_edges:,} weights" if self.n_shown == n_edges else
@@ -164,10 +170,32 @@ class Network(Panel):
         lines = [f"{drawn}: blue −, red +, size |w| up to {self.w_scale:.3g}",
                  f"node colour: bias up to |b| = {self.b_scale:.3g}"]
         if any(self.mapped):
-            lines[1] += " · squares: neuron outputs over the plane"
-        self.ax.text(0.5, 0.0, "\n".join(lines), ha="center", va="bottom",
-                     fontsize=style["font"] * 0.6, color="#444444", parse_math=False,
-                     linespacing=1.25).set_in_layout(False)
+            lines.append("squares: neuron outputs over the plane")
+        self.key = self.ax.text(0.5, 0.0, "\n".join(lines), ha="center", va="top",
+                                fontsize=style["font"] * 0.6, color="#444444", parse_math=False,
+                                linespacing=1.25)
+        self.key.set_in_layout(False)
+
+    def fit(self, renderer) -> None:
+        """Words under the columns only where they fit between columns, else widths only and a
+        caption; the caption and the key fitted to the panel's width, stacked under the labels."""
+        w, h = self.ax.bbox.width, self.ax.bbox.height
+        gap = w * (self.x[1] - self.x[0]) if len(self.x) > 1 else w
+        widest = lambda: max(t.get_window_extent(renderer).width for t in self.col_labels)
+        if self.roomy and widest() > 0.95 * gap:
+            self.roomy = False
+            for t, (n, act) in zip(self.col_labels, self.cols):
+                t.set_text(self._column_words(n, act))
+            self.caption.set_text(self.caption_words)
+        for t in self.col_labels:
+            fit_text(t, 0.95 * gap, renderer, smallest=0.6)
+        below = min(t.get_window_extent(renderer).y0 for t in self.col_labels)
+        pad = 0.25 * self.style["font"] / 72 * self.ax.figure.dpi
+        for t in (self.caption, self.key):
+            if t.get_text():
+                fit_text(t, 0.92 * w, renderer)
+                t.set_y((below - pad - self.ax.bbox.y0) / h)
+                below = t.get_window_extent(renderer).y0
 
     # ------------------------------------------------------------------ geometry in pixels
 
