@@ -165,7 +165,8 @@ class Network(Panel):
         return f"{n}\n{'input' if act == 'input' else NAMES.get(act, act)}" if self.roomy else f"{n}"
 
     def _key(self, style, n_edges: int) -> None:
-        drawn = (f"all {n_edges:,} weights" if self.n_shown == n_edges else
+        drawn = ("the one weight" if n_edges == 1 else
+                 f"all {n_edges:,} weights" if self.n_shown == n_edges else
                  f"{self.n_shown:,} of {n_edges:,} weights (each layer's {EDGES_SHOWN} strongest)")
         lines = [f"{drawn}: blue −, red +, size |w| up to {self.w_scale:.3g}",
                  f"node colour: bias up to |b| = {self.b_scale:.3g}"]
