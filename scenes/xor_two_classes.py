@@ -1,5 +1,7 @@
 from nnviz import Scene, data, nn
 
+from ._starts import spread_first_layer
+
 
 class XorTwoClasses(Scene):
     """A 2-4-4-2 LeakyReLU classifier separates the XOR classes (jittered corners).
@@ -21,7 +23,12 @@ class XorTwoClasses(Scene):
         return data.xor_classes(rng)
 
     def model(self, rng, n_in, n_out):
-        return nn.mlp([n_in, 4, 4, n_out], "leaky_relu", rng=rng)
+        # LeakyReLU slope 0.1 rather than 0.01, and the first layer's units spread around the
+        # plane (see spread_first_layer): with the original start 5 seeds in 100 sat at 75 %
+        # (one corner wrong) to the end; with these, seeds 0-199 all reach 100 %
+        model = nn.mlp([n_in, 4, 4, n_out], "leaky_relu", rng=rng, slope=0.1)
+        spread_first_layer(model, rng)
+        return model
 
     def learning_problems(self, log):
         return [f"{part} accuracy {acc:.3f} < 1"
