@@ -460,7 +460,21 @@ class Momentum(SGD):
 
 
 class Adam(SGD):
-    """Adam with bias correction (Kingma & Ba, 2015)."""
+    """Adam (Kingma & Ba, 2015) in the paper's "more efficient" form (end of its section 2).
+
+    With g the gradient, m = beta1 * m + (1 - beta1) * g and v = beta2 * v + (1 - beta2) * g**2
+    (both from zero), step t updates
+
+        params -= lr * sqrt(1 - beta2**t) / (1 - beta1**t) * m / (sqrt(v) + eps)
+
+    The bias correction is folded into the step size, so eps is added to the *uncorrected*
+    sqrt(v), before bias correction. This equals Algorithm 1's
+    lr * m_hat / (sqrt(v_hat) + eps_t) with m_hat = m / (1 - beta1**t),
+    v_hat = v / (1 - beta2**t) and eps_t = eps / sqrt(1 - beta2**t): eps is not added after
+    bias correction. The two forms differ only for gradients within a few orders of magnitude
+    of eps (about 1e-8 to 1e-5); for a gradient of 1e-8 at t = 1 this form steps lr * 0.03
+    where Algorithm 1 steps lr * 0.5.
+    """
 
     def __init__(self, lr: float, beta1: float = 0.9, beta2: float = 0.999, eps: float = 1e-8):
         super().__init__(lr)

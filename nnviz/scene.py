@@ -66,6 +66,16 @@ class Scene:
     def model(self, rng: np.random.Generator, n_in: int, n_out: int) -> nn.Sequential:
         raise NotImplementedError(f"{type(self).__name__} must define model(self, rng, n_in, n_out)")
 
+    def learning_problems(self, log) -> list[str]:
+        """Why the run in `log` (a SnapshotLog of this scene) did not learn; [] if it did.
+
+        A scene may say what learning means for it: thresholds a viewer of its video would
+        agree with (stated in its docstring), each miss one short reason such as
+        "val accuracy 0.74 < 1". The tests and `benchmarks/learning.py` train the built-in
+        scenes on many seeds and call this; the default claims nothing and returns [].
+        """
+        return []
+
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if not cls.__dict__.get("name"):

@@ -55,8 +55,9 @@ def test_maps_equal_activations_computed_independently(xor_log):
     g0, g1 = np.meshgrid(xor_log["grid/x0"], xor_log["grid/x1"])
     x = np.column_stack([g0.ravel(), g1.ravel()])
     xs = (x - xor_log["standardizer/x_mean"]) / xor_log["standardizer/x_std"]
+    slope = xor_log.meta["architecture"][1]["slope"]    # the scene's LeakyReLU slope
     h1 = np.maximum(xs @ model.params["0.W"] + model.params["0.b"], 0) + \
-        0.01 * np.minimum(xs @ model.params["0.W"] + model.params["0.b"], 0)
+        slope * np.minimum(xs @ model.params["0.W"] + model.params["0.b"], 0)
     maps = net.maps.values                       # (nodes, gy, gx): inputs, 4, 4, 2 outputs
     assert maps.shape == (2 + 4 + 4 + 2, 64, 64)
     assert np.allclose(maps[2:6].reshape(4, -1).T, h1, atol=1e-6)

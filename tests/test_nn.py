@@ -110,6 +110,21 @@ def adam_run(seed):
     return model.flat_params.copy()
 
 
+@pytest.mark.parametrize("g", [1e-8, 0.3])
+def test_adam_adds_eps_to_the_uncorrected_root(g):
+    """The form nn.Adam's docstring states: eps beside sqrt(v), bias correction in the step."""
+    lr, b1, b2, eps = 0.01, 0.9, 0.999, 1e-8
+    opt, params, m, v = nn.Adam(lr), np.zeros(1), 0.0, 0.0
+    for t in (1, 2, 3):
+        before = params.copy()
+        opt.step(params, np.array([g]))
+        m, v = b1 * m + (1 - b1) * g, b2 * v + (1 - b2) * g * g
+        stated = lr * np.sqrt(1 - b2 ** t) / (1 - b1 ** t) * m / (np.sqrt(v) + eps)
+        assert before - params == pytest.approx(stated, rel=1e-12)
+        after_correction = lr * (m / (1 - b1 ** t)) / (np.sqrt(v / (1 - b2 ** t)) + eps)
+        assert bool(stated == pytest.approx(after_correction, rel=1e-3)) is (g > 1e-3)
+
+
 def test_same_seed_bit_identical_other_seed_different():
     assert np.array_equal(adam_run(7), adam_run(7))
     assert not np.array_equal(adam_run(7), adam_run(8))
