@@ -242,6 +242,12 @@ class FrameRenderer:
         """Yield the RGBA buffer of each snapshot's frame, in order."""
         draw = self.figure.draw_artist
         for i, snap in enumerate(self.log.stream(self.fields)):
+            settled = [a for p in self.panels for a in p.settle(i)]
+            if settled:   # into the background, once: later frames restore them for free
+                self.canvas.restore_region(self.background)
+                for artist in settled:
+                    draw(artist)
+                self.background = self.canvas.copy_from_bbox(self.figure.bbox)
             self.canvas.restore_region(self.background)
             for p in self.panels:
                 for artist in p.update(i, snap):
