@@ -82,7 +82,7 @@ def ssim(video: Path, raw: Path, size, pix_fmt: str) -> tuple[float, float]:
     return float(np.mean(values)), min(values)
 
 
-def peak_rss_mb(args) -> float:
+def peak_rss_mb(args, env=None) -> float:
     """Peak resident memory of the nnviz process itself (not ffmpeg), in MB.
 
     Read from VmHWM: ru_maxrss would carry over the parent's peak across fork and exec.
@@ -90,8 +90,34 @@ def peak_rss_mb(args) -> float:
     code = ("import re, sys\nfrom nnviz.cli import main\ntry:\n    main(sys.argv[1:])\nfinally:\n"
             "    status = open('/proc/self/status').read()\n"
             "    print(re.search(r'VmHWM:\\s*(\\d+)', status)[1], file=sys.stderr)")
-    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
     return int(r.stderr.strip().splitlines()[-1]) / 1024
+
+
+LARGE = (7680, 4320)
+
+
+def large_frames(tmp: Path) -> None:
+    """Peak memory of a render at 7680x4320 (28 frames, every format): nnviz's and ffmpeg's.
+
+    ffmpeg's peak comes from /usr/bin/time wrapped around the very binary nnviz runs
+    (IMAGEIO_FFMPEG_EXE): ffmpeg forked from nnviz would report nnviz's size at the fork.
+    """
+    import os
+    report = tmp / "ffmpeg_peak_kb"
+    wrapper = tmp / "ffmpeg_timed"
+    wrapper.write_text(f'#!/bin/sh\nexec /usr/bin/time -o {report} -f %M {ffmpeg_exe()} "$@"\n')
+    wrapper.chmod(0o755)
+    env = dict(os.environ, IMAGEIO_FFMPEG_EXE=str(wrapper))
+    size = f"{LARGE[0]}x{LARGE[1]}"
+    start = time.perf_counter()
+    nnviz_mb = peak_rss_mb(["render", "linear_regression", "--size", size, "--steps", "2",
+                            "--every", "1", "--hold", "1", "--out", str(tmp / "large"), "-q"], env)
+    seconds = time.perf_counter() - start
+    ffmpeg_mb = int(report.read_text().split()[-1]) / 1024
+    print(f"\npeak memory at {size} (linear_regression, 3 snapshots + 1 s hold: 28 frames, webm+ogv+mp4, {seconds:.0f} s):\n"
+          f"  nnviz  {nnviz_mb:7.0f} MB\n  ffmpeg {ffmpeg_mb:7.0f} MB\n"
+          f"  total  {nnviz_mb + ffmpeg_mb:7.0f} MB", flush=True)
 
 
 def main():
