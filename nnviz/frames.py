@@ -241,14 +241,15 @@ class FrameRenderer:
     def frames(self) -> Iterator[memoryview]:
         """Yield the RGBA buffer of each snapshot's frame, in order."""
         draw = self.figure.draw_artist
+        background = self.background   # settled artists go into a copy: frames() may run again
         for i, snap in enumerate(self.log.stream(self.fields)):
             settled = [a for p in self.panels for a in p.settle(i)]
             if settled:   # into the background, once: later frames restore them for free
-                self.canvas.restore_region(self.background)
+                self.canvas.restore_region(background)
                 for artist in settled:
                     draw(artist)
-                self.background = self.canvas.copy_from_bbox(self.figure.bbox)
-            self.canvas.restore_region(self.background)
+                background = self.canvas.copy_from_bbox(self.figure.bbox)
+            self.canvas.restore_region(background)
             for p in self.panels:
                 for artist in p.update(i, snap):
                     draw(artist)

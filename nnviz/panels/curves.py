@@ -88,6 +88,8 @@ class _Curves(Panel):
         at most CHUNK columns of curve, however long the run (drawing the whole history every
         frame cost O(frame number) per frame)."""
         histories = self._histories()
+        if i == 0:   # a new pass over the frames starts from the clean background
+            self.live_from = 0
         start = int(self.chunk_start[i])
         if start <= self.live_from:
             return []
