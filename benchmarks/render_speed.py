@@ -13,7 +13,13 @@ then the encoder settings' SSIM and sizes, peak memory at 300 and 3000 snapshots
 and the network panel's cost: a whole render (training included) at 1280x720 with the
 scene's picture + loss, and with the network panel added.
 
-    python benchmarks/render_speed.py [--repeat N] [--only speed,memory,all,network]
+long (--long, or --only long): frames/s drawn (no encoding) at the start and near frame 12,000
+of a 12,000-step run of linear_regression at 640x480: a frame's cost must stay flat.
+
+large (--large, or --only large): one render at 7680x4320 (a few frames, each format) with the
+peak resident memory of nnviz and of ffmpeg.
+
+    python benchmarks/render_speed.py [--repeat N] [--only speed,memory,all,network,long,large]
 """
 from __future__ import annotations
 
@@ -76,7 +82,7 @@ def ssim(video: Path, raw: Path, size, pix_fmt: str) -> tuple[float, float]:
     return float(np.mean(values)), min(values)
 
 
-def peak_rss_mb(args) -> float:
+def peak_rss_mb(args, env=None) -> float:
     """Peak resident memory of the nnviz process itself (not ffmpeg), in MB.
 
     Read from VmHWM: ru_maxrss would carry over the parent's peak across fork and exec.
@@ -84,17 +90,48 @@ def peak_rss_mb(args) -> float:
     code = ("import re, sys\nfrom nnviz.cli import main\ntry:\n    main(sys.argv[1:])\nfinally:\n"
             "    status = open('/proc/self/status').read()\n"
             "    print(re.search(r'VmHWM:\\s*(\\d+)', status)[1], file=sys.stderr)")
-    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True)
+    r = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env)
     return int(r.stderr.strip().splitlines()[-1]) / 1024
+
+
+LARGE = (7680, 4320)
+
+
+def large_frames(tmp: Path) -> None:
+    """Peak memory of a render at 7680x4320 (28 frames, every format): nnviz's and ffmpeg's.
+
+    ffmpeg's peak comes from /usr/bin/time wrapped around the very binary nnviz runs
+    (IMAGEIO_FFMPEG_EXE): ffmpeg forked from nnviz would report nnviz's size at the fork.
+    """
+    import os
+    report = tmp / "ffmpeg_peak_kb"
+    wrapper = tmp / "ffmpeg_timed"
+    wrapper.write_text(f'#!/bin/sh\nexec /usr/bin/time -o {report} -f %M {ffmpeg_exe()} "$@"\n')
+    wrapper.chmod(0o755)
+    env = dict(os.environ, IMAGEIO_FFMPEG_EXE=str(wrapper))
+    size = f"{LARGE[0]}x{LARGE[1]}"
+    start = time.perf_counter()
+    nnviz_mb = peak_rss_mb(["render", "linear_regression", "--size", size, "--steps", "2",
+                            "--every", "1", "--hold", "1", "--out", str(tmp / "large"), "-q"], env)
+    seconds = time.perf_counter() - start
+    ffmpeg_mb = int(report.read_text().split()[-1]) / 1024
+    print(f"\npeak memory at {size} (linear_regression, 3 snapshots + 1 s hold: 28 frames, webm+ogv+mp4, {seconds:.0f} s):\n"
+          f"  nnviz  {nnviz_mb:7.0f} MB\n  ffmpeg {ffmpeg_mb:7.0f} MB\n"
+          f"  total  {nnviz_mb + ffmpeg_mb:7.0f} MB", flush=True)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs per nnviz timing (median)")
     parser.add_argument("--only", default="speed,memory,all,network",
-                        help="sections to run: speed (with the encoders' SSIM), memory, all, network")
+                        help="sections to run: speed (with the encoders' SSIM), memory, all, network, "
+                             "long, large")
+    parser.add_argument("--long", action="store_true", help="only the long-run section")
+    parser.add_argument("--large", action="store_true", help="only the 7680x4320 memory section")
     args = parser.parse_args()
     sections = set(args.only.split(","))
+    if args.long or args.large:
+        sections = {name for name, on in (("long", args.long), ("large", args.large)) if on}
     tmp = Path(tempfile.mkdtemp(prefix="nnviz-bench-"))
     goals = {"speedup_640": [], "floor": []}
     if "speed" in sections:
@@ -116,6 +153,10 @@ def main():
 
     if "network" in sections:
         goals["network"] = network_panel(args, tmp)
+    if "long" in sections:
+        goals["long"] = long_run(tmp)
+    if "large" in sections:
+        large_frames(tmp)
 
     print("\ngoals:")
     if "speed" in sections:
@@ -131,7 +172,32 @@ def main():
         worst = max(goals["network"])
         print(f"  network panel costs <= 1.3x the render without it at 1280x720: "
               f"{'met' if worst <= 1.3 else 'NOT met'} (worst {worst:.2f}x)")
+    if "long" in sections:
+        print(f"  frames/s near frame {LONG_STEPS:,} >= 0.8x the start's: "
+              f"{'met' if goals['long'] >= 0.8 else 'NOT met'} ({goals['long']:.2f}x)")
     print(f"\n(work files in {tmp})")
+
+
+LONG_STEPS, WINDOW = 12_000, 1000
+
+
+def long_run(tmp: Path) -> float:
+    """Frames/s drawn (no encoding) at the start and at the end of a 12,000-snapshot log."""
+    log = nnviz.train("linear_regression", out=tmp / "long", steps=LONG_STEPS, seed=0, every=1)
+    renderer = FrameRenderer(log, (640, 480))
+    marks = {}
+    for i, _ in enumerate(renderer.frames()):
+        if i in (0, LONG_STEPS - WINDOW):
+            marks[i] = time.perf_counter()
+        elif i in (WINDOW, LONG_STEPS):
+            marks[i] = time.perf_counter()
+    start = WINDOW / (marks[WINDOW] - marks[0])
+    end = WINDOW / (marks[LONG_STEPS] - marks[LONG_STEPS - WINDOW])
+    print(f"\nlong run: linear_regression, {LONG_STEPS + 1:,} snapshots, 640x480, drawing only:\n"
+          f"  frames 0-{WINDOW}: {start:6.0f} frames/s\n"
+          f"  frames {LONG_STEPS - WINDOW:,}-{LONG_STEPS:,}: {end:6.0f} frames/s  ({end / start:.2f}x)",
+          flush=True)
+    return end / start
 
 
 def network_panel(args, tmp: Path) -> list[float]:

@@ -137,9 +137,17 @@ def check_size(size) -> tuple[int, int]:
     return w, h
 
 
+# Frame rates every encoder takes. ffmpeg's mp4 (mov) muxer fails on a frame lasting more than
+# about 40,000 s ("Not yet implemented", measured between 2e-5 and 3e-5 fps; webm and ogv go
+# lower): 0.001 fps, a frame every 1000 s, keeps a wide margin. 240 is the top of the range.
+MIN_FPS, MAX_FPS = 0.001, 240.0
+
+
 def check_timing(fps, hold) -> tuple[float, float]:
-    if isinstance(fps, bool) or not isinstance(fps, (int, float)) or not 0 < fps <= 240:
-        raise UsageError(f"--fps must be a number above 0 and at most 240, got {fps!r}")
+    if (isinstance(fps, bool) or not isinstance(fps, (int, float))
+            or not MIN_FPS <= fps <= MAX_FPS):
+        raise UsageError(f"--fps must be a number from {MIN_FPS:g} to {MAX_FPS:g} frames per "
+                         f"second (what every encoder accepts), got {fps!r}")
     if isinstance(hold, bool) or not isinstance(hold, (int, float)) or not 0 <= hold <= 600:
         raise UsageError(f"--hold must be a number of seconds from 0 to 600, got {hold!r}")
     return float(fps), float(hold)
@@ -283,11 +291,12 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
         block = video_block(name, videos, size)
         with outputs.rewrite(temps["html"], "w", encoding="utf-8") as page:
             page.write(standalone_page(name, log.meta["title"], block))
-        if check:
-            from .check import verify_video
-            for fmt in chosen:
-                interrupts.check()
-                verify_video(temps[fmt.name], frames, size, fps, label=final[fmt.name].name)
+        if check:   # the same definition of a valid render as `nnviz check`, and more
+            from .check import verify
+            interrupts.check()
+            verify({temps[fmt.name]: final[fmt.name].name for fmt in chosen}, last,
+                   snapshots=len(log), frames=frames, size=size, fps=fps,
+                   poster_name=final["png"].name)
         interrupts.check()
         outputs.commit({temps[k]: final[k] for k in final}, remove=stale)
     except BaseException:

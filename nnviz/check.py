@@ -1,6 +1,24 @@
-"""Output verification: decode what was encoded and compare with what was expected."""
+"""Output verification: one definition of a valid render, for `render --check` and `nnviz check`.
+
+A video is valid when:
+  * it decodes completely, and every frame it presents is there: its packets' timestamps run
+    evenly from the first to the last (a gap or a cut end is missing frames). The frame count is
+    the number of packets, read from the container with `-c copy`, not the decoder's output
+    after ffmpeg's constant-rate duplication (which invents frames from guessed durations, e.g.
+    723 for an ogv of 524) nor the header's duration (10 ms steps: 2.4 frames at 240 fps);
+  * every video of a render presents the same number of frames, at least one per snapshot of
+    the log (and exactly the number encoded, when the caller knows it), at the poster's size;
+  * its last frame is the poster's picture: compared in yuv420p, the videos' own pixel format,
+    so that only the encoder's loss counts, not the 4:2:0 chroma subsampling (which alone caps
+    an RGB comparison near 29-30 dB at 160x120, whatever the encoder does).
+`render --check` and `nnviz check` both call `verify`, so a render that passes one passes the
+other.
+"""
 from __future__ import annotations
 
+import re
+import subprocess
+from fractions import Fraction
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -13,9 +31,41 @@ class CheckError(NnvizError):
     pass
 
 
+# PSNR (dB, over the yuv420p planes) the last frame must reach against the poster. Measured:
+# a video's own poster scores 35.2 dB at worst (ogv, 160x120) over the corners of
+# tests/test_options.py and 160x120 to 1280x720 (webm 40-48, mp4 39-46, ogv 35-40); another
+# seed's poster scores 19.4, the picture 100 of 200 steps earlier 25-26, so 30 separates them.
+# (In RGB, as before, 4:2:0 chroma alone capped a perfect encode near 29.5 dB at 160x120.)
+POSTER_PSNR = 30.0
+
+_TIMEBASE = re.compile(rb"^#tb 0: (\d+)/(\d+)", re.M)
+
+
+def packets(path: str | Path) -> tuple[Fraction, list[int]]:
+    """The video stream's time base and its packets' timestamps, sorted, without decoding.
+
+    Theora codes a repeated frame as an empty packet: still a packet, still a frame shown.
+    """
+    r = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-nostdin", "-i", str(path),
+                        "-map", "0:v:0", "-c", "copy", "-f", "framemd5", "-"],
+                       capture_output=True)
+    tb = _TIMEBASE.search(r.stdout)
+    if r.returncode or tb is None:
+        err = r.stderr.decode(errors="replace").strip().splitlines()
+        raise RuntimeError(err[-1] if err else "no video stream")
+    pts = sorted(int(line.split(b",")[2]) for line in r.stdout.splitlines()
+                 if line and not line.startswith(b"#"))
+    return Fraction(int(tb[1]), int(tb[2])), pts
+
+
 def probe(path: str | Path) -> dict:
-    """Decode the whole file: size, codec, pixel format, frame count, duration, last frame."""
-    reader = imageio_ffmpeg.read_frames(str(path), pix_fmt="rgb24")
+    """Decode the whole file: size, codec, pixel format, frames decoded, duration, last frame.
+
+    Decoded as is (`-fps_mode passthrough`: no frame duplicated or dropped to fit a rate), in
+    yuv420p; `last` is the final frame in RGB, `last_yuv` the same frame's yuv420p planes.
+    """
+    reader = imageio_ffmpeg.read_frames(str(path), pix_fmt="yuv420p", bits_per_pixel=12,
+                                        output_params=["-fps_mode", "passthrough"])
     count, last = 0, None
     try:
         meta = next(reader)
@@ -25,56 +75,124 @@ def probe(path: str | Path) -> dict:
         reader.close()
     w, h = meta["size"]
     meta["frames"] = count
-    meta["last"] = None if last is None else np.frombuffer(last, np.uint8).reshape(h, w, 3)
+    meta["last_yuv"] = None if last is None else np.frombuffer(last, np.uint8)
+    meta["last"] = None if last is None else yuv_to_rgb(meta["last_yuv"], (w, h))
     return meta
+
+
+def _convert(data: bytes, size: tuple[int, int], src: str, dst: str) -> np.ndarray:
+    """One picture through ffmpeg's own conversion (the one the encoder's input went through)."""
+    r = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-v", "error", "-nostdin", "-f", "rawvideo",
+                        "-pix_fmt", src, "-s", f"{size[0]}x{size[1]}", "-i", "pipe:0",
+                        "-vf", f"format={dst}", "-f", "rawvideo", "pipe:1"],
+                       input=data, capture_output=True, check=True)
+    return np.frombuffer(r.stdout, np.uint8)
+
+
+def rgb_to_yuv(rgb: np.ndarray) -> np.ndarray:
+    h, w = rgb.shape[:2]
+    return _convert(np.ascontiguousarray(rgb[..., :3]).tobytes(), (w, h), "rgb24", "yuv420p")
+
+
+def yuv_to_rgb(yuv: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    return _convert(yuv.tobytes(), size, "yuv420p", "rgb24").reshape(size[1], size[0], 3)
+
+
+def psnr(a: np.ndarray, b: np.ndarray) -> float:
+    mse = np.mean((a.astype(float) - b.astype(float)) ** 2)
+    return float(10 * np.log10(255 ** 2 / mse)) if mse else float("inf")
 
 
 def _decode(path: Path, label: str) -> dict:
     try:
         meta = probe(path)
-    except (RuntimeError, OSError, StopIteration) as e:
+        timebase, pts = packets(path)
+    except (RuntimeError, OSError, StopIteration, subprocess.CalledProcessError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise CheckError(f"check failed: {label} does not decode ({first})") from None
-    if not meta["frames"]:
+    if not meta["frames"] or not pts:
         raise CheckError(f"check failed: {label} holds no frames")
-    return meta
-
-
-def _count(meta: dict, fps: float | None, label: str) -> dict:
-    """Frames shown, from the duration at `fps`; fail if frames are missing.
-
-    A Theora stream codes a repeated frame as an empty packet that decoders show as the
-    previous frame again, so an ogv decodes to fewer distinct frames than it presents. Other
-    formats must decode to every frame they present.
-    """
-    meta["presented"] = round(meta["duration"] * fps) if meta["duration"] and fps else meta["frames"]
-    if meta["frames"] > meta["presented"] or (meta["frames"] != meta["presented"]
-                                              and "theora" not in meta["codec"]):
-        raise CheckError(f"check failed: {label} decodes to {meta['frames']} of its "
-                         f"{meta['presented']} frames (truncated or damaged); render it again")
+    meta["presented"] = len(pts)
+    damaged = CheckError(f"check failed: {label} decodes to {meta['frames']} of its "
+                         f"{len(pts)} frames (truncated or damaged); render it again")
+    # Theora's repeated frames are empty packets that decode to nothing: fewer decoded frames
+    # than packets is fine there and nowhere else
+    if meta["frames"] > len(pts) or (meta["frames"] < len(pts) and "theora" not in meta["codec"]):
+        raise damaged
+    meta["tick"] = float(timebase)
+    meta["span"] = float((pts[-1] - pts[0]) * timebase)   # first frame's start to the last's
+    if len(pts) > 1:
+        steps = np.diff(pts) * timebase
+        step = float(np.median(steps))
+        # evenly spaced (within the time base's rounding): a gap is a missing frame
+        if step <= 0 or float(steps.max()) > 1.5 * step + timebase:
+            raise damaged
+        # the header's duration (10 ms steps) must not run past the packets: a cut-off end
+        end = float((pts[-1] - pts[0]) * timebase) + step
+        if meta["duration"] and meta["duration"] > end + max(step, 0.011) + 0.011:
+            raise CheckError(f"check failed: {label} decodes to {len(pts)} frames lasting "
+                             f"{end:g} s of its {meta['duration']:g} s (truncated or damaged); "
+                             f"render it again")
     return meta
 
 
 def check_file(path: Path, fps: float | None = None, label: str | None = None
                ) -> tuple[Path, dict]:
-    """Decode one video completely; counted at `fps`, else at the container's own rate."""
-    label = label or str(path)
-    meta = _decode(path, label)
-    return Path(path), _count(meta, fps or meta["fps"], label)
+    """Decode one video completely and check that no frame is missing."""
+    return Path(path), _decode(Path(path), label or str(path))
+
+
+def verify(videos: dict[Path, str], poster: np.ndarray | None, *, snapshots: int | None = None,
+           frames: int | None = None, size: tuple[int, int] | None = None,
+           fps: float | None = None, poster_name: str = "the poster") -> list[tuple[Path, dict]]:
+    """The one definition of a valid render (see the module's docstring).
+
+    `videos` maps each file to the name its messages use; `poster` is the poster's RGB(A)
+    pixels (None: no poster to compare); `snapshots`, `frames` and `size` are checked when
+    known (the render knows all three; a folder knows its log's snapshots).
+    """
+    results = [(path, _decode(path, label)) for path, label in videos.items()]
+    if size is None and poster is not None:
+        size = (poster.shape[1], poster.shape[0])
+    for path, meta in results:
+        if size is not None and tuple(meta["size"]) != tuple(size):
+            raise CheckError(f"check failed: {videos[path]} is {meta['size'][0]}x{meta['size'][1]}, "
+                             f"expected {size[0]}x{size[1]} (the poster's size)")
+    counts = {m["presented"] for _, m in results}
+    if len(counts) > 1:
+        detail = ", ".join(f"{videos[p]}: {m['presented']}" for p, m in results)
+        raise CheckError(f"check failed: the videos disagree on their frame count ({detail})")
+    first_path, first = results[0]
+    for path, meta in results:
+        # the same rate everywhere (the requested one, when known), within the time bases'
+        # rounding: a frame every 1/fps s, so the last starts (frames - 1)/fps s after the first
+        span = (meta["presented"] - 1) / fps if fps else first["span"]
+        slack = meta["tick"] + (first["tick"] if not fps else 0) + 1e-3 * span
+        if abs(meta["span"] - span) > slack:
+            rate = f"{(meta['presented'] - 1) / meta['span']:g} fps" if meta["span"] else "no rate"
+            want = f"{fps:g} fps" if fps else f"the rate of {videos[first_path]}"
+            raise CheckError(f"check failed: {videos[path]} plays at {rate}, expected {want}; "
+                             f"render it again")
+        if frames is not None and meta["presented"] != frames:
+            raise CheckError(f"check failed: {videos[path]} presents {meta['presented']} frames, "
+                             f"expected {frames}; render it again")
+        if snapshots is not None and meta["presented"] < snapshots:
+            raise CheckError(f"check failed: {videos[path]} has fewer frames ({meta['presented']}) "
+                             f"than the log has snapshots ({snapshots})")
+    if poster is not None:
+        target = rgb_to_yuv(poster)
+        for path, meta in results:
+            if psnr(meta["last_yuv"], target) < POSTER_PSNR:
+                raise CheckError(f"check failed: {videos[path]} does not end on {poster_name}'s "
+                                 f"picture; render again")
+    return results
 
 
 def verify_video(path: Path, frames: int, size: tuple[int, int], fps: float,
                  label: str | None = None) -> dict:
-    """Decode `path` fully; fail unless it shows `frames` frames of `size` at `fps`."""
-    label = label or Path(path).name
-    _, meta = check_file(path, fps, label)
-    if tuple(meta["size"]) != tuple(size):
-        raise CheckError(f"check failed: {label} is {meta['size'][0]}x{meta['size'][1]}, "
-                         f"expected {size[0]}x{size[1]}")
-    if meta["presented"] != frames:
-        raise CheckError(f"check failed: {label} decodes to {meta['frames']} frames lasting "
-                         f"{meta['duration']:g} s, expected {frames} frames ({frames / fps:g} s)")
-    return meta
+    """Decode `path` fully; fail unless it presents `frames` frames of `size`."""
+    return verify({Path(path): label or Path(path).name}, None, frames=frames, size=size,
+                  fps=fps)[0][1]
 
 
 def check_folder(folder: Path) -> list[tuple[Path, dict]]:
@@ -89,29 +207,12 @@ def check_folder(folder: Path) -> list[tuple[Path, dict]]:
               if not p.name.startswith(".")]
     if not videos:
         raise CheckError(f"check failed: {folder} holds no video ({', '.join(FORMATS)})")
-    decoded = [(v, _decode(v, str(v))) for v in videos]
-    # an ogv reports no rate of its own: count its frames at the rate of its siblings
-    rate = next((m["fps"] for _, m in decoded if m["fps"]), None)
-    results = [(p, _count(m, m["fps"] or rate, str(p))) for p, m in decoded]
-    counts = {m["presented"] for _, m in results}
-    if len(counts) > 1:
-        detail = ", ".join(f"{p.name}: {m['presented']}" for p, m in results)
-        raise CheckError(f"check failed: the videos disagree on their frame count ({detail})")
-    for png in folder.glob("*.png"):
-        poster = iio.imread(png)
-        for path, meta in results:
-            if tuple(meta["size"]) != (poster.shape[1], poster.shape[0]):
-                raise CheckError(f"check failed: {path.name} is {meta['size'][0]}x{meta['size'][1]} "
-                                 f"but the poster {png.name} is {poster.shape[1]}x{poster.shape[0]}")
-            mse = np.mean((meta["last"].astype(float) - poster[..., :3].astype(float)) ** 2)
-            if mse and 10 * np.log10(255 ** 2 / mse) < 30:
-                raise CheckError(f"check failed: {path.name} does not end on the poster {png.name}; "
-                                 f"render again")
-    frames = counts.pop()
-    for log_path in folder.glob("*.npz"):
-        snapshots = len(load(log_path))
-        if frames < snapshots:
-            raise CheckError(f"check failed: the videos have fewer frames than {log_path.name} has "
-                             f"snapshots ({snapshots})")
+    posters = [p for p in folder.glob("*.png") if not p.name.startswith(".")]
+    logs = [p for p in folder.glob("*.npz") if not p.name.startswith(".")]
+    snapshots = max((len(load(p)) for p in logs), default=None)
+    results = None
+    for png in posters or [None]:
+        poster = None if png is None else iio.imread(png)
+        results = verify({v: str(v) for v in videos}, poster, snapshots=snapshots,
+                         poster_name=png.name if png else "the poster")
     return results
-

@@ -164,8 +164,10 @@ def _render_job(job: dict):
 @out_option
 @click.option("--size", type=Size(), default="1280x720", show_default=True,
               help="Frame size in pixels, both even, from 160x120 to 7680x4320.")
-@click.option("--fps", type=click.FloatRange(min=0, min_open=True, max=240), default=25.0,
-              show_default=True, help="Frames per second; one frame per snapshot.")
+@click.option("--fps", type=click.FloatRange(min=0.001, max=240), default=25.0,   # api.MIN_FPS..
+              show_default=True,
+              help="Frames per second, from 0.001 to 240 (what every encoder takes); one frame "
+                   "per snapshot.")
 @click.option("--hold", type=click.FloatRange(min=0, max=600), default=1.0, show_default=True,
               help="Seconds the final frame is held at the end.")
 @click.option("--formats", type=Formats(), default="webm,ogv,mp4", show_default=True,

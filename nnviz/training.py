@@ -1,6 +1,7 @@
 """The training loop: run a scene's optimiser and record a snapshot on a fixed schedule."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Callable
 
@@ -21,10 +22,48 @@ class TrainingDiverged(NnvizError):
     pass
 
 
-def schedule(steps: int, every: int) -> np.ndarray:
-    """Snapshot steps: 0 (untrained), every `every` steps, and always the final step."""
-    steps, every = check_count("steps", steps), check_count("every", every)
-    return np.unique(np.append(np.arange(0, steps + 1, every), steps))
+class Schedule(Sequence):
+    """Snapshot steps: 0 (untrained), every `every` steps, and always the final step.
+
+    Lazy, like `range`: `--steps 1000000000` must not allocate gigabytes of step numbers
+    before the first step. Indexing, `len`, `in` and iteration cost O(1) memory.
+    """
+
+    def __init__(self, steps: int, every: int):
+        self.steps, self.every = check_count("steps", steps), check_count("every", every)
+        self._regular = range(0, self.steps + 1, self.every)
+        self._extra = self._regular[-1] != self.steps   # the final step, off the cadence
+
+    def __len__(self) -> int:
+        return len(self._regular) + self._extra
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("schedule index out of range")
+        return self._regular[i] if i < len(self._regular) else self.steps
+
+    def __contains__(self, step) -> bool:
+        return step in self._regular or step == self.steps
+
+    def __iter__(self):
+        yield from self._regular
+        if self._extra:
+            yield self.steps
+
+    def tolist(self) -> list[int]:
+        return list(self)
+
+    def __repr__(self):
+        return f"Schedule(steps={self.steps}, every={self.every})"
+
+
+def schedule(steps: int, every: int) -> Schedule:
+    """The snapshot steps for `steps` and `every` (see Schedule), checked."""
+    return Schedule(steps, every)
 
 
 def check_count(name: str, value) -> int:
@@ -181,7 +220,6 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
     # overflow is caught by the explicit finite checks, which name the step
     with LogWriter(path, meta, static) as log, np.errstate(over="ignore", invalid="ignore"):
         log.append(snapshot(0))
-        next_snap = 1
         for step in range(1, steps + 1):
             interrupts.check()   # a safe point: between steps, never inside drawing code
             idx = next(batches)
@@ -190,9 +228,8 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
                 diverged(step, f"loss is {value}")
             model.backward(grad)
             opt.step(model.flat_params, model.flat_grads)
-            if next_snap < len(when) and step == when[next_snap]:
+            if step in when:
                 log.append(snapshot(step))
-                next_snap += 1
             if progress:
                 progress(1)
         if landscape:

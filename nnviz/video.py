@@ -36,6 +36,9 @@ class VideoFormat:
     args: tuple[str, ...]
     mime: str
     codecs: str           # the codecs parameter of the MIME type ("" if read from the file)
+    key_last: bool = False   # force a keyframe on the last frame (see Encoder._start)
+    last_frame: tuple[str, ...] = ()   # options for the last frame, "{last}" its number
+    large: tuple[str, ...] = ()   # added above LARGE_PIXELS: fewer frames held in the encoder
 
     def type_attribute(self, path: Path | None = None) -> str:
         codecs = self.codecs or (mp4_codecs(path) if path else "")
@@ -54,18 +57,30 @@ def register(fmt: VideoFormat) -> VideoFormat:
 # for each format the fastest settings whose SSIM against the source frames is >= 0.98 with
 # files no larger than the original series' recipe (libvpx-vp9 -b:v 2M, libtheora
 # -qscale:v 3, libx264 -crf 25) made.
+# Above LARGE_PIXELS (beyond 1920x1080) each frame an encoder holds costs tens of MB (50 MB in
+# yuv420p at 7680x4320), so the formats' `large` options keep fewer of them: measured alone at
+# 7680x4320 over 28 frames, ffmpeg's peak went from 3.9 to 3.0 GB for webm (-lag-in-frames 0)
+# and from 3.3 to 2.2 GB for mp4 (one thread, 2 frames of lookahead; same file size); Theora
+# holds no frames of its own. The rest, about 1.9 GB there, is ffmpeg's own queues between its
+# threads (8 frames each), which no option sets (benchmarks/render_speed.py --large).
+LARGE_PIXELS = 1920 * 1080
+
 register(VideoFormat(
     "webm", "webm", "webm", "libvpx-vp9",
     ("-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1", "-b:v", "0", "-crf", "34"),
-    "video/webm", "vp9"))
+    "video/webm", "vp9", large=("-lag-in-frames", "0")))
 register(VideoFormat(
     # -g 250: ffmpeg's default of a keyframe every 12 frames makes Theora files 3x larger
     "ogv", "ogv", "ogg", "libtheora", ("-q:v", "5.5", "-speed_level", "4", "-g", "250"),
-    "video/ogg", "theora"))
+    "video/ogg", "theora", key_last=True))
 register(VideoFormat(
     "mp4", "mp4", "mp4", "libx264",
     ("-preset", "veryfast", "-crf", "25", "-movflags", "+faststart"),
-    "video/mp4", ""))
+    # the last frame is the poster's picture, shown through the hold: at CRF 25 x264 left it
+    # 28.5 dB from the poster at 160x120 (nothing references it, so mb-tree spends nothing on
+    # it); a fixed quantiser of 20 for that one frame gives 38 dB for about 4 kB there
+    "video/mp4", "", last_frame=("-x264-params", "zones={last},{last},q=20"),
+    large=("-threads", "1", "-rc-lookahead", "2")))
 
 DEFAULT_FORMATS = ("webm", "ogv", "mp4")
 
@@ -128,7 +143,7 @@ class Encoder:
                "-i", "pipe:0", "-filter_complex", f"[0:v]format=yuv420p,split={n}{split}"]
         fds = []
         try:
-            self.process = self._start(cmd, outputs, frames, fds)
+            self.process = self._start(cmd, outputs, frames, fds, w * h > LARGE_PIXELS)
         finally:
             for fd in fds:
                 os.close(fd)
@@ -138,15 +153,19 @@ class Encoder:
             pass
 
     @staticmethod
-    def _start(cmd, outputs, frames, fds):
+    def _start(cmd, outputs, frames, fds, large=False):
         for i, (fmt, path) in enumerate(outputs.items()):
             target, fd = _by_descriptor(path)
             fds += [fd] if fd is not None else []
-            # a keyframe last: Theora stores repeated frames as empty packets, and without it
-            # a held final frame is cut from the ogv's duration; elsewhere it speeds seeking
-            cmd += ["-map", f"[v{i}]", "-c:v", fmt.codec, *fmt.args, "-pix_fmt", "yuv420p",
-                    "-force_key_frames", f"expr:gte(n,{frames - 1})",
-                    "-an", "-f", fmt.muxer, target]
+            # a keyframe last only where needed: Theora stores repeated frames as empty
+            # packets, and without it a held final frame is cut from the ogv's duration.
+            # Elsewhere it costs the poster's frame: x264's mb-tree gives a final keyframe,
+            # which nothing references, a high quantiser (mp4 ended 2 dB further from the
+            # poster at 160x120, 240 fps, and its file was 20 % larger)
+            key = ["-force_key_frames", f"expr:gte(n,{frames - 1})"] if fmt.key_last else []
+            last = [arg.format(last=frames - 1) for arg in fmt.last_frame]
+            cmd += ["-map", f"[v{i}]", "-c:v", fmt.codec, *fmt.args, *(fmt.large if large else ()),
+                    *last, "-pix_fmt", "yuv420p", *key, "-an", "-f", fmt.muxer, target]
         # buffered stdin: its write() always passes the whole frame (a raw one may stop short)
         return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, preexec_fn=_child_setup,

@@ -171,7 +171,7 @@ def test_render_several_names_in_parallel(tmp_path):
     (["xor_two_classes", "--size", "0x0"], "too small"),
     (["xor_two_classes", "--size", "-640x480"], "is not WIDTHxHEIGHT"),
     (["xor_two_classes", "--size", "8000x4320"], "too large; the largest is 7680x4320"),
-    (["xor_two_classes", "--fps", "0"], "Invalid value for '--fps': 0.0 is not in the range 0<x<=240"),
+    (["xor_two_classes", "--fps", "0"], "Invalid value for '--fps': 0.0 is not in the range 0.001<=x<=240"),
     (["xor_two_classes", "--fps", "fast"], "'fast' is not a valid float"),
     (["xor_two_classes", "--hold", "-1"], "Invalid value for '--hold'"),
     (["--from", "missing.npz"], "snapshot log missing.npz does not exist"),

@@ -21,6 +21,21 @@ def test_schedule(steps, every, expected):
     assert schedule(steps, every).tolist() == expected
 
 
+def test_schedule_is_lazy():
+    """`--steps 1000000000` must not allocate the step numbers (8 GB as int64) up front."""
+    import tracemalloc
+    tracemalloc.start()
+    try:
+        when = schedule(1_000_000_000, 1)
+        assert len(when) == 1_000_000_001 and when[-1] == 1_000_000_000
+        assert 999_999_999 in when and when[123_456_789] == 123_456_789
+        assert list(schedule(1_000_000_000, 300_000_000)) == [0, 3 * 10**8, 6 * 10**8, 9 * 10**8,
+                                                             10**9]
+        assert tracemalloc.get_traced_memory()[1] < 1_000_000   # peak under 1 MB
+    finally:
+        tracemalloc.stop()
+
+
 def scene(name):
     return nnviz.resolve(name)()
 

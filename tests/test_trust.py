@@ -59,7 +59,7 @@ def bad_inputs(tmp_path):
                            ("640x481", "must be even"), ("0x0", "too small"), ("-640x480", "is not WIDTHxHEIGHT"),
                            ("158x120", "too small"), ("7682x4320", "too large"), ("99999x99999", "too large")]:
         cases.append((["xor_two_classes", "--size", size], 2, fragment))
-    for option, values in {"--fps": ["abc", "0", "-5", "241"], "--hold": ["x", "-1", "601"],
+    for option, values in {"--fps": ["abc", "0", "-5", "241", "0.00001"], "--hold": ["x", "-1", "601"],
                            "--steps": ["x", "0", "-1", "1.5"], "--every": ["y", "0", "-2", "2.5"],
                            "--lr": ["z", "0", "-1", "nan", "inf"], "--seed": ["s", "-1", "0.5"]}.items():
         for value in values:

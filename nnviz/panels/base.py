@@ -55,6 +55,11 @@ class Panel:
         """Update this panel for snapshot i; return the changed artists in drawing order."""
         raise NotImplementedError
 
+    def settle(self, i: int) -> list:
+        """Artists that stop changing from snapshot i on (e.g. a curve's old history), to draw
+        once into the background under every dynamic artist before frame i; usually none."""
+        return []
+
     def dynamic(self, artist):
         artist.set_animated(True)
         return artist
