@@ -16,7 +16,9 @@ class Arrangement:
                                  # False: views in a row above, metrics in a row below
     views_to_metrics: tuple[float, ...]   # views' area / metrics' area, by number of views
     square_from: int | None = None   # from this many views: a 2x2 grid, the metrics stacked
-                                     # in its last cell (a row of three is too thin on 4:3)
+                                     # in its last cell (a row of three is too thin on 4:3) ...
+    square_rows: int = 240           # ... when each metric there gets at least this many
+                                     # pixel rows of frame height (else they collapse)
 
 
 # frame shape -> arrangement; a shape is "wide" from an aspect ratio of 1.5 (16:9 is 1.78).
@@ -50,7 +52,7 @@ def arrange(fig, panel_classes: list, size: tuple[int, int]) -> list:
     rule = ARRANGEMENTS[shape_of(size)]
     ratio = rule.views_to_metrics[min(len(views), len(rule.views_to_metrics)) - 1]
     nv, nm = len(views), len(metrics)
-    if rule.square_from and nv >= rule.square_from:   # nv is 3: the MAX_VIEWS of scene.py
+    if rule.square_from and nv >= rule.square_from and size[1] >= rule.square_rows * nm:
         grid = fig.add_gridspec(2 * nm, 2)
         cells = ([grid[:nm, 0], grid[:nm, 1], grid[nm:, 0]] +
                  [grid[nm + k, 1] for k in range(nm)])
