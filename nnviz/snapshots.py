@@ -136,6 +136,23 @@ class LogWriter:
         self.close()
 
 
+def add_static(path: str | Path, arrays: dict[str, np.ndarray]) -> None:
+    """Add static arrays to a committed log that is still our own temporary (work done after
+    training that needs other logs too: the shared landscape of several runs, nnviz.runtrain).
+
+    Appended as new members, deterministically; never through a link or into a file that has
+    other names.
+    """
+    fd = os.open(path, os.O_RDWR | os.O_NOFOLLOW | os.O_CLOEXEC)
+    with os.fdopen(fd, "r+b") as f:
+        if os.fstat(fd).st_nlink != 1:
+            raise NnvizError(f"{path} was replaced while nnviz was writing it; run again")
+        with zipfile.ZipFile(f, "a", allowZip64=True) as zf:
+            for name, value in sorted(arrays.items()):
+                value = np.ascontiguousarray(value)
+                _write_member(zf, name, value.dtype, value.shape, [value.tobytes()])
+
+
 class SnapshotLog:
     """A saved log: `meta`, `log[name]` for a whole array, `log.stream(names)` snapshot by snapshot.
 
