@@ -218,6 +218,40 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
                                  every, seed, lr, check, progress)
 
 
+def compare(scene=None, *, lr=None, optimizer=None, seed=None, from_log=None,
+            out: str | Path = "output", size=(1280, 720), fps: float = 25, hold: float = 1.0,
+            formats=DEFAULT_FORMATS, steps=None, every=None, check: bool = False, panels=None,
+            progress: Callable | None = None, jobs: int | None = None) -> RenderResult:
+    """Train `scene` once per combination of the lists given (lr, optimizer, seed: at least
+    one, each of two or more values) and render all runs in one video to OUT/NAME-compare/.
+
+    `from_log` (several run logs of one comparison, or their folder) re-renders without
+    training. Lists may be Python lists or the CLI's comma strings.
+    """
+    from . import compare as comparing
+    size = check_size(size)
+    fps, hold = check_timing(fps, hold)
+    chosen = parse_formats(formats)
+    if (scene is None) == (from_log is None):
+        raise UsageError("give either a scene name or --from with the runs' logs, not both"
+                         if scene is not None else "give a scene name, or --from OUT/NAME-compare/runs")
+    if from_log is not None:
+        if any(v is not None for v in (lr, optimizer, seed, steps, every)):
+            raise UsageError("--from re-renders saved runs: leave out --lr, --optimizer, --seed, "
+                             "--steps and --every")
+        sources = _sources(from_log)
+        if len(sources) < 2:
+            runs.check_set(sources)
+        return _render_runs(None, sources, out=out, chosen=chosen, size=size, fps=fps,
+                            hold=hold, check=check, panels=panels, progress=progress)
+    base = _scene(scene)
+    picked = parse_panels(base.name, panels) if panels is not None else None
+    made, name = comparing.scene_for(base, picked, lr=lr, optimizer=optimizer, seed=seed)
+    return _render_runs(made, None, out=out, chosen=chosen, size=size, fps=fps, hold=hold,
+                        check=check, steps=steps, every=every, progress=progress, jobs=jobs,
+                        set_name=name)
+
+
 def _sources(from_log) -> list[SnapshotLog]:
     """`--from`: one log, several logs (runs of one set) or a folder of them (OUT/NAME/runs)."""
     if isinstance(from_log, SnapshotLog):

@@ -56,8 +56,9 @@ class RunsRenderer(FrameRenderer):
                 panels.append(SmallMultiples(ax, *args, name))
             elif name == "landscape":
                 panels.append(SharedLandscape(ax, *args))
-            else:
-                panels.append(RunCurves(ax, *args, name))
+            else:   # one key for the curves: on the first metric panel
+                first = not any(isinstance(p, RunCurves) for p in panels)
+                panels.append(RunCurves(ax, *args, name, legend=first))
         return fig, panels
 
     def _status(self, i: int, fixed: bool = False) -> str:

@@ -12,8 +12,9 @@ so a log says exactly what its run changed), and a single-run scene is the same 
 `runs`: nothing about writing `dataset` and `model` changes. `nnviz compare` is then only runs
 made from command-line flags (nnviz.compare).
 
-Each run is the scene copied with its overrides set on the copy. Every run trains with the
-same seed, so all get the same data, split, batch order and (for the same architecture) the
+Each run is the scene copied with its overrides set on the copy. One key is not an attribute:
+`seed` (a whole number) gives a run its own seed, for "is that a lucky seed?" (`nnviz compare
+--seed 0,1,2`). Otherwise every run trains with the same seed (the render's `--seed`), so all get the same data, split, batch order and (for the same architecture) the
 same initial weights: only the overrides differ. What the frames share cannot vary by run:
 the name, title, description, panels, steps and snapshot schedule (FIXED).
 
@@ -33,7 +34,7 @@ from .names import check_scene_name
 
 MAX_RUNS = 9            # a 3x3 grid of small multiples is the most a 640x480 frame can read
 MIN_RUNS = 2
-MAX_LABEL = 24          # a label is a small multiple's title: it must fit above a 1/3-wide tile
+MAX_LABEL = 32          # a label is a small multiple's title: it must fit above a 1/3-wide tile
 FIXED = ("name", "title", "description", "runs", "panels", "steps", "every")
 RUNS_FOLDER = "runs"
 _FILE_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
@@ -47,6 +48,7 @@ class Run:
     overrides: dict
     scene: object   # the scene copy with the overrides set
     file: str       # its log's file name in OUT/SET/runs/
+    seed: int | None = None   # its own seed; None: the render's
 
 
 def check_label(label, what: str, error: type[Exception] = UsageError) -> str:
@@ -118,7 +120,13 @@ def plan(scene, set_name: str | None = None) -> list[Run] | None:
         if not isinstance(overrides, dict):
             _fail(scene, f"{where}: give a dict of attribute overrides, got {type(overrides).__name__}")
         run = copy.copy(scene)
+        seed = overrides.get("seed")
+        if "seed" in overrides and (not isinstance(seed, int) or isinstance(seed, bool)
+                                    or not 0 <= seed < 2 ** 32):
+            _fail(scene, f"{where}: seed must be a whole number from 0 to 2**32 - 1, got {seed!r}")
         for key, value in overrides.items():
+            if key == "seed":
+                continue
             if not isinstance(key, str) or key.startswith("_") or not hasattr(scene, key):
                 _fail(scene, f"{where}: {key!r} is not an attribute of the scene; a run can "
                              f"only change attributes the scene has (define it on the class)")
@@ -135,7 +143,7 @@ def plan(scene, set_name: str | None = None) -> list[Run] | None:
             check_attributes(run)
         except UsageError as e:
             raise UsageError(f"{e} (in run {label!r})") from None
-        plans.append(Run(label, index, dict(overrides), run, file))
+        plans.append(Run(label, index, dict(overrides), run, file, seed))
     return plans
 
 

@@ -46,8 +46,8 @@ def train_runs(runs: list[Run], paths: list[Path], set_name: str, *, steps=None,
     tick = progress or (lambda n=1: None)
     panels = list(panels or runs[0].scene.panels)
     check = functools.partial(_check_panels, set_name, panels, landscape)
-    options = [dict(steps=steps, every=every, seed=seed, lr=lr, before=check,
-                    run=run_meta(run, runs, set_name)) for run in runs]
+    options = [dict(steps=steps, every=every, seed=seed if run.seed is None else run.seed,
+                    lr=lr, before=check, run=run_meta(run, runs, set_name)) for run in runs]
     workers = min(jobs or os.cpu_count() or 1, len(runs))
     if workers == 1:
         for run, path, opts in zip(runs, paths, options):

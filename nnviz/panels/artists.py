@@ -85,9 +85,10 @@ class Sprite(Artist):
     elsewhere); each frame then composites the pixels instead of redrawing every marker.
     """
 
-    def __init__(self, ax, artists):
+    def __init__(self, ax, artists, pad: int = 0):
+        """`pad` pixels around the axes are kept too (for a frame drawn on the axes' edge)."""
         super().__init__()
-        self.ax, self.artists, self.pixels = ax, artists, None
+        self.ax, self.artists, self.pixels, self.pad = ax, artists, None, pad
         self.set_animated(True)
         self.set_figure(ax.figure)
 
@@ -97,7 +98,8 @@ class Sprite(Artist):
         renderer.clear()
         for artist in self.artists:
             artist.draw(renderer)
-        self.x0, self.y0, self.pixels = _crop(np.asarray(canvas.buffer_rgba()), self.ax.bbox)
+        box = self.ax.bbox.padded(self.pad) if self.pad else self.ax.bbox
+        self.x0, self.y0, self.pixels = _crop(np.asarray(canvas.buffer_rgba()), box)
         canvas.restore_region(saved)
 
     def draw(self, renderer):

@@ -30,14 +30,18 @@ def colours(n: int) -> list[str]:
     return [matplotlib.colors.to_hex(c) for c in matplotlib.color_sequences[name][:n]]
 
 
-def _mark(ax, label: str, colour: str, style) -> None:
-    """A run's tile: its label above it in the run's colour, and a frame of that colour."""
+def _mark(ax, label: str, colour: str, style):
+    """A run's tile: its label above it in the run's colour, and a frame of that colour (a
+    sprite: the tile's picture is drawn per frame and would cover a frame in the background)."""
+    from .artists import Sprite
     ax.set_title(label, color=colour, fontsize=style["font"] * 0.9, pad=style["font"] * 0.3,
                  parse_math=False)
     for spine in ax.spines.values():
         spine.set_visible(True)
         spine.set_edgecolor(colour)
         spine.set_linewidth(style["line"] * 1.1)
+        spine.set_animated(True)
+    return Sprite(ax, list(ax.spines.values()), pad=int(style["line"] * 2) + 2)
 
 
 class SmallMultiples:
@@ -50,7 +54,8 @@ class SmallMultiples:
         box = ax.get_subplotspec().get_position(fig)
         width, height = box.width * fig.bbox.width, box.height * fig.bbox.height
         rows, cols = tiles(len(logs), width, height, TILE_ASPECT.get(picture, 1.0))
-        grid = ax.get_subplotspec().subgridspec(rows, cols)
+        # half-cells, so a short last row is centred under the full ones
+        grid = ax.get_subplotspec().subgridspec(rows, 2 * cols)
         ax.remove()
         vrange = None
         if hasattr(cls, "value_range"):   # one colour scale for every tile
@@ -58,13 +63,16 @@ class SmallMultiples:
             vrange = (ranges[:, 0].min(), ranges[:, 1].max())
         self.tiles, self.sprites, first = [], [], None
         for k, log in enumerate(logs):
-            sub = fig.add_subplot(grid[k // cols, k % cols], sharex=first, sharey=first)
+            row, col = divmod(k, cols)
+            shift = cols - (len(logs) - row * cols) if row == rows - 1 else 0
+            left = 2 * col + max(shift, 0)
+            sub = fig.add_subplot(grid[row, left:left + 2], sharex=first, sharey=first)
             first = first or sub
             tile = {"legend": False, "vrange": vrange, "colour": colours_[k]}
             panel = cls(sub, log, {}, style, tile=tile)
-            _mark(sub, labels[k], colours_[k], style)
+            panel.frame = _mark(sub, labels[k], colours_[k], style)
             self.tiles.append(panel)
-            self.sprites += panel.sprites
+            self.sprites += panel.sprites + [panel.frame]
         self._share_limits(logs, picture)
         n = len(self.tiles)
         for k, panel in enumerate(self.tiles):   # tick labels and axis names on the outer tiles
@@ -101,7 +109,7 @@ class SmallMultiples:
     def update(self, i, snaps):
         artists = []
         for panel, snap in zip(self.tiles, snaps):
-            artists += panel.update(i, snap)
+            artists += panel.update(i, snap) + [panel.frame]
         return artists
 
 
@@ -110,7 +118,7 @@ class RunCurves:
     view = False
     fields = ()
 
-    def __init__(self, ax, logs, labels, colours_, style, metric: str):
+    def __init__(self, ax, logs, labels, colours_, style, metric: str, legend: bool = True):
         self.ax, self.sprites = ax, []
         self.steps = logs[0]["step"]
         key = "loss/train" if metric == "loss" else "accuracy/val"
@@ -134,7 +142,7 @@ class RunCurves:
             ax.set_ylim(-0.03, 1.03)
             ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
             ax.set_ylabel("validation accuracy")
-        if len(logs) <= 4:   # more runs: their tiles' coloured titles are the key
+        if legend and len(logs) <= 4:   # more runs: their tiles' coloured titles are the key
             ax.legend(loc="upper right" if metric == "loss" else "lower right", framealpha=0.9,
                       fontsize=style["font"] * 0.7, handlelength=1.2)
 
