@@ -11,6 +11,7 @@ run's log (the same plane and surface, each with its own path), so `--from` redr
 """
 from __future__ import annotations
 
+import copy
 import functools
 import os
 from pathlib import Path
@@ -48,17 +49,41 @@ def train_runs(runs: list[Run], paths: list[Path], set_name: str, *, steps=None,
     check = functools.partial(_check_panels, set_name, panels, landscape)
     options = [dict(steps=steps, every=every, seed=seed if run.seed is None else run.seed,
                     lr=lr, before=check, run=run_meta(run, runs, set_name)) for run in runs]
+    if landscape:   # each log is valid without it until the shared one is added after all
+        runs = [copy.copy(run) for run in runs]
+        for run in runs:
+            run.scene = copy.copy(run.scene)
+            run.scene.panels = tuple(p for p in panels if p != "landscape")
     workers = min(jobs or os.cpu_count() or 1, len(runs))
     if workers == 1:
         for run, path, opts in zip(runs, paths, options):
             train_scene(run.scene, path, progress=tick, **opts)
     else:
         _in_pool(runs, paths, options, workers, tick)
-    logs = [load(path) for path in paths]
     if landscape:
-        add_shared_landscape(logs, set_name)
-        logs = [load(path) for path in paths]
-    return logs
+        add_shared_landscape([_Own(path) for path in paths], set_name, panels)
+    return [load(path) for path in paths]
+
+
+class _Own:
+    """A log this process has just written, read with numpy (it is ours, not a stranger's;
+    checked by `load` once complete)."""
+
+    def __init__(self, path):
+        import json
+        self.path = Path(path)
+        self._npz = np.load(self.path, allow_pickle=False)
+        self.meta = json.loads(self._npz["meta"].tobytes().decode())
+        self.names = [n for n in self._npz.files if n != "meta"]
+
+    def __getitem__(self, name):
+        return self._npz[name]
+
+    def __contains__(self, name):
+        return name in self.names
+
+    def __len__(self):
+        return self.meta["snapshots"]
 
 
 def _in_pool(runs, paths, options, workers, tick) -> None:
@@ -98,7 +123,7 @@ def training_set(log: SnapshotLog) -> tuple[np.ndarray, np.ndarray]:
     return x, y
 
 
-def add_shared_landscape(logs: list[SnapshotLog], set_name: str) -> None:
+def add_shared_landscape(logs: list[SnapshotLog], set_name: str, panels: list[str]) -> None:
     """One surface for all runs, each run's path on it, added to every run's log.
 
     Refused in one line when the runs do not share one surface: different networks (their
@@ -126,4 +151,4 @@ def add_shared_landscape(logs: list[SnapshotLog], set_name: str) -> None:
         first.meta["architecture"], [trajectory(log) for log in logs], x, y,
         first.meta["options"]["loss"])
     for log, path in zip(logs, paths):
-        add_static(log.path, dict(shared, **{"landscape/path": path}))
+        add_static(log.path, dict(shared, **{"landscape/path": path}), {"panels": panels})
