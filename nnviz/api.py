@@ -228,7 +228,7 @@ def compare(scene=None, *, lr=None, optimizer=None, seed=None, from_log=None,
     `from_log` (several run logs of one comparison, or their folder) re-renders without
     training. Lists may be Python lists or the CLI's comma strings.
     """
-    from . import compare as comparing
+    from . import comparison as comparing
     size = check_size(size)
     fps, hold = check_timing(fps, hold)
     chosen = parse_formats(formats)

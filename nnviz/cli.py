@@ -302,7 +302,7 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
     from .progress import Progress
     from .scene import resolve
     from .scene_checks import check_attributes
-    from .compare import make_runs
+    from .comparison import make_runs
     from .training import schedule
 
     given = lambda p: ctx.get_parameter_source(p) == click.core.ParameterSource.COMMANDLINE

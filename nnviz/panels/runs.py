@@ -164,8 +164,11 @@ class SharedLandscape:
     def __init__(self, ax, logs, labels, colours_, style):
         self.ax, self.sprites = ax, []
         n = len(logs)
-        Landscape.surface(ax, logs[0], style, f"{n} paths projected onto 1 plane: the 2 principal "
-                                               f"directions of all runs")
+        Landscape.surface(ax, logs[0], style, f"all {n} paths projected onto their 2 shared "
+                                               f"principal directions")
+        if len(logs[0]["landscape/origin"]) != 2:
+            explained = logs[0]["landscape/explained"]
+            ax.set_xlabel(f"direction 1 ({100 * explained[0]:.0f} % of all runs' variance)")
         self.paths = [np.asarray(log["landscape/path"], np.float64) for log in logs]
         starts = np.unique(np.array([p[0] for p in self.paths]), axis=0)
         ax.plot(starts[:, 0], starts[:, 1], "o", mfc="none", mec=PATH, ms=style["line"] * 4,
