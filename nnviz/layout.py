@@ -28,6 +28,9 @@ WIDE_FROM = 1.5
 # take more of the frame, and sit beside the metrics at every shape: above the metrics on a 4:3
 # frame, 4 tiles of a 640x480 frame were 320x145 pixels, too flat for a plane (225x220 beside)
 RUNS = Arrangement(views_beside_metrics=True, views_to_metrics=(2.3, 3.4, 3.4))
+# ... but a 4:3 frame with a second view beside the tiles (the landscape) has no width left for
+# a metrics column (640x480: the layout collapsed): there the metrics go below
+RUNS_NARROW = Arrangement(views_beside_metrics=False, views_to_metrics=(2.3, 2.6, 2.6))
 # width / height a tile of each picture reads best at: a curve over x likes width
 TILE_ASPECT = {"fit": 1.5}
 
@@ -36,17 +39,20 @@ def shape_of(size: tuple[int, int]) -> str:
     return "wide" if size[0] / size[1] >= WIDE_FROM else "narrow"
 
 
-def tiles(n: int, width: float, height: float, aspect: float = 1.0) -> tuple[int, int]:
+def tiles(n: int, width: float, height: float, aspect: float = 1.0,
+          title: float = 0.0) -> tuple[int, int]:
     """(rows, columns) of a grid of n small multiples in a box of width x height pixels.
 
-    The grid whose tiles hold the largest rectangle of the tile's preferred `aspect`
-    (width / height), fewer empty cells on a tie: 4 runs in a square box make 2x2, in a wide
-    one 1x4; 9 make 3x3; a fit (aspect 1.5) in a tall box stacks.
+    Tiles keep their `aspect` (width / height: a plane must not be stretched), so the grid is
+    the one whose tiles hold the largest such rectangle below a title `title` pixels high,
+    with a mild preference for grids without empty cells: 4 runs in a square box make 2x2, in
+    a wide one 1x4; 9 make 3x3; a fit (aspect 1.5) in a tall box stacks.
     """
     def score(rows):
         cols = -(-n // rows)
-        tile_w, tile_h = width / cols, height / rows
-        return (round(min(tile_w / aspect, tile_h), 6), -(rows * cols - n))
+        tile_w, tile_h = width / cols, height / rows - title
+        fill = n / (rows * cols)   # a full grid reads better than a ragged one, a little
+        return round(min(tile_w / aspect, tile_h) * (0.8 + 0.2 * fill), 6), fill
     rows = max(range(1, n + 1), key=score)
     return rows, -(-n // rows)
 
@@ -64,7 +70,10 @@ def arrange(fig, panel_classes: list, size: tuple[int, int], runs: int = 1) -> l
     if not views or not metrics:   # one kind only: side by side
         n = len(panel_classes)
         return [fig.add_subplot(1, n, i + 1) for i in range(n)]
-    rule = RUNS if runs > 1 else ARRANGEMENTS[shape_of(size)]
+    if runs > 1:
+        rule = RUNS_NARROW if shape_of(size) == "narrow" and len(views) > 1 else RUNS
+    else:
+        rule = ARRANGEMENTS[shape_of(size)]
     ratio = rule.views_to_metrics[min(len(views), len(rule.views_to_metrics)) - 1]
     nv, nm = len(views), len(metrics)
     if rule.views_beside_metrics:

@@ -199,5 +199,6 @@ def test_tiles_table():
     assert tiles(4, 800, 650) == (2, 2)
     assert tiles(9, 800, 650) == (3, 3)
     assert tiles(2, 900, 400) == (1, 2)
+    assert tiles(3, 892, 650) == (2, 2)
     assert tiles(3, 400, 650, 1.5) == (3, 1)
     assert tiles(6, 900, 600) == (2, 3)

@@ -30,12 +30,11 @@ def colours(n: int) -> list[str]:
     return [matplotlib.colors.to_hex(c) for c in matplotlib.color_sequences[name][:n]]
 
 
-def _mark(ax, label: str, colour: str, style):
+def _mark(ax, label: str, colour: str, style, size: float):
     """A run's tile: its label above it in the run's colour, and a frame of that colour (a
     sprite: the tile's picture is drawn per frame and would cover a frame in the background)."""
     from .artists import Sprite
-    ax.set_title(label, color=colour, fontsize=style["font"] * 0.9, pad=style["font"] * 0.3,
-                 parse_math=False)
+    ax.set_title(label, color=colour, fontsize=size, pad=style["font"] * 0.3, parse_math=False)
     for spine in ax.spines.values():
         spine.set_visible(True)
         spine.set_edgecolor(colour)
@@ -53,7 +52,11 @@ class SmallMultiples:
         fig = ax.figure
         box = ax.get_subplotspec().get_position(fig)
         width, height = box.width * fig.bbox.width, box.height * fig.bbox.height
-        rows, cols = tiles(len(logs), width, height, TILE_ASPECT.get(picture, 1.0))
+        title = 2.5 * style["font"] * fig.dpi / 72   # a tile's title and tick labels, in pixels
+        rows, cols = tiles(len(logs), width, height, TILE_ASPECT.get(picture, 1.0), title)
+        # a label must fit above its tile: a smaller font for long labels in narrow tiles
+        widest = max(len(label) for label in labels)
+        size = min(style["font"] * 0.9, 0.9 * width / cols / (0.62 * widest) * 72 / fig.dpi)
         # half-cells, so a short last row is centred under the full ones
         grid = ax.get_subplotspec().subgridspec(rows, 2 * cols)
         ax.remove()
@@ -68,9 +71,10 @@ class SmallMultiples:
             left = 2 * col + max(shift, 0)
             sub = fig.add_subplot(grid[row, left:left + 2], sharex=first, sharey=first)
             first = first or sub
+            sub.set_box_aspect(1 / TILE_ASPECT.get(picture, 1.0))   # as `tiles` planned
             tile = {"legend": False, "vrange": vrange, "colour": colours_[k]}
             panel = cls(sub, log, {}, style, tile=tile)
-            panel.frame = _mark(sub, labels[k], colours_[k], style)
+            panel.frame = _mark(sub, labels[k], colours_[k], style, size)
             self.tiles.append(panel)
             self.sprites += panel.sprites + [panel.frame]
         self._share_limits(logs, picture)
