@@ -71,7 +71,8 @@ class SmallMultiples:
             left = 2 * col + max(shift, 0)
             sub = fig.add_subplot(grid[row, left:left + 2], sharex=first, sharey=first)
             first = first or sub
-            sub.set_box_aspect(1 / TILE_ASPECT.get(picture, 1.0))   # as `tiles` planned
+            if picture != "fit":   # a plane keeps its shape; a curve over x may stretch
+                sub.set_box_aspect(1 / TILE_ASPECT.get(picture, 1.0))
             tile = {"legend": False, "vrange": vrange, "colour": colours_[k]}
             panel = cls(sub, log, {}, style, tile=tile)
             panel.frame = _mark(sub, labels[k], colours_[k], style, size)
