@@ -88,6 +88,10 @@ def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps
     videos were made from the log there, and `nnviz check` must keep passing.
     """
     scene = _scene(scene)
+    if runs.plan(scene) is not None:
+        raise UsageError(f"scene {scene.name!r} holds several runs, which are trained together "
+                         f"for one video; run `nnviz render {scene.name}` (their logs go to "
+                         f"OUT/{scene.name}/runs/)")
     with output_folder(out, scene.name) as folder, single_threaded_blas():
         outputs.remove_stale(folder, scene.name)
         _refuse_rendered(folder, scene.name)

@@ -108,7 +108,7 @@ def check_folder(folder: Path) -> list[tuple[Path, dict]]:
                 raise CheckError(f"check failed: {path.name} does not end on the poster {png.name}; "
                                  f"render again")
     frames = counts.pop()
-    for log_path in folder.glob("*.npz"):
+    for log_path in [*folder.glob("*.npz"), *(folder / "runs").glob("*.npz")]:   # runs: nnviz.runs
         snapshots = len(load(log_path))
         if frames < snapshots:
             raise CheckError(f"check failed: the videos have fewer frames than {log_path.name} has "

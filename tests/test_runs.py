@@ -202,3 +202,32 @@ def test_tiles_table():
     assert tiles(3, 892, 650) == (2, 2)
     assert tiles(3, 400, 650, 1.5) == (3, 1)
     assert tiles(6, 900, 600) == (2, 3)
+
+
+def test_train_refuses_a_scene_of_several_runs(tmp_path):
+    r = run_cli("train", "activation_functions", "--out", tmp_path)
+    assert_one_line_error(r, 2, "holds several runs", "nnviz render activation_functions")
+    assert tree(tmp_path) == {}
+
+
+def test_runs_are_the_same_whatever_the_number_of_jobs(lr_compare, tmp_path):
+    r = run_cli("compare", "xor_two_classes", "--lr", "0.01,0.03", "--out", tmp_path, "--steps",
+                "6", "--every", "3", "--jobs", "1", *FAST)
+    assert r.returncode == 0, r.stderr
+    made = tmp_path / "xor_two_classes-compare"
+    assert tree(made / "runs") == tree(lr_compare / "xor_two_classes-compare" / "runs")
+    assert (made / "xor_two_classes-compare.png").read_bytes() == \
+        (lr_compare / "xor_two_classes-compare" / "xor_two_classes-compare.png").read_bytes()
+
+
+def test_a_new_set_replaces_the_old_runs_all_at_once(lr_compare, tmp_path):
+    import shutil
+    out = tmp_path / "out"
+    shutil.copytree(lr_compare, out)
+    r = run_cli("compare", "xor_two_classes", "--optimizer", "sgd,adam", "--out", out, "--steps",
+                "4", *FAST)
+    assert r.returncode == 0, r.stderr
+    folder = out / "xor_two_classes-compare"
+    assert sorted(p.name for p in (folder / "runs").iterdir()) == ["adam.npz", "sgd.npz"]
+    r = run_cli("check", folder)
+    assert r.returncode == 0, r.stderr
