@@ -48,13 +48,23 @@ def tiles(n: int, width: float, height: float, aspect: float = 1.0,
     with a mild preference for grids without empty cells: 4 runs in a square box make 2x2, in
     a wide one 1x4; 9 make 3x3; a fit (aspect 1.5) in a tall box stacks.
     """
+    return ranked_tiles(n, width, height, aspect, title)[0]
+
+
+def ranked_tiles(n: int, width: float, height: float, aspect: float = 1.0,
+                 title: float = 0.0) -> list[tuple[int, int]]:
+    """Every distinct grid for n tiles, best first by `tiles`' rule (the frame tries the next
+    when the layout cannot place the best one's decorations)."""
     def score(rows):
         cols = -(-n // rows)
         tile_w, tile_h = width / cols, height / rows - title
         fill = n / (rows * cols)   # a full grid reads better than a ragged one, a little
         return round(min(tile_w / aspect, tile_h) * (0.8 + 0.2 * fill), 6), fill
-    rows = max(range(1, n + 1), key=score)
-    return rows, -(-n // rows)
+    grids = {}   # by columns: the fewest rows that hold n (no empty row)
+    for rows in sorted(range(1, n + 1), key=score, reverse=True):
+        cols = -(-n // rows)
+        grids.setdefault(cols, (-(-n // cols), cols))
+    return list(grids.values())
 
 
 def arrange(fig, panel_classes: list, size: tuple[int, int], runs: int = 1) -> list:

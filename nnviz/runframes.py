@@ -7,6 +7,8 @@ snapshot of every run's log.
 """
 from __future__ import annotations
 
+import warnings
+
 import matplotlib
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -17,6 +19,12 @@ from .layout import arrange
 from .panels import PANELS
 from .panels.runs import RunCurves, SharedLandscape, SmallMultiples, colours
 from .scene import INPUT_VIEWS
+
+
+# grids of tiles tried, best first: constrained layout gives up ("axes sizes collapsed") when a
+# grid's tick labels and colour bars leave no room (3 plane tiles 2x2 beside a landscape at
+# 640x480); the next grid in layout.ranked_tiles usually fits. Each try costs one draw.
+MAX_TRIES = 4
 
 
 class RunsRenderer(FrameRenderer):
@@ -34,15 +42,22 @@ class RunsRenderer(FrameRenderer):
         self.series = {"step": logs[0]["step"], "loss/train": logs[0]["loss/train"]}
         self.style = style_for(size[1])
         with matplotlib.rc_context(_rc(self.style)):
-            self.figure, self.panels = self._build(names)
-            self.canvas = self.figure.canvas
-            self.canvas.draw()
+            for choice in range(MAX_TRIES):   # the best grid of tiles the layout can place
+                self.figure, self.panels = self._build(names, choice)
+                self.canvas = self.figure.canvas
+                with warnings.catch_warnings(record=True) as problems:
+                    warnings.simplefilter("always")
+                    self.canvas.draw()
+                collapsed = any("collapsed" in str(w.message) for w in problems)
+                tiles = [p for p in self.panels if isinstance(p, SmallMultiples)]
+                if not collapsed or not tiles or tiles[0].last_choice:
+                    break
         self.background = self.canvas.copy_from_bbox(self.figure.bbox)
         for sprite in (s for p in self.panels for s in p.sprites):
             sprite.bake(self.canvas)
         self.fields = sorted({f for p in self.panels for f in p.fields})
 
-    def _build(self, names: list[str]):
+    def _build(self, names: list[str], choice: int = 0):
         w, h = self.size
         fig = Figure(figsize=(w / DPI, h / DPI), dpi=DPI, layout="constrained")
         FigureCanvasAgg(fig)
@@ -53,7 +68,7 @@ class RunsRenderer(FrameRenderer):
         panels = []
         for name, ax in zip(names, axes):
             if name in INPUT_VIEWS:
-                panels.append(SmallMultiples(ax, *args, name))
+                panels.append(SmallMultiples(ax, *args, name, choice))
             elif name == "landscape":
                 panels.append(SharedLandscape(ax, *args))
             else:   # one key for the curves: on the first metric panel

@@ -43,9 +43,9 @@ class Landscape(Panel):
         self.key = self.sprite([legend])
 
     @staticmethod
-    def surface(ax, log, style, note: str) -> None:
-        """The static surface: log colours, labelled contours, colour bar, axis labels (and
-        `note` on a projected plane), limits."""
+    def surface(ax, log, style, note: str):
+        """The static surface: log colours, labelled contours, colour bar (returned), axis
+        labels (and `note` on a projected plane), limits."""
         a, b = log["landscape/a"], log["landscape/b"]
         loss = np.asarray(log["landscape/loss"], np.float64)
         finite = loss[np.isfinite(loss) & (loss > 0)]
@@ -77,6 +77,7 @@ class Landscape(Panel):
                     parse_math=False).set_in_layout(False)
         ax.set_xlim(a[0], a[-1])
         ax.set_ylim(b[0], b[-1])
+        return bar
 
     @staticmethod
     def minimum(ax, log, style) -> None:

@@ -18,7 +18,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
 from matplotlib.ticker import PercentFormatter
 
-from ..layout import TILE_ASPECT, tiles
+from ..layout import TILE_ASPECT, ranked_tiles
 from .base import CMAP, MODEL, PANELS, pad
 from .curves import log_axis
 from .landscape import PATH, Landscape
@@ -47,18 +47,20 @@ class SmallMultiples:
     """One tile per run of a picture panel (fit, heatmap, boundary) on shared axes."""
     view = True
 
-    def __init__(self, ax, logs, labels, colours_, style, picture: str):
+    def __init__(self, ax, logs, labels, colours_, style, picture: str, choice: int = 0):
+        """`choice`: which of the ranked grids (layout.ranked_tiles) to use, 0 the best."""
         cls = PANELS[picture]
         fig = ax.figure
         box = ax.get_subplotspec().get_position(fig)
         width, height = box.width * fig.bbox.width, box.height * fig.bbox.height
         title = 2.5 * style["font"] * fig.dpi / 72   # a tile's title and tick labels, in pixels
-        rows, cols = tiles(len(logs), width, height, TILE_ASPECT.get(picture, 1.0), title)
+        ranked = ranked_tiles(len(logs), width, height, TILE_ASPECT.get(picture, 1.0), title)
+        rows, cols = ranked[min(choice, len(ranked) - 1)]
+        self.last_choice = choice >= len(ranked) - 1
         # a label must fit above its tile: a smaller font for long labels in narrow tiles
         widest = max(len(label) for label in labels)
         size = min(style["font"] * 0.9, 0.9 * width / cols / (0.62 * widest) * 72 / fig.dpi)
-        # half-cells, so a short last row is centred under the full ones
-        grid = ax.get_subplotspec().subgridspec(rows, 2 * cols)
+        grid = self._grid(ax, rows, cols, width, height, title, picture)
         ax.remove()
         vrange = None
         if hasattr(cls, "value_range"):   # one colour scale for every tile
@@ -69,10 +71,8 @@ class SmallMultiples:
             row, col = divmod(k, cols)
             shift = cols - (len(logs) - row * cols) if row == rows - 1 else 0
             left = 2 * col + max(shift, 0)
-            sub = fig.add_subplot(grid[row, left:left + 2], sharex=first, sharey=first)
+            sub = fig.add_subplot(grid[row + 1, left + 1:left + 3], sharex=first, sharey=first)
             first = first or sub
-            if picture != "fit":   # a plane keeps its shape; a curve over x may stretch
-                sub.set_box_aspect(1 / TILE_ASPECT.get(picture, 1.0))
             tile = {"legend": False, "vrange": vrange, "colour": colours_[k]}
             panel = cls(sub, log, {}, style, tile=tile)
             panel.frame = _mark(sub, labels[k], colours_[k], style, size)
@@ -92,6 +92,29 @@ class SmallMultiples:
             bar = fig.colorbar(self.tiles[0].colors, ax=axes, fraction=0.04, pad=0.02,
                                aspect=30)
             bar.set_label(self.tiles[0].colour_label)
+
+    @staticmethod
+    def _grid(ax, rows, cols, width, height, title, picture):
+        """The tiles' grid inside the view's cell: half-cells, so a short last row is centred
+        under the full ones, between spacer rows and columns that give a plane's tiles their
+        aspect (a plane must not be stretched; a curve over x may fill its cell).
+
+        Spacers rather than Axes.set_box_aspect: under constrained layout a box aspect shrinks
+        the axes after the layout has placed their labels (a tile's y label ended outside the
+        frame at 640x480)."""
+        if picture == "fit":
+            tile_w, tile_h = width / cols, height / rows
+        else:
+            aspect = TILE_ASPECT.get(picture, 1.0)
+            tile_h = min(width / cols / aspect, height / rows - title) + title
+            tile_w = (tile_h - title) * aspect
+        # a spacer never quite vanishes: constrained layout collapsed around near-zero ones
+        spare_w = max(width - cols * tile_w, 0) / 2 + 0.02 * width
+        spare_h = max(height - rows * tile_h, 0) / 2 + 0.02 * height
+        return ax.get_subplotspec().subgridspec(
+            rows + 2, 2 * cols + 2,
+            width_ratios=[spare_w] + [tile_w / 2] * (2 * cols) + [spare_w],
+            height_ratios=[spare_h] + [tile_h] * rows + [spare_h])
 
     def _share_limits(self, logs, picture: str) -> None:
         ax = self.tiles[0].ax
@@ -169,8 +192,9 @@ class SharedLandscape:
     def __init__(self, ax, logs, labels, colours_, style):
         self.ax, self.sprites = ax, []
         n = len(logs)
-        Landscape.surface(ax, logs[0], style, f"all {n} paths projected onto their 2 shared "
-                                               f"principal directions")
+        bar = Landscape.surface(ax, logs[0], style, f"all {n} paths projected onto their 2 "
+                                                     f"shared principal directions")
+        bar.set_label("training loss on this plane")   # beside the loss panel's own label
         if len(logs[0]["landscape/origin"]) != 2:
             explained = logs[0]["landscape/explained"]
             ax.set_xlabel(f"direction 1 ({100 * explained[0]:.0f} % of all runs' variance)")
