@@ -19,7 +19,10 @@ of a 12,000-step run of linear_regression at 640x480: a frame's cost must stay f
 large (--large, or --only large): one render at 7680x4320 (a few frames, each format) with the
 peak resident memory of nnviz and of ffmpeg.
 
-    python benchmarks/render_speed.py [--repeat N] [--only speed,memory,all,network,long,large]
+and several runs in one video (nnviz.runs): 1, 2, 4 and 9 runs and a shared landscape, drawn
+from their logs.
+
+    python benchmarks/render_speed.py [--repeat N] [--only speed,memory,all,network,runs,long,large]
 """
 from __future__ import annotations
 
@@ -123,9 +126,9 @@ def large_frames(tmp: Path) -> None:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs per nnviz timing (median)")
-    parser.add_argument("--only", default="speed,memory,all,network",
-                        help="sections to run: speed (with the encoders' SSIM), memory, all, network, "
-                             "long, large")
+    parser.add_argument("--only", default="speed,memory,all,network,runs",
+                        help="sections to run: speed (with the encoders' SSIM), memory, all, "
+                             "network, runs, long, large")
     parser.add_argument("--long", action="store_true", help="only the long-run section")
     parser.add_argument("--large", action="store_true", help="only the 7680x4320 memory section")
     args = parser.parse_args()
@@ -153,6 +156,8 @@ def main():
 
     if "network" in sections:
         goals["network"] = network_panel(args, tmp)
+    if "runs" in sections:
+        several_runs(args, tmp)
     if "long" in sections:
         goals["long"] = long_run(tmp)
     if "large" in sections:
@@ -213,6 +218,41 @@ def network_panel(args, tmp: Path) -> list[float]:
         ratios.append(times["with"] / times["without"])
         print(f"  {scene:28} {times['without']:6.2f} without  {times['with']:6.2f} with  "
               f"ratio {ratios[-1]:.2f}x", flush=True)
+    return ratios
+
+
+def several_runs(args, tmp: Path) -> list[float]:
+    """Several runs in one video (nnviz.runs): drawing cost per frame against one run's.
+
+    `--from` renders (training excluded), 1280x720 and 640x480, 201 snapshots, no hold, webm:
+    one run of xor_two_classes, then the same scene's `compare --lr` with 2, 4 and 9 runs, and
+    `compare linear_regression --optimizer` with the shared landscape.
+    """
+    print("\nseveral runs, drawing and encoding only (--from, 201 frames, webm), seconds:")
+    made = tmp / "runs"
+    subprocess.run(NNVIZ + ["render", "xor_two_classes", "--steps", "200", "--out", str(made / "one"),
+                            "--formats", "webm", "-q"], check=True)
+    cases = [("xor_two_classes 1 run", made / "one" / "xor_two_classes" / "xor_two_classes.npz")]
+    for n, lrs in ((2, "0.003,0.03"), (4, "0.003,0.01,0.03,0.1"),
+                   (9, "0.002,0.003,0.005,0.01,0.02,0.03,0.05,0.07,0.1")):
+        subprocess.run(NNVIZ + ["compare", "xor_two_classes", "--lr", lrs, "--steps", "200",
+                                "--out", str(made / str(n)), "--formats", "webm", "-q"], check=True)
+        cases.append((f"xor_two_classes {n} runs", made / str(n) / "xor_two_classes-compare" / "runs"))
+    subprocess.run(NNVIZ + ["compare", "linear_regression", "--optimizer", "sgd,momentum,adam",
+                            "--panels", "fit,landscape,loss", "--steps", "200", "--out",
+                            str(made / "land"), "--formats", "webm", "-q"], check=True)
+    cases.append(("linear_regression 3 runs + landscape", made / "land" / "linear_regression-compare" / "runs"))
+    ratios = []
+    for size in SIZES:
+        base = None
+        for label, source in cases:
+            t = median_time(NNVIZ + ["render", "--from", str(source), "--size", f"{size[0]}x{size[1]}",
+                                     "--hold", "0", "--formats", "webm", "--out",
+                                     str(made / f"r{size[0]}"), "-q"], args.repeat)
+            base = base or t
+            ratios.append(t / base)
+            print(f"  {size[0]}x{size[1]} {label:38} {t:6.2f}  ({t / base:.2f}x one run)",
+                  flush=True)
     return ratios
 
 

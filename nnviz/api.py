@@ -13,7 +13,7 @@ from typing import Callable
 
 import numpy as np
 
-from . import interrupts, outputs
+from . import interrupts, outputs, runs
 from .errors import NnvizError, UsageError
 from .names import check_scene_name
 from .scene import Scene, resolve
@@ -88,6 +88,10 @@ def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps
     videos were made from the log there, and `nnviz check` must keep passing.
     """
     scene = _scene(scene)
+    if runs.plan(scene) is not None:
+        raise UsageError(f"scene {scene.name!r} holds several runs, which are trained together "
+                         f"for one video; run `nnviz render {scene.name}` (their logs go to "
+                         f"OUT/{scene.name}/runs/)")
     with output_folder(out, scene.name) as folder, single_threaded_blas():
         outputs.remove_stale(folder, scene.name)
         _refuse_rendered(folder, scene.name)
@@ -182,11 +186,15 @@ class RenderResult:
 def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out: str | Path = "output",
            size=(1280, 720), fps: float = 25, hold: float = 1.0, formats=DEFAULT_FORMATS,
            steps=None, every=None, seed: int = 0, lr=None, check: bool = False,
-           panels=None, progress: Callable | None = None) -> RenderResult:
+           panels=None, progress: Callable | None = None, jobs: int | None = None) -> RenderResult:
     """Train `scene` (or read `from_log`) and write videos, poster, log and page to OUT/NAME/.
 
     Every file is written under a temporary name and renamed only when all of them are done,
     so a failure or an interruption leaves the folder exactly as it was.
+
+    A scene with `runs` (nnviz.runs) makes one video of all its runs: their logs go to
+    OUT/NAME/runs/, trained `jobs` at a time (None: one per core). `from_log` may also be
+    several logs of one set of runs, or their folder.
     """
     size = check_size(size)
     fps, hold = check_timing(fps, hold)
@@ -195,7 +203,11 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
         raise UsageError("give either a scene name or --from LOG.npz, not both"
                          if scene is not None else "give a scene name or --from LOG.npz")
     if from_log is not None:
-        source = from_log if isinstance(from_log, SnapshotLog) else load(from_log)
+        sources = _sources(from_log)
+        if len(sources) > 1:
+            return _render_runs(None, sources, out=out, chosen=chosen, size=size, fps=fps,
+                                hold=hold, check=check, panels=panels, progress=progress)
+        source = sources[0]
         name = source.meta["scene"]
         if panels is not None:   # a render option: the log on disk keeps what it was made for
             from .frames import check_panels
@@ -208,10 +220,130 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
         if panels is not None:
             scene = copy.copy(scene)
             scene.panels = parse_panels(name, panels)
+        if runs.plan(scene) is not None:
+            return _render_runs(scene, None, out=out, chosen=chosen, size=size, fps=fps,
+                                hold=hold, check=check, steps=steps, every=every, seed=seed,
+                                lr=lr, progress=progress, jobs=jobs)
     with output_folder(out, name) as folder, single_threaded_blas():
         outputs.remove_stale(folder)
         return _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, steps,
                                  every, seed, lr, check, progress)
+
+
+def compare(scene=None, *, lr=None, optimizer=None, seed=None, from_log=None,
+            out: str | Path = "output", size=(1280, 720), fps: float = 25, hold: float = 1.0,
+            formats=DEFAULT_FORMATS, steps=None, every=None, check: bool = False, panels=None,
+            progress: Callable | None = None, jobs: int | None = None) -> RenderResult:
+    """Train `scene` once per combination of the lists given (lr, optimizer, seed: at least
+    one, each of two or more values) and render all runs in one video to OUT/NAME-compare/.
+
+    `from_log` (several run logs of one comparison, or their folder) re-renders without
+    training. Lists may be Python lists or the CLI's comma strings.
+    """
+    from . import comparison as comparing
+    size = check_size(size)
+    fps, hold = check_timing(fps, hold)
+    chosen = parse_formats(formats)
+    if (scene is None) == (from_log is None):
+        raise UsageError("give either a scene name or --from with the runs' logs, not both"
+                         if scene is not None else "give a scene name, or --from OUT/NAME-compare/runs")
+    if from_log is not None:
+        if any(v is not None for v in (lr, optimizer, seed, steps, every)):
+            raise UsageError("--from re-renders saved runs: leave out --lr, --optimizer, --seed, "
+                             "--steps and --every")
+        sources = _sources(from_log)
+        if len(sources) < 2:
+            runs.check_set(sources)
+        return _render_runs(None, sources, out=out, chosen=chosen, size=size, fps=fps,
+                            hold=hold, check=check, panels=panels, progress=progress)
+    base = _scene(scene)
+    picked = parse_panels(base.name, panels) if panels is not None else None
+    made, name = comparing.scene_for(base, picked, lr=lr, optimizer=optimizer, seed=seed)
+    return _render_runs(made, None, out=out, chosen=chosen, size=size, fps=fps, hold=hold,
+                        check=check, steps=steps, every=every, progress=progress, jobs=jobs,
+                        set_name=name)
+
+
+def _sources(from_log) -> list[SnapshotLog]:
+    """`--from`: one log, several logs (runs of one set) or a folder of them (OUT/NAME/runs)."""
+    if isinstance(from_log, SnapshotLog):
+        return [from_log]
+    if isinstance(from_log, (str, os.PathLike)):
+        path = Path(from_log)
+        if not path.is_dir():
+            return [load(path)]
+        items = sorted(path.glob("*.npz"))
+        if not items:
+            raise UsageError(f"--from {path}: the folder holds no snapshot log (.npz); give a "
+                             f"log, or the runs folder OUT/NAME/runs of several runs")
+        return runs.check_set([load(p) for p in items])
+    items = list(from_log)
+    logs = [item if isinstance(item, SnapshotLog) else load(item) for item in items]
+    return logs if len(logs) == 1 else runs.check_set(logs)
+
+
+def _render_runs(scene, sources, *, out, chosen, size, fps, hold, check, steps=None, every=None,
+                 seed=0, lr=None, panels=None, progress=None, jobs=None,
+                 set_name=None) -> RenderResult:
+    """Several runs in one video: train them (or copy `sources`, one set's logs in order) into
+    OUT/SET/runs/FILE.npz, draw them in lockstep, and commit logs, videos, poster and page at
+    once. SET is the scene's name, or `set_name` (nnviz compare: NAME-compare)."""
+    from .runframes import RunsRenderer
+    from .runtrain import train_runs
+    if scene is not None:
+        plan = runs.plan(scene)
+        name = set_name or scene.name
+        scene_name, chosen_panels = scene.name, list(scene.panels)
+        if lr is not None and any("lr" in r.overrides for r in plan):
+            raise UsageError(f"scene {scene.name!r}: its runs differ in lr, so --lr would make "
+                             f"them the same; leave --lr out")
+        labels = [(r.label, r.file) for r in plan]
+    else:
+        name = sources[0].meta["run"]["set"]
+        scene_name = sources[0].meta["scene"]
+        chosen_panels = (list(parse_panels(scene_name, panels)) if panels is not None
+                         else list(sources[0].meta["panels"]))
+        labels = [(s.meta["run"]["label"], runs.file_name(s.meta["run"]["label"]))
+                  for s in sources]
+    runs.check_panels(name, chosen_panels)
+    with output_folder(out, name) as folder, single_threaded_blas():
+        outputs.remove_stale(folder)
+        run_dir = folder / runs.RUNS_FOLDER
+        if os.path.lexists(run_dir) and not run_dir.is_dir() or run_dir.is_symlink():
+            raise NnvizError(f"{run_dir} is not a folder nnviz made; move it away and run again "
+                             f"(nothing was changed)")
+        made = not run_dir.exists()
+        run_dir.mkdir(exist_ok=True)
+        try:
+            for _, file in labels:
+                outputs.remove_stale(run_dir, file[:-len(".npz")])
+            finals = {f"runs/{file}": run_dir / file for _, file in labels}
+            stale = [p for p in run_dir.iterdir() if p.suffix == ".npz"]
+
+            def produce(temps, tick):
+                keys = list(finals)
+                if scene is not None:
+                    for key in keys:
+                        temps[key] = outputs.temporary(finals[key])
+                    logs = train_runs(plan, [temps[k] for k in keys], name, steps=steps,
+                                      every=every, seed=seed, lr=lr, jobs=jobs,
+                                      landscape="landscape" in chosen_panels,
+                                      panels=chosen_panels, progress=tick)
+                else:
+                    logs = []
+                    for key, source in zip(keys, sources):
+                        temps[key], log = _log_copy(source, finals[key], scene_name)
+                        logs.append(log)
+                return (lambda: RunsRenderer(logs, size, chosen_panels), len(logs[0]),
+                        logs[0].meta["title"])
+
+            return _make(folder, name, finals, produce, stale, chosen, size, fps, hold, check,
+                         progress)
+        except BaseException:
+            if made:
+                with suppress(OSError):
+                    run_dir.rmdir()
+            raise
 
 
 def _log_copy(source: SnapshotLog, final: Path, name: str) -> tuple[Path, SnapshotLog]:
@@ -245,18 +377,11 @@ def _log_copy(source: SnapshotLog, final: Path, name: str) -> tuple[Path, Snapsh
 
 def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, steps, every, seed,
                       lr, check, progress) -> RenderResult:
+    """One run: train `scene` (or copy `source`) into NAME.npz, then draw and encode it."""
     from .frames import FrameRenderer
-    from .page import standalone_page, video_block
+    final = {"npz": folder / f"{name}.npz"}
 
-    final = {ext: folder / f"{name}.{ext}" for ext in ("npz", "png", "html")}
-    final.update({fmt.name: folder / f"{name}.{fmt.extension}" for fmt in chosen})
-    stale = [p for p in owned(folder, name).values() if p not in final.values()]
-    temps = {}
-    tick = progress or (lambda n=1: None)
-    phase = getattr(progress, "phase", lambda label: None)   # a Progress names each stage
-    encoder = None
-    try:
-        interrupts.check()
+    def produce(temps, tick):
         if source is None:
             from .frames import check_panels
             temps["npz"] = outputs.temporary(final["npz"])
@@ -266,13 +391,36 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
                               before=lambda arrays: check_panels(name, list(scene.panels), arrays))
         else:
             temps["npz"], log = _log_copy(source, final["npz"], name)
+        return lambda: FrameRenderer(log, size), len(log), log.meta["title"]
+
+    return _make(folder, name, final, produce, (), chosen, size, fps, hold, check, progress)
+
+
+def _make(folder, name, logs_final, produce, stale_extra, chosen, size, fps, hold, check,
+          progress) -> RenderResult:
+    """Make the logs (`produce` fills their temporaries and returns (make_renderer, frames,
+    title)), draw and encode the frames, write poster and page, commit everything at once."""
+    from .page import standalone_page, video_block
+
+    final = dict(logs_final)
+    final.update({ext: folder / f"{name}.{ext}" for ext in ("png", "html")})
+    final.update({fmt.name: folder / f"{name}.{fmt.extension}" for fmt in chosen})
+    stale = [p for p in owned(folder, name).values() if p not in final.values()]
+    stale += [p for p in stale_extra if p not in final.values()]
+    temps = {}
+    tick = progress or (lambda n=1: None)
+    phase = getattr(progress, "phase", lambda label: None)   # a Progress names each stage
+    encoder = None
+    try:
+        interrupts.check()
+        make_renderer, n_snapshots, title = produce(temps, tick)
         for kind in final.keys() - temps.keys():
             temps[kind] = outputs.temporary(final[kind])
         interrupts.check()
         phase(f"rendering {name}")
-        renderer = FrameRenderer(log, size)
+        renderer = make_renderer()
         hold_frames = int(round(hold * fps))
-        frames = len(log) + hold_frames
+        frames = n_snapshots + hold_frames
         encoder = Encoder({fmt: temps[fmt.name] for fmt in chosen}, size, fps, frames)
         for frame in renderer.frames():
             interrupts.check()   # between frames: never inside matplotlib's drawing
@@ -290,12 +438,12 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
         videos = {fmt: temps[fmt.name] for fmt in chosen}
         block = video_block(name, videos, size)
         with outputs.rewrite(temps["html"], "w", encoding="utf-8") as page:
-            page.write(standalone_page(name, log.meta["title"], block))
+            page.write(standalone_page(name, title, block))
         if check:   # the same definition of a valid render as `nnviz check`, and more
             from .check import verify
             interrupts.check()
             verify({temps[fmt.name]: final[fmt.name].name for fmt in chosen}, last,
-                   snapshots=len(log), frames=frames, size=size, fps=fps,
+                   snapshots=n_snapshots, frames=frames, size=size, fps=fps,
                    poster_name=final["png"].name)
         interrupts.check()
         outputs.commit({temps[k]: final[k] for k in final}, remove=stale)
@@ -305,7 +453,7 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
         raise
-    files = {k: final[k] for k in (*[f.name for f in chosen], "png", "npz", "html")}
+    files = {k: final[k] for k in (*[f.name for f in chosen], "png", *logs_final, "html")}
     return RenderResult(name, folder, files, frames, fps)
 
 

@@ -208,7 +208,8 @@ def check_folder(folder: Path) -> list[tuple[Path, dict]]:
     if not videos:
         raise CheckError(f"check failed: {folder} holds no video ({', '.join(FORMATS)})")
     posters = [p for p in folder.glob("*.png") if not p.name.startswith(".")]
-    logs = [p for p in folder.glob("*.npz") if not p.name.startswith(".")]
+    logs = [p for p in [*folder.glob("*.npz"), *(folder / "runs").glob("*.npz")]   # runs: nnviz.runs
+            if not p.name.startswith(".")]
     snapshots = max((len(load(p)) for p in logs), default=None)
     results = None
     for png in posters or [None]:

@@ -159,8 +159,9 @@ def _render_job(job: dict):
 @cli.command()
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @click.option("--all", "all_", is_flag=True, help="Render every built-in scene.")
-@click.option("--from", "from_log", type=click.Path(path_type=Path), default=None,
-              help="Re-render a saved snapshot log (NAME.npz) without training.")
+@click.option("--from", "from_log", type=click.Path(path_type=Path), multiple=True,
+              help="Re-render a saved snapshot log (NAME.npz) without training; for several "
+                   "runs, their folder OUT/NAME/runs or each of their logs (repeat --from).")
 @out_option
 @click.option("--size", type=Size(), default="1280x720", show_default=True,
               help="Frame size in pixels, both even, from 160x120 to 7680x4320.")
@@ -203,6 +204,7 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
 
     if all_ and names:
         raise click.UsageError("give scene names or --all, not both")
+    from_log = from_log or None
     if from_log is not None and (names or all_):
         raise click.UsageError("give either a scene name or --from LOG.npz, not both")
     if all_:
@@ -216,11 +218,11 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     common = dict(out=out, size=size, fps=fps, hold=hold, formats=formats, check=check,
                   panels=panels)
 
-    if from_log is not None:
-        from .snapshots import load
-        log = load(from_log)
-        with Progress(len(log), f"rendering {log.meta['scene']}", enabled=not quiet) as bar:
-            result = render_one(from_log=log, progress=bar, **common)
+    if from_log:
+        from .api import _sources
+        logs = _sources(from_log[0] if len(from_log) == 1 else from_log)
+        with Progress(len(logs[0]), f"rendering {logs[0].meta['scene']}", enabled=not quiet) as bar:
+            result = render_one(from_log=logs[0] if len(logs) == 1 else logs, progress=bar, **common)
         return _report(result, quiet)
 
     jobs_list, totals, failed = [], [], []
@@ -236,7 +238,8 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
         n_steps = steps or scene.steps
         n_every = every or (max(1, -(-n_steps // QUICK["snapshots"])) if quick else scene.every)
         jobs_list.append(dict(scene=name, steps=steps, every=n_every, seed=seed, lr=lr, **common))
-        totals.append(n_steps + len(schedule(n_steps, n_every)))   # steps, then frames
+        n_runs = len(scene.runs) if isinstance(getattr(scene, "runs", None), dict) else 1
+        totals.append(n_runs * n_steps + len(schedule(n_steps, n_every)))   # steps, then frames
     if len(names) == 1:
         with Progress(totals[0], f"training {names[0]}", enabled=not quiet) as bar:
             result = render_one(progress=bar, **jobs_list[0])
@@ -248,6 +251,88 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
         failed.sort(key=lambda f: names.index(f[0]))
         raise NnvizError(f"{len(failed)} of {len(names)} renders failed: "
                          + "; ".join(f"{name}: {e}" for name, e in failed))
+
+
+@cli.command()
+@click.argument("name", required=False)
+@click.option("--lr", "lr", default=None, metavar="LIST",
+              help="Learning rates to compare, e.g. 0.001,0.01,0.1.")
+@click.option("--optimizer", default=None, metavar="LIST",
+              help="Optimizers to compare, e.g. sgd,momentum,adam.")
+@click.option("--seed", default=None, metavar="LIST",
+              help="Seeds to compare (data, initial weights, batches), e.g. 0,1,2,3.")
+@click.option("--from", "from_log", type=click.Path(path_type=Path), multiple=True,
+              help="Re-render saved runs without training: OUT/NAME-compare/runs, or each log.")
+@out_option
+@click.option("--size", type=Size(), default="1280x720", show_default=True,
+              help="Frame size in pixels, both even, from 160x120 to 7680x4320.")
+@click.option("--fps", type=click.FloatRange(min=0, min_open=True, max=240), default=25.0,
+              show_default=True, help="Frames per second; one frame per snapshot.")
+@click.option("--hold", type=click.FloatRange(min=0, max=600), default=1.0, show_default=True,
+              help="Seconds the final frame is held at the end.")
+@click.option("--formats", type=Formats(), default="webm,ogv,mp4", show_default=True,
+              help="Comma list of video formats: webm (VP9), ogv (Theora), mp4 (H.264).")
+@click.option("--panels", default=None, metavar="LIST",
+              help="Comma list of panels instead of the scene's, e.g. fit,landscape,loss.")
+@click.option("--steps", type=click.IntRange(min=1), default=None,
+              help="Training steps (default: the scene's).")
+@click.option("--every", type=click.IntRange(min=1), default=None,
+              help="A snapshot (one video frame) every N steps (default: the scene's).")
+@click.option("--quick", is_flag=True,
+              help="A fast smoke render: 320x240, about 24 snapshots, 0.5 s hold "
+                   "(options given explicitly win).")
+@click.option("--check", is_flag=True,
+              help="Decode every video after encoding; keep nothing unless all pass.")
+@click.option("--jobs", type=click.IntRange(min=1), default=None,
+              help="Runs trained at once [default: CPU count].")
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.pass_context
+@stops_at_safe_points
+def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, formats, panels,
+            steps, every, quick, check, jobs, quiet):
+    """Train scene NAME once per setting and show every run in one video, in lockstep.
+
+    \b
+    nnviz compare xor_two_classes --lr 0.003,0.01,0.03
+    nnviz compare linear_regression --optimizer sgd,momentum,adam
+    nnviz compare xor_two_classes --lr 0.01,0.03 --seed 0,1   (a grid: 4 runs)
+
+    Results go to OUT/NAME-compare/: the videos, poster and page as for `render`, and each
+    run's log in runs/. Re-render them with --from OUT/NAME-compare/runs.
+    """
+    from .api import compare as compare_runs
+    from .progress import Progress
+    from .scene import resolve
+    from .scene_checks import check_attributes
+    from .comparison import make_runs
+    from .training import schedule
+
+    given = lambda p: ctx.get_parameter_source(p) == click.core.ParameterSource.COMMANDLINE
+    if quick:
+        size = size if given("size") else QUICK["size"]
+        hold = hold if given("hold") else QUICK["hold"]
+    common = dict(out=out, size=size, fps=fps, hold=hold, formats=formats, check=check,
+                  panels=panels)
+    if from_log:
+        if name:
+            raise click.UsageError("give either a scene name or --from, not both")
+        with Progress(1, "rendering", enabled=not quiet) as bar:
+            result = compare_runs(from_log=from_log[0] if len(from_log) == 1 else from_log,
+                                  lr=lr, optimizer=optimizer, seed=seed, steps=steps,
+                                  every=every, progress=bar, **common)
+        return _report(result, quiet)
+    if not name:
+        raise click.UsageError("give a scene name (see `nnviz list`), or --from OUT/NAME-compare/runs")
+    scene = resolve(name)
+    check_attributes(scene)
+    n_runs = len(make_runs(lr=lr, optimizer=optimizer, seed=seed))
+    n_steps = steps or scene.steps
+    n_every = every or (max(1, -(-n_steps // QUICK["snapshots"])) if quick else scene.every)
+    total = n_runs * n_steps + len(schedule(n_steps, n_every))
+    with Progress(total, f"training {n_runs} runs of {name}", enabled=not quiet) as bar:
+        result = compare_runs(name, lr=lr, optimizer=optimizer, seed=seed, steps=steps,
+                              every=n_every, progress=bar, jobs=jobs, **common)
+    _report(result, quiet)
 
 
 def _render_many(jobs_list: list[dict], workers: int, quiet: bool) -> list:

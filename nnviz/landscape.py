@@ -204,6 +204,21 @@ def compute(architecture, trajectory: np.ndarray, x_train: np.ndarray, y_train: 
                                for start in range(0, len(trajectory), PCA_ROWS)])  # bounded memory
         path[-1] = 0.0   # exactly: the final parameters are the plane's origin
         points = path
+    result.update(_surface(architecture, origin, directions, points, x_train, y_train,
+                           loss_name, grid, n_params))
+    result.update({"landscape/path": path, "landscape/explained": explained})
+    return result
+
+
+def _explained_by_axes(path: np.ndarray) -> np.ndarray:
+    """For the w-b plane: each parameter's share of the trajectory's variance."""
+    var = path.var(axis=0)
+    return var / var.sum() if var.sum() > 0 else np.zeros(2)
+
+
+def _surface(architecture, origin, directions, points, x_train, y_train, loss_name, grid,
+             n_params) -> dict[str, np.ndarray]:
+    """The grid over the window around `points` (plane coordinates) and the loss at each point."""
     lo, hi = points.min(axis=0), points.max(axis=0)
     a = _axis(lo[0], hi[0], hi[1] - lo[1], grid)
     b = _axis(lo[1], hi[1], hi[0] - lo[0], grid)
@@ -215,13 +230,51 @@ def compute(architecture, trajectory: np.ndarray, x_train: np.ndarray, y_train: 
         losses(architecture, origin32 + coords[start:start + rows] @ directions32,
                x_train, y_train, loss_name)
         for start in range(0, len(coords), rows)]).reshape(grid, grid)
-    result.update({"landscape/a": a, "landscape/b": b, "landscape/loss": loss.astype(np.float32),
-                   "landscape/path": path, "landscape/origin": origin32,
-                   "landscape/directions": directions32, "landscape/explained": explained})
-    return result
+    return {"landscape/a": a, "landscape/b": b, "landscape/loss": loss.astype(np.float32),
+            "landscape/origin": origin32, "landscape/directions": directions32}
 
 
-def _explained_by_axes(path: np.ndarray) -> np.ndarray:
-    """For the w-b plane: each parameter's share of the trajectory's variance."""
-    var = path.var(axis=0)
-    return var / var.sum() if var.sum() > 0 else np.zeros(2)
+def compute_shared(architecture, trajectories: list[np.ndarray], x_train: np.ndarray,
+                   y_train: np.ndarray, loss_name: str, grid: int = GRID
+                   ) -> tuple[dict[str, np.ndarray], list[np.ndarray]]:
+    """One plane and surface for several runs of one network on one training set, and each
+    run's path on it: (the landscape arrays but the path, [path of each run]).
+
+    Runs can only be compared on one plane: a plane per run (each its own principal
+    directions) gives each path its own axes. Two parameters: the parameter space itself, as
+    for one run. More: the plane through the mean of all runs' snapshots spanned by the first
+    two principal components of all trajectories stacked together (evenly sampled, each run
+    the same number of rows), so every path is a projection onto the same two directions and
+    `explained` is their share of the variance of all runs' parameters together. A path
+    therefore ends at its run's final parameters projected onto the plane (not at (0, 0)).
+    """
+    steps, n_params, _ = _layout(architecture)
+    trajectories = [np.asarray(t, np.float32) for t in trajectories]
+    if not trajectories or any(t.ndim != 2 or t.shape[1] != n_params or len(t) < 1
+                               for t in trajectories):
+        raise ValueError(f"trajectories must each have shape (S, {n_params})")
+    if n_params == 2:
+        origin, directions = np.zeros(2), np.eye(2)
+        paths = [t.astype(np.float64) for t in trajectories]
+        points = np.vstack(paths)
+        result = {}
+        if _is_linear_neuron(architecture) and loss_name == "mse":
+            result["landscape/minimum"] = _least_squares(x_train, y_train)
+            points = np.vstack([points, result["landscape/minimum"]])
+        explained = _explained_by_axes(np.vstack(paths))
+    else:
+        share = max(1, PCA_ROWS // len(trajectories))
+        sample = np.vstack([t[np.unique(np.linspace(0, len(t) - 1, min(len(t), share)).astype(int))]
+                            for t in trajectories])
+        origin = sample.astype(np.float64).mean(axis=0)
+        directions, explained = _principal_plane(sample)
+        directions = directions.astype(np.float32).astype(np.float64)
+        origin = origin.astype(np.float32).astype(np.float64)
+        paths = [np.concatenate([(t[start:start + PCA_ROWS] - origin) @ directions.T
+                                 for start in range(0, len(t), PCA_ROWS)]) for t in trajectories]
+        points = np.vstack(paths)
+        result = {}
+    result.update(_surface(architecture, origin, directions, points, x_train, y_train,
+                           loss_name, grid, n_params))
+    result["landscape/explained"] = explained
+    return result, paths

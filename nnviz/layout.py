@@ -29,13 +29,50 @@ ARRANGEMENTS = {
                           square_from=3),
 }
 WIDE_FROM = 1.5
+# several runs (nnviz.runs): the views hold a grid of small multiples, one tile per run, so they
+# take more of the frame, and sit beside the metrics at every shape: above the metrics on a 4:3
+# frame, 4 tiles of a 640x480 frame were 320x145 pixels, too flat for a plane (225x220 beside)
+RUNS = Arrangement(views_beside_metrics=True, views_to_metrics=(2.3, 3.4, 3.4))
+# ... but a 4:3 frame with a second view beside the tiles (the landscape) has no width left for
+# a metrics column (640x480: the layout collapsed): there the metrics go below
+RUNS_NARROW = Arrangement(views_beside_metrics=False, views_to_metrics=(2.3, 2.6, 2.6))
+# width / height a tile of each picture reads best at: a curve over x likes width
+TILE_ASPECT = {"fit": 1.5}
 
 
 def shape_of(size: tuple[int, int]) -> str:
     return "wide" if size[0] / size[1] >= WIDE_FROM else "narrow"
 
 
-def arrange(fig, panel_classes: list, size: tuple[int, int]) -> list:
+def tiles(n: int, width: float, height: float, aspect: float = 1.0,
+          title: float = 0.0) -> tuple[int, int]:
+    """(rows, columns) of a grid of n small multiples in a box of width x height pixels.
+
+    Tiles keep their `aspect` (width / height: a plane must not be stretched), so the grid is
+    the one whose tiles hold the largest such rectangle below a title `title` pixels high,
+    with a mild preference for grids without empty cells: 4 runs in a square box make 2x2, in
+    a wide one 1x4; 9 make 3x3; a fit (aspect 1.5) in a tall box stacks.
+    """
+    return ranked_tiles(n, width, height, aspect, title)[0]
+
+
+def ranked_tiles(n: int, width: float, height: float, aspect: float = 1.0,
+                 title: float = 0.0) -> list[tuple[int, int]]:
+    """Every distinct grid for n tiles, best first by `tiles`' rule (the frame tries the next
+    when the layout cannot place the best one's decorations)."""
+    def score(rows):
+        cols = -(-n // rows)
+        tile_w, tile_h = width / cols, height / rows - title
+        fill = n / (rows * cols)   # a full grid reads better than a ragged one, a little
+        return round(min(tile_w / aspect, tile_h) * (0.8 + 0.2 * fill), 6), fill
+    grids = {}   # by columns: the fewest rows that hold n (no empty row)
+    for rows in sorted(range(1, n + 1), key=score, reverse=True):
+        cols = -(-n // rows)
+        grids.setdefault(cols, (-(-n // cols), cols))
+    return list(grids.values())
+
+
+def arrange(fig, panel_classes: list, size: tuple[int, int], runs: int = 1) -> list:
     """One Axes per panel class, in the order given, laid out by the table for `size`.
 
     One grid for the whole frame (nested grids space panels differently under constrained
@@ -49,7 +86,10 @@ def arrange(fig, panel_classes: list, size: tuple[int, int]) -> list:
     if not views or not metrics:   # one kind only: side by side
         n = len(panel_classes)
         return [fig.add_subplot(1, n, i + 1) for i in range(n)]
-    rule = ARRANGEMENTS[shape_of(size)]
+    if runs > 1:
+        rule = RUNS_NARROW if shape_of(size) == "narrow" and len(views) > 1 else RUNS
+    else:
+        rule = ARRANGEMENTS[shape_of(size)]
     ratio = rule.views_to_metrics[min(len(views), len(rule.views_to_metrics)) - 1]
     nv, nm = len(views), len(metrics)
     if rule.square_from and nv >= rule.square_from and size[1] >= rule.square_rows * nm:

@@ -158,6 +158,9 @@ def check_meta(meta: dict) -> None:
             network(meta["architecture"])
         except ValueError as e:
             raise Invalid(f"meta 'architecture': {e}") from None
+    if "run" in meta:   # one run of a set (nnviz.runs)
+        from .runs import check_meta as check_run
+        check_run(meta["run"], Invalid)
     if not isinstance(meta.get("standardize_targets", False), bool):
         raise Invalid("meta 'standardize_targets' must be true or false")
 

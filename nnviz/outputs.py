@@ -190,10 +190,11 @@ def commit(pairs: dict[Path, Path], remove: Iterable[Path] = (),
     """
     remove = [Path(p) for p in remove]
     folders = {Path(final).parent for final in (*pairs.values(), *remove)}
-    assert len(folders) == 1, folders
+    top = min(folders, key=lambda f: len(f.parts))   # a render's folder, or its runs/ below it
+    assert all(f == top or f.parent == top for f in folders), folders
     held = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT, signal.SIGTERM})
     try:
-        with locked(folders.pop()):
+        with locked(top):
             if before:
                 before()
             for final in (*pairs.values(), *remove):

@@ -59,6 +59,8 @@ class Scene:
     train_fraction: float = 0.7
     standardize_targets: bool = True  # regression targets to zero mean, unit variance
     panels: tuple[str, ...] = ("loss",)
+    # several runs in one video: {label: {attribute: value, ...}, ...} (see nnviz.runs)
+    runs: dict[str, dict] | None = None
 
     def dataset(self, rng: np.random.Generator) -> data.Dataset:
         raise NotImplementedError(f"{type(self).__name__} must define dataset(self, rng)")

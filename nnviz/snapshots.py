@@ -136,6 +136,41 @@ class LogWriter:
         self.close()
 
 
+def add_static(path: str | Path, arrays: dict[str, np.ndarray], meta: dict | None = None) -> None:
+    """Add static arrays (and update meta with `meta`) in a committed log that is still our
+    own temporary: work done after training that needs other logs too (the shared landscape
+    of several runs, nnviz.runtrain).
+
+    The log is written again beside itself, member by member in its order (meta first, the new
+    arrays after the old static ones), and replaces the old file: deterministic bytes.
+    """
+    path = Path(path)
+    tmp, fd = create(path)
+    try:
+        with zipfile.ZipFile(path) as src, os.fdopen(fd, "wb") as out, \
+                zipfile.ZipFile(out, "w", allowZip64=True) as zf:
+            old = json.loads(np.lib.format.read_array(src.open(f"{META}.npy")).tobytes().decode())
+            raw = np.frombuffer(json.dumps(dict(old, **(meta or {})), sort_keys=True).encode(),
+                                np.uint8)
+            _write_member(zf, META, raw.dtype, raw.shape, [raw.tobytes()])
+            for name, value in sorted(arrays.items()):
+                value = np.ascontiguousarray(value)
+                _write_member(zf, name, value.dtype, value.shape, [value.tobytes()])
+            for info in src.infolist():
+                name = info.filename[:-4]
+                if name == META or name in arrays:
+                    continue
+                with src.open(info) as f:
+                    version = np.lib.format.read_magic(f)   # our own log: 1.0 as written
+                    read_header = (np.lib.format.read_array_header_1_0 if version == (1, 0)
+                                   else np.lib.format.read_array_header_2_0)
+                    shape, _, dtype = read_header(f)
+                    _write_member(zf, name, dtype, shape, iter(lambda: f.read(_CHUNK), b""))
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
 class SnapshotLog:
     """A saved log: `meta`, `log[name]` for a whole array, `log.stream(names)` snapshot by snapshot.
 

@@ -123,13 +123,14 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
           seed: int = 0, lr: float | None = None,
           progress: Callable[[int], None] | None = None,
           before: Callable[[set[str]], None] | None = None,
-          landscape: bool = False) -> SnapshotLog:
+          landscape: bool = False, run: dict | None = None) -> SnapshotLog:
     """Train `scene` and write its snapshot log to `path`; options left None come from the scene.
 
     `before`, if given, sees the names of the arrays the log will hold before the first step,
     so a caller can refuse (e.g. panels that cannot be drawn) without waiting for training.
     `landscape` (the caller decides, e.g. from the panels drawn) adds the loss landscape
-    (nnviz.landscape), computed once after training.
+    (nnviz.landscape), computed once after training. `run` (nnviz.runs.meta) marks the log
+    as one run of a set; a single run's log has no such entry.
     """
     scene_checks.check_attributes(scene)
     steps = scene.steps if steps is None else steps
@@ -210,6 +211,8 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
             "model": repr(model), "architecture": architecture,
             "standardize_targets": not keep_y,
             "versions": {"nnviz": __version__, "numpy": np.__version__}}
+    if run is not None:
+        meta["run"] = run
     # the network sees standardised units: with these a log alone turns data into predictions
     static = {"data/x_train": train_set.x, "data/y_train": train_set.y,
               "data/x_val": val_set.x, "data/y_val": val_set.y, **grid,

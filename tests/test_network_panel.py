@@ -186,7 +186,7 @@ def test_three_view_frames_keep_every_label_inside_its_own_panel(tmp_path_factor
         panel = next(p for p in renderer.panels if p.name == name)
         others = [p.ax.get_tightbbox(drawer) for p in renderer.panels if p is not panel]
         texts = ([*panel.col_labels, panel.caption, panel.key] if name == "network" else
-                 [panel.ax.xaxis.label, panel.note])
+                 [panel.ax.xaxis.label, *(t for t in panel.ax.texts if t.get_gid() == "note")])
         for t in texts:
             if not t.get_text():
                 continue

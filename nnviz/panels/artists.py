@@ -6,6 +6,7 @@ Each was introduced by a measurement (benchmarks/render_speed.py): a resampled i
 from __future__ import annotations
 
 import matplotlib
+import matplotlib.transforms
 import numpy as np
 from matplotlib.artist import Artist
 
@@ -55,6 +56,7 @@ class GridImage(Artist):
         self.ax, self.vmin, self.vmax = ax, vmin, vmax
         self.colour = ColourGrid(cmap)
         self.values = None
+        self.extent = None   # (x0, x1, y0, y1) in data units; None: the grid fills the axes
         self.set_zorder(0)
         self.set_animated(True)
         self.set_figure(ax.figure)
@@ -65,7 +67,12 @@ class GridImage(Artist):
     def draw(self, renderer):
         if self.values is None:
             return
-        x0, y0, w, h = _pixel_box(self.ax.bbox)
+        box = self.ax.bbox
+        if self.extent is not None:   # the grid covers only part of the axes (shared limits)
+            (px0, py0), (px1, py1) = self.ax.transData.transform(
+                [(self.extent[0], self.extent[2]), (self.extent[1], self.extent[3])])
+            box = matplotlib.transforms.Bbox.from_extents(px0, py0, px1, py1)
+        x0, y0, w, h = _pixel_box(box)
         gc = renderer.new_gc()
         renderer.draw_image(gc, x0, y0, self.colour(self.values, self.vmin, self.vmax, h, w))
         gc.restore()
@@ -78,9 +85,10 @@ class Sprite(Artist):
     elsewhere); each frame then composites the pixels instead of redrawing every marker.
     """
 
-    def __init__(self, ax, artists):
+    def __init__(self, ax, artists, pad: int = 0):
+        """`pad` pixels around the axes are kept too (for a frame drawn on the axes' edge)."""
         super().__init__()
-        self.ax, self.artists, self.pixels = ax, artists, None
+        self.ax, self.artists, self.pixels, self.pad = ax, artists, None, pad
         self.set_animated(True)
         self.set_figure(ax.figure)
 
@@ -90,7 +98,8 @@ class Sprite(Artist):
         renderer.clear()
         for artist in self.artists:
             artist.draw(renderer)
-        self.x0, self.y0, self.pixels = _crop(np.asarray(canvas.buffer_rgba()), self.ax.bbox)
+        box = self.ax.bbox.padded(self.pad) if self.pad else self.ax.bbox
+        self.x0, self.y0, self.pixels = _crop(np.asarray(canvas.buffer_rgba()), box)
         canvas.restore_region(saved)
 
     def draw(self, renderer):

@@ -114,24 +114,28 @@ class Loss(_Curves):
 
     def __init__(self, ax, log, series, style):
         super().__init__(ax, log, series, style)
-        ax.set_yscale("log")
-        both = np.concatenate([self.values(k) for k in self.keys])
-        lo, hi = np.log10(both.min()), np.log10(both.max())
-        pad = 0.06 * max(hi - lo, 0.5)
-        ax.set_ylim(10 ** (lo - pad), 10 ** (hi + pad))
-        plain = FuncFormatter(lambda v, _: f"{v:.3g}")
-        if hi - lo < 1:  # under a decade: plain numbers, not 1.05 x 10^-1 minor labels
-            ax.yaxis.set_major_locator(MaxNLocator(5))
-            ax.yaxis.set_major_formatter(plain)
-            ax.yaxis.set_minor_locator(NullLocator())
-        elif hi - lo < 3:  # a few decades: 1-2-5 ticks as plain numbers
-            ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
-            ax.yaxis.set_major_formatter(plain)
-            ax.yaxis.set_minor_formatter(NullFormatter())
+        log_axis(ax, np.concatenate([self.values(k) for k in self.keys]))
         ax.set_ylabel("loss")
 
     def values(self, key):
         return np.maximum(self.series[key], 1e-12)  # a log axis cannot show 0
+
+
+def log_axis(ax, both: np.ndarray) -> None:
+    """A log y axis over these values, with ticks that read at every span."""
+    ax.set_yscale("log")
+    lo, hi = np.log10(both.min()), np.log10(both.max())
+    pad = 0.06 * max(hi - lo, 0.5)
+    ax.set_ylim(10 ** (lo - pad), 10 ** (hi + pad))
+    plain = FuncFormatter(lambda v, _: f"{v:.3g}")
+    if hi - lo < 1:  # under a decade: plain numbers, not 1.05 x 10^-1 minor labels
+        ax.yaxis.set_major_locator(MaxNLocator(5))
+        ax.yaxis.set_major_formatter(plain)
+        ax.yaxis.set_minor_locator(NullLocator())
+    elif hi - lo < 3:  # a few decades: 1-2-5 ticks as plain numbers
+        ax.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        ax.yaxis.set_major_formatter(plain)
+        ax.yaxis.set_minor_formatter(NullFormatter())
 
 
 @panel("accuracy")

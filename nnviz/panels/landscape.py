@@ -17,6 +17,13 @@ PATH = "#ffffff"
 NOW = "#e8402a"
 
 
+def fit_surface_text(ax, renderer) -> None:
+    """The x label and the projection note no wider than the panel (3 views at 640x480)."""
+    fit_text(ax.xaxis.label, 1.1 * ax.bbox.width, renderer, smallest=0.8)
+    for note in (t for t in ax.texts if t.get_gid() == "note"):
+        fit_text(note, 0.96 * ax.bbox.width, renderer, smallest=0.8)
+
+
 @panel("landscape")
 class Landscape(Panel):
     """Log-coloured loss surface with labelled contours, the path so far and where it is now."""
@@ -28,13 +35,30 @@ class Landscape(Panel):
 
     def __init__(self, ax, log, series, style):
         super().__init__(ax, log, series, style)
+        self.surface(ax, log, style, "path projected onto its 2 principal directions")
+        self.path = np.asarray(log["landscape/path"], np.float64)
+        ax.plot(*self.path[0], "o", mfc="none", mec=PATH, ms=style["line"] * 4, mew=style["line"] * 0.7,
+                label="start")
+        self.minimum(ax, log, style)
+        self.trail, = ax.plot([], [], color=PATH, lw=style["line"] * 0.9)
+        self.now, = ax.plot([], [], "o", color=NOW, mec="white", mew=style["line"] * 0.5,
+                            ms=style["line"] * 3.5, label="now")
+        self.dynamic(self.trail)
+        self.dynamic(self.now)
+        legend = ax.legend(loc="upper right", framealpha=0.85, fontsize=style["font"] * 0.7)
+        legend.set_animated(True)
+        self.key = self.sprite([legend])
+
+    @staticmethod
+    def surface(ax, log, style, note: str):
+        """The static surface: log colours, labelled contours, colour bar (returned), axis
+        labels (and `note` on a projected plane), limits."""
         a, b = log["landscape/a"], log["landscape/b"]
         loss = np.asarray(log["landscape/loss"], np.float64)
         finite = loss[np.isfinite(loss) & (loss > 0)]
         top = finite.max() if finite.size else 1.0
         low = max(finite.min() if finite.size else 1e-3, top * 1e-6)
         loss = np.clip(np.where(np.isfinite(loss), loss, top), low, top)   # overflowed: the highest
-        self.path = np.asarray(log["landscape/path"], np.float64)
         norm = LogNorm(low, top)
         ax.imshow(loss, origin="lower", extent=(a[0], a[-1], b[0], b[-1]), aspect="auto",
                   cmap=SURFACE, norm=norm, interpolation="bilinear")
@@ -55,32 +79,20 @@ class Landscape(Panel):
         else:
             ax.set_xlabel(f"direction 1 ({100 * explained[0]:.0f} % of the path's variance)")
             ax.set_ylabel(f"direction 2 ({100 * explained[1]:.0f} %)")
-            self.note = ax.text(0.02, 0.02, "path projected onto its 2 principal directions",
-                                transform=ax.transAxes, fontsize=style["font"] * 0.55,
-                                color="white", parse_math=False)
-            self.note.set_in_layout(False)
-        ax.plot(*self.path[0], "o", mfc="none", mec=PATH, ms=style["line"] * 4, mew=style["line"] * 0.7,
-                label="start")
+            ax.text(0.02, 0.02, note, transform=ax.transAxes, fontsize=style["font"] * 0.55,
+                    color="white", parse_math=False, gid="note").set_in_layout(False)
+        ax.set_xlim(a[0], a[-1])
+        ax.set_ylim(b[0], b[-1])
+        return bar
+
+    @staticmethod
+    def minimum(ax, log, style) -> None:
         if "landscape/minimum" in log:
             ax.plot(*log["landscape/minimum"], "*", color="#ffd400", mec=MODEL, mew=0.5,
                     ms=style["line"] * 7, label="least-squares minimum")
-        ax.set_xlim(a[0], a[-1])
-        ax.set_ylim(b[0], b[-1])
-        self.trail, = ax.plot([], [], color=PATH, lw=style["line"] * 0.9)
-        self.now, = ax.plot([], [], "o", color=NOW, mec="white", mew=style["line"] * 0.5,
-                            ms=style["line"] * 3.5, label="now")
-        self.dynamic(self.trail)
-        self.dynamic(self.now)
-        legend = ax.legend(loc="upper right", framealpha=0.85, fontsize=style["font"] * 0.7)
-        legend.set_animated(True)
-        self.key = self.sprite([legend])
 
     def fit(self, renderer) -> None:
-        """The x label and the note no wider than the panel (3 views at 640x480)."""
-        w, h = self.ax.bbox.width, self.ax.bbox.height
-        fit_text(self.ax.xaxis.label, 1.1 * w, renderer, smallest=0.8)
-        if hasattr(self, "note"):
-            fit_text(self.note, 0.96 * w, renderer, smallest=0.8)
+        fit_surface_text(self.ax, renderer)
 
     def update(self, i, snap):
         self.trail.set_data(self.path[:i + 1, 0], self.path[:i + 1, 1])

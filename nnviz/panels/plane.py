@@ -19,22 +19,27 @@ class Fit(Panel):
     needs = ("grid/x",)
     fits = "a scene with one input"
 
-    def __init__(self, ax, log, series, style):
+    def __init__(self, ax, log, series, style, tile=None):
+        """`tile` (panels.runs): one small multiple of several runs; limits are set by it."""
         super().__init__(ax, log, series, style)
         self.x = log["grid/x"]
         ys = []
         for x, y, color, label in data_points(log):
+            if tile is not None:   # the tile's colours are its run's: the data stays grey
+                color = "#9a9a9a" if label == "train" else "#c8c8c8"
             ax.scatter(x[:, 0], y[:, 0], s=style["dot"], color=color, alpha=0.55, lw=0,
                        label=f"{label} data", rasterized=True)
             ys.append(y[:, 0])
         ys = np.concatenate(ys)
         ax.set_xlim(self.x[0], self.x[-1])
         ax.set_ylim(*pad(ys.min(), ys.max(), 0.12))
-        self.curve, = ax.plot([], [], color=MODEL, lw=style["line"] * 1.4, label="network")
+        self.curve, = ax.plot([], [], color=tile["colour"] if tile else MODEL,
+                              lw=style["line"] * 1.4, label="network")
         self.dynamic(self.curve)
         ax.set_xlabel("x")
         ax.set_ylabel("y")
-        ax.legend(loc="best", framealpha=0.9)
+        if tile is None or tile["legend"]:
+            ax.legend(loc="best", framealpha=0.9)
 
     def update(self, i, snap):
         self.curve.set_data(self.x, snap["output"][:, 0])
@@ -48,23 +53,32 @@ class _Plane(Panel):
     needs = ("grid/x0",)
     fits = "a scene with two inputs"
 
-    def _image(self, log, vmin, vmax, label):
+    def _image(self, log, vmin, vmax, label, tile=None):
         x0, x1 = log["grid/x0"], log["grid/x1"]
         self.ax.set_xlim(x0[0], x0[-1])
         self.ax.set_ylim(x1[0], x1[-1])
+        if tile is not None:   # one small multiple: the set's colour scale, one colour bar
+            vmin, vmax = tile.get("vrange") or (vmin, vmax)
         self.image = GridImage(self.ax, CMAP, vmin, vmax)
         self.colors = ScalarMappable(Normalize(vmin, vmax), CMAP)
-        bar = self.ax.figure.colorbar(self.colors, ax=self.ax, fraction=0.05, pad=0.02)
-        bar.set_label(label)
+        if tile is not None:
+            self.image.extent = (x0[0], x0[-1], x1[0], x1[-1])
+            self.colour_label = label
+        else:
+            bar = self.ax.figure.colorbar(self.colors, ax=self.ax, fraction=0.05, pad=0.02)
+            bar.set_label(label)
         self.ax.set_xlabel("$x_1$")
         self.ax.set_ylabel("$x_2$")
         return x0, x1
 
-    def _legend(self):
-        """A legend above the image: it goes into the sprite, not the background."""
+    def _legend(self, tile=None):
+        """A legend above the image: it goes into the sprite, not the background (of several
+        runs' tiles only the first has one)."""
+        if tile is not None and not tile["legend"]:
+            return []
         legend = self.ax.legend(loc="best", framealpha=0.85)
         legend.set_animated(True)
-        return legend
+        return [legend]
 
     def _scatter(self, x, values, marker, label):
         return self.dynamic(self.ax.scatter(
@@ -77,15 +91,20 @@ class _Plane(Panel):
 class Heatmap(_Plane):
     """The network's output over the input plane, the data points on top."""
 
-    def __init__(self, ax, log, series, style):
+    def __init__(self, ax, log, series, style, tile=None):
         super().__init__(ax, log, series, style)
         data = data_points(log)
-        ys = np.concatenate([y[:, 0] for _, y, *_ in data])
-        vmin, vmax = pad(ys.min(), ys.max(), 0.0)
-        self._image(log, vmin, vmax, "network output")
+        vmin, vmax = self.value_range(log)
+        self._image(log, vmin, vmax, "network output", tile)
         points = [self._scatter(x, y[:, 0], m, label)
                   for (x, y, _, label), m in zip(data, ("o", "^"))]
-        self.points = self.sprite(points + [self._legend()])
+        self.points = self.sprite(points + self._legend(tile))
+
+    @staticmethod
+    def value_range(log) -> tuple[float, float]:
+        """The colour scale: the targets' range (small multiples share the union of theirs)."""
+        ys = np.concatenate([y[:, 0] for _, y, *_ in data_points(log)])
+        return pad(ys.min(), ys.max(), 0.0)
 
     def update(self, i, snap):
         self.image.set_data(snap["output"][..., 0])
@@ -99,9 +118,9 @@ class Boundary(_Plane):
     needs = ("grid/x0", "predicted/train")
     fits = "a classification scene with two inputs"
 
-    def __init__(self, ax, log, series, style):
+    def __init__(self, ax, log, series, style, tile=None):
         super().__init__(ax, log, series, style)
-        x0, x1 = self._image(log, 0.0, 1.0, "P(class 1)")
+        x0, x1 = self._image(log, 0.0, 1.0, "P(class 1)", tile)
         self.x0, self.x1 = x0, x1
         self.edge = self.dynamic(LineCollection([], colors=MODEL, linewidths=style["line"] * 1.3))
         ax.add_collection(self.edge)
@@ -111,7 +130,11 @@ class Boundary(_Plane):
         self.wrong = self.dynamic(ax.scatter(
             [], [], s=style["dot"] * 9, facecolors="none", edgecolors=WRONG,
             linewidths=style["line"] * 0.9, label="misclassified"))
-        self.points = self.sprite(points + [self._legend()])
+        self.points = self.sprite(points + self._legend(tile))
+
+    @staticmethod
+    def value_range(log) -> tuple[float, float]:
+        return 0.0, 1.0
 
     def update(self, i, snap):
         p1 = snap["output"][..., 1]
