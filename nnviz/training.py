@@ -110,6 +110,7 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
     xt, yt, xv, yv = sx(train_set.x), sy(train_set.y), sx(val_set.x), sy(val_set.y)
 
     model = scene_checks.model(scene, init_rng, ds)
+    scene_checks.check_probability_output(scene, model, scene_checks.loss_name(scene, ds))
     architecture = _architecture(model)
     if landscape and architecture is None:
         raise UsageError(f"scene {scene.name!r}: the landscape panel needs a network of nnviz's "
@@ -146,8 +147,8 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
         if not np.isfinite(fields["loss/train"] + fields["loss/val"]):
             diverged(step, f"loss is {fields['loss/train']}")
         if classify:
-            fields["predicted/train"] = np.argmax(ot, axis=1).astype(np.int8)
-            fields["predicted/val"] = np.argmax(ov, axis=1).astype(np.int8)
+            fields["predicted/train"] = data.class_labels(ot).astype(np.int8)   # argmax, or p > 0.5
+            fields["predicted/val"] = data.class_labels(ov).astype(np.int8)
             fields["accuracy/train"] = np.mean(fields["predicted/train"] == train_set.labels)
             fields["accuracy/val"] = np.mean(fields["predicted/val"] == val_set.labels)
         if grid_in is not None:
