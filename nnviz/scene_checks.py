@@ -148,10 +148,13 @@ def loss_name(scene, ds: data.Dataset) -> str:
     default = ("binary_cross_entropy" if binary else "softmax_cross_entropy"
                if ds.kind == "classification" else "mse")
     name = scene.loss or default
-    if name == "softmax_cross_entropy" and (ds.kind != "classification" or binary):
-        _fail(scene, f"loss 'softmax_cross_entropy' needs one-hot classes but dataset() returned "
-                     f"{'one 0/1 column' if binary else 'regression data'}; use loss = "
-                     f"'{default}' or build y with np.eye(n_classes)[labels]")
+    if name == "softmax_cross_entropy" and ds.kind != "classification":
+        _fail(scene, "loss 'softmax_cross_entropy' needs classification data but dataset() "
+                     "returned regression data; use loss = 'mse' or one-hot classes")
+    if name == "softmax_cross_entropy" and binary:
+        _fail(scene, "loss 'softmax_cross_entropy' needs one-hot classes but dataset() returned "
+                     "one 0/1 column; use loss = None (binary cross-entropy) or build y with "
+                     "np.eye(2)[labels]")
     if name == "binary_cross_entropy" and not binary:
         _fail(scene, "loss 'binary_cross_entropy' needs two classes as one 0/1 column "
                      "(classification data, y = labels[:, None]); use loss = None for the default")

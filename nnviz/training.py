@@ -84,15 +84,18 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
           seed: int = 0, lr: float | None = None,
           progress: Callable[[int], None] | None = None,
           before: Callable[[set[str]], None] | None = None,
-          landscape: bool = False) -> SnapshotLog:
+          landscape: bool | None = None) -> SnapshotLog:
     """Train `scene` and write its snapshot log to `path`; options left None come from the scene.
 
     `before`, if given, sees the names of the arrays the log will hold before the first step,
     so a caller can refuse (e.g. panels that cannot be drawn) without waiting for training.
-    `landscape` (the caller decides, e.g. from the panels drawn) adds the loss landscape
-    (nnviz.landscape), computed once after training.
+    `landscape` (the caller decides, e.g. from the panels drawn; None: whether the scene's own
+    panels draw it, so its log can be drawn) adds the loss landscape (nnviz.landscape),
+    computed once after training.
     """
     scene_checks.check_attributes(scene)
+    if landscape is None:
+        landscape = "landscape" in scene.panels
     steps = scene.steps if steps is None else steps
     every = scene.every if every is None else every
     lr = scene.lr if lr is None else lr

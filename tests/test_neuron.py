@@ -133,8 +133,7 @@ def test_new_scenes_learn_on_seeds_0_to_9(tmp_path, name):
     scene = nnviz.resolve(name)()
     failed = {}
     for seed in range(10):
-        log = train(scene, tmp_path / f"{seed}.npz", seed=seed,
-                    landscape="landscape" in scene.panels)
+        log = train(scene, tmp_path / f"{seed}.npz", seed=seed)
         failed.update({seed: why for why in [scene.learning_problems(log)] if why})
     assert failed == {}
 
@@ -144,7 +143,7 @@ def test_learning_problems_name_what_went_wrong(tmp_path):
     for name, fragment in (("gradient_descent", "from the least-squares"),
                            ("artificial_neuron", "val accuracy")):
         scene = nnviz.resolve(name)()
-        log = train(scene, tmp_path / f"{name}.npz", steps=2, landscape="landscape" in scene.panels)
+        log = train(scene, tmp_path / f"{name}.npz", steps=2)
         problems = scene.learning_problems(log)
         assert problems and any(fragment in p for p in problems), problems
 
