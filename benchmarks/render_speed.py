@@ -13,7 +13,10 @@ then the encoder settings' SSIM and sizes, peak memory at 300 and 3000 snapshots
 and the network panel's cost: a whole render (training included) at 1280x720 with the
 scene's picture + loss, and with the network panel added.
 
-    python benchmarks/render_speed.py [--repeat N] [--only speed,memory,all,network]
+and the neuron scenes (gradient_descent, artificial_neuron) at their own steps, whole renders
+with and without training, and the neuron panel's cost in artificial_neuron at 1280x720.
+
+    python benchmarks/render_speed.py [--repeat N] [--only speed,memory,all,network,neuron]
 """
 from __future__ import annotations
 
@@ -91,8 +94,9 @@ def peak_rss_mb(args) -> float:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs per nnviz timing (median)")
-    parser.add_argument("--only", default="speed,memory,all,network",
-                        help="sections to run: speed (with the encoders' SSIM), memory, all, network")
+    parser.add_argument("--only", default="speed,memory,all,network,neuron",
+                        help="sections to run: speed (with the encoders' SSIM), memory, all, network, "
+                             "neuron")
     args = parser.parse_args()
     sections = set(args.only.split(","))
     tmp = Path(tempfile.mkdtemp(prefix="nnviz-bench-"))
@@ -116,6 +120,8 @@ def main():
 
     if "network" in sections:
         goals["network"] = network_panel(args, tmp)
+    if "neuron" in sections:
+        goals["neuron"] = neuron_scenes(args, tmp)
 
     print("\ngoals:")
     if "speed" in sections:
@@ -131,6 +137,9 @@ def main():
         worst = max(goals["network"])
         print(f"  network panel costs <= 1.3x the render without it at 1280x720: "
               f"{'met' if worst <= 1.3 else 'NOT met'} (worst {worst:.2f}x)")
+    if "neuron" in sections:
+        print(f"  neuron panel costs <= 1.3x the render without it at 1280x720: "
+              f"{'met' if goals['neuron'] <= 1.3 else 'NOT met'} ({goals['neuron']:.2f}x)")
     print(f"\n(work files in {tmp})")
 
 
@@ -148,6 +157,32 @@ def network_panel(args, tmp: Path) -> list[float]:
         print(f"  {scene:28} {times['without']:6.2f} without  {times['with']:6.2f} with  "
               f"ratio {ratios[-1]:.2f}x", flush=True)
     return ratios
+
+
+def neuron_scenes(args, tmp: Path) -> float:
+    """The two neuron scenes, whole renders at their own steps; then the neuron panel's cost."""
+    print("\nthe neuron scenes at their own steps, all three formats + poster, no hold (seconds):")
+    for scene in ("gradient_descent", "artificial_neuron"):
+        log = tmp / f"neuron-{scene}" / scene / f"{scene}.npz"
+        for size in SIZES:
+            s = f"{size[0]}x{size[1]}"
+            common = ["--size", s, "--hold", "0", "-q"]
+            with_train = median_time(NNVIZ + ["render", scene, "--out", str(tmp / f"neuron-{scene}"),
+                                              *common], args.repeat)
+            without = median_time(NNVIZ + ["render", "--from", str(log), "--out",
+                                           str(tmp / "neuron-from"), *common], args.repeat)
+            frames = len(nnviz.load(log))
+            print(f"  {scene:20} {s:>9} {with_train:6.2f} with training  {without:6.2f} from the log"
+                  f"  ({frames} frames, {1000 * without / frames:5.1f} ms a frame)", flush=True)
+    times = {}
+    for label, panels in (("without", "boundary,loss"), ("with", "boundary,neuron,loss")):
+        times[label] = median_time(NNVIZ + ["render", "artificial_neuron", "--panels", panels, "--out",
+                                            str(tmp / f"neuron-{label}"), "--hold", "0", "-q"],
+                                   args.repeat)
+    ratio = times["with"] / times["without"]
+    print(f"  neuron panel, artificial_neuron 1280x720: {times['without']:6.2f} without  "
+          f"{times['with']:6.2f} with  ratio {ratio:.2f}x", flush=True)
+    return ratio
 
 
 def speed(args, tmp: Path, goals: dict) -> None:
