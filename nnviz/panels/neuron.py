@@ -24,7 +24,7 @@ SYMBOLS = {"linear": None, "sigmoid": "σ", "tanh": "tanh", "relu": "ReLU",
            "leaky_relu": "LeakyReLU", "softmax": "softmax"}
 NODE_Y = 0.63             # the row of Σ, f and y (axes fraction); the inputs fan around it
 EQUATION_Y = 0.2
-EDGE_LABEL_AT = 0.45      # a weight's number sits this far along its edge from the input
+EDGE_LABEL_AT = 0.4       # a weight's number sits this far along its edge from the input
 
 
 def single_neuron(architecture) -> tuple[int, str] | str:
@@ -103,7 +103,7 @@ class Neuron(Panel):
         sources = self.n_in + 1                          # the inputs and the bias's "1"
         gap = min(0.27, 0.66 / sources)
         ys = NODE_Y + (np.arange(sources)[::-1] - (sources - 1) / 2) * gap
-        sum_x, out_x = (0.47, 0.91) if symbol else (0.56, 0.9)
+        sum_x, f_x, out_x = (0.52, 0.73, 0.92) if symbol else (0.58, None, 0.9)
         self.sources = np.column_stack([np.full(sources, 0.08), ys])
         self.sum = np.array([sum_x, NODE_Y])
         segments = [np.array([s, self.sum]) for s in self.sources]
@@ -114,10 +114,10 @@ class Neuron(Panel):
         nodes.append(self._node(*self.sum, "Σ"))
         chain = [tuple(self.sum)]
         if symbol:
-            nodes.append(self._node(0.71, NODE_Y, symbol, box="round,pad=0.45"))
-            ax.text(0.71, NODE_Y + 0.085, "f", ha="center", va="bottom", fontsize=self.font * 0.9,
+            nodes.append(self._node(f_x, NODE_Y, symbol, box="round,pad=0.45"))
+            ax.text(f_x, NODE_Y + 0.085, "f", ha="center", va="bottom", fontsize=self.font * 0.9,
                     style="italic", color="#555555", parse_math=False).set_in_layout(False)
-            chain.append((0.71, NODE_Y))
+            chain.append((f_x, NODE_Y))
         nodes.append(self._node(out_x, NODE_Y, "y"))
         chain.append((out_x, NODE_Y))
         for a, b in zip(chain, chain[1:]):   # Σ → f → y: fixed, drawn once
@@ -129,7 +129,7 @@ class Neuron(Panel):
         self.labels = []
         # each number written along its edge, just above it (clear of the widest stroke),
         # where the edges are still far apart: they converge on Σ
-        above = offset_copy(ax.transData, ax.figure, y=self.max_width / 2 + 1.0, units="points")
+        above = offset_copy(ax.transData, ax.figure, y=self.max_width * 0.7 + 1.5, units="points")
         for (x, y) in self.sources:
             at = (x + EDGE_LABEL_AT * (self.sum[0] - x), y + EDGE_LABEL_AT * (self.sum[1] - y))
             angle = np.degrees(np.arctan2(self.sum[1] - y, self.sum[0] - x))   # data units:
