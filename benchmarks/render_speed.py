@@ -22,7 +22,10 @@ peak resident memory of nnviz and of ffmpeg.
 and several runs in one video (nnviz.runs): 1, 2, 4 and 9 runs and a shared landscape, drawn
 from their logs.
 
-    python benchmarks/render_speed.py [--repeat N] [--only speed,memory,all,network,runs,long,large]
+and the neuron scenes (gradient_descent, artificial_neuron) at their own steps, whole renders
+with and without training, and the neuron panel's cost in artificial_neuron at 1280x720.
+
+    python benchmarks/render_speed.py [--repeat N] [--only speed,memory,all,network,runs,neuron,long,large]
 """
 from __future__ import annotations
 
@@ -126,9 +129,9 @@ def large_frames(tmp: Path) -> None:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs per nnviz timing (median)")
-    parser.add_argument("--only", default="speed,memory,all,network,runs",
+    parser.add_argument("--only", default="speed,memory,all,network,runs,neuron",
                         help="sections to run: speed (with the encoders' SSIM), memory, all, "
-                             "network, runs, long, large")
+                             "network, runs, neuron, long, large")
     parser.add_argument("--long", action="store_true", help="only the long-run section")
     parser.add_argument("--large", action="store_true", help="only the 7680x4320 memory section")
     args = parser.parse_args()
@@ -162,6 +165,8 @@ def main():
         goals["long"] = long_run(tmp)
     if "large" in sections:
         large_frames(tmp)
+    if "neuron" in sections:
+        goals["neuron"] = neuron_scenes(args, tmp)
 
     print("\ngoals:")
     if "speed" in sections:
@@ -180,6 +185,9 @@ def main():
     if "long" in sections:
         print(f"  frames/s near frame {LONG_STEPS:,} >= 0.8x the start's: "
               f"{'met' if goals['long'] >= 0.8 else 'NOT met'} ({goals['long']:.2f}x)")
+    if "neuron" in sections:
+        print(f"  neuron panel costs <= 1.3x the render without it at 1280x720: "
+              f"{'met' if goals['neuron'] <= 1.3 else 'NOT met'} ({goals['neuron']:.2f}x)")
     print(f"\n(work files in {tmp})")
 
 
@@ -254,6 +262,32 @@ def several_runs(args, tmp: Path) -> list[float]:
             print(f"  {size[0]}x{size[1]} {label:38} {t:6.2f}  ({t / base:.2f}x one run)",
                   flush=True)
     return ratios
+
+
+def neuron_scenes(args, tmp: Path) -> float:
+    """The two neuron scenes, whole renders at their own steps; then the neuron panel's cost."""
+    print("\nthe neuron scenes at their own steps, all three formats + poster, no hold (seconds):")
+    for scene in ("gradient_descent", "artificial_neuron"):
+        log = tmp / f"neuron-{scene}" / scene / f"{scene}.npz"
+        for size in SIZES:
+            s = f"{size[0]}x{size[1]}"
+            common = ["--size", s, "--hold", "0", "-q"]
+            with_train = median_time(NNVIZ + ["render", scene, "--out", str(tmp / f"neuron-{scene}"),
+                                              *common], args.repeat)
+            without = median_time(NNVIZ + ["render", "--from", str(log), "--out",
+                                           str(tmp / "neuron-from"), *common], args.repeat)
+            frames = len(nnviz.load(log))
+            print(f"  {scene:20} {s:>9} {with_train:6.2f} with training  {without:6.2f} from the log"
+                  f"  ({frames} frames, {1000 * without / frames:5.1f} ms a frame)", flush=True)
+    times = {}
+    for label, panels in (("without", "boundary,loss"), ("with", "boundary,neuron,loss")):
+        times[label] = median_time(NNVIZ + ["render", "artificial_neuron", "--panels", panels, "--out",
+                                            str(tmp / f"neuron-{label}"), "--hold", "0", "-q"],
+                                   args.repeat)
+    ratio = times["with"] / times["without"]
+    print(f"  neuron panel, artificial_neuron 1280x720: {times['without']:6.2f} without  "
+          f"{times['with']:6.2f} with  ratio {ratio:.2f}x", flush=True)
+    return ratio
 
 
 def speed(args, tmp: Path, goals: dict) -> None:

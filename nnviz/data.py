@@ -41,7 +41,14 @@ class Dataset:
     @property
     def labels(self) -> np.ndarray:
         """Class index per sample (classification only)."""
-        return np.argmax(self.y, axis=1)
+        return class_labels(self.y)
+
+
+def class_labels(y: np.ndarray) -> np.ndarray:
+    """Class index per row of classification targets: one-hot rows (argmax), or two classes as
+    one 0/1 column (1 is class 1), as a single sigmoid neuron is trained on."""
+    y = np.asarray(y)
+    return (y[:, 0] > 0.5).astype(np.int64) if y.shape[1] == 1 else np.argmax(y, axis=1)
 
 
 def _check_n(n) -> int:
@@ -84,6 +91,21 @@ def xor_classes(rng: np.random.Generator, n: int = 400, jitter: float = 0.05) ->
     """XOR corners repeated to n jittered points; one-hot classes 0/1."""
     x, corner = _xor_points(rng, n, jitter)
     return Dataset(x, np.eye(2)[XOR_LABELS[corner]], "classification")
+
+
+def two_blobs(rng: np.random.Generator, n: int = 400, distance: float = 3.0,
+              spread: float = 0.6) -> Dataset:
+    """Two round Gaussian clouds of points, the classes 0 and 1, their centres `distance` apart
+    along the diagonal x1 = x2 (so the separating line is tilted and both inputs matter);
+    targets one 0/1 column: two classes with one output, for a single sigmoid neuron.
+
+    Alternating labels give n // 2 points per class (one more of class 0 for odd n).
+    """
+    n = _check_n(n)
+    label = np.arange(n) % 2
+    centre = (label[:, None] - 0.5) * distance / np.sqrt(2) * np.array([1.0, 1.0])
+    x = centre + rng.normal(0.0, spread, (n, 2))
+    return Dataset(x, label[:, None].astype(float), "classification")
 
 
 def split(ds: Dataset, rng: np.random.Generator, train_fraction: float = 0.7

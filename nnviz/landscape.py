@@ -104,6 +104,10 @@ def losses(architecture, params: np.ndarray, x: np.ndarray, y: np.ndarray, loss_
         if loss_name == "mse":
             out -= y
             return np.mean(out * out, axis=(1, 2))
+        if loss_name == "binary_cross_entropy":   # out holds probabilities, as nn's loss takes
+            eps = max(nn.BinaryCrossEntropy.EPS, float(np.finfo(out.dtype).eps))   # float32: 1.2e-7
+            np.clip(out, eps, 1 - eps, out=out)
+            return 0.0 - np.mean(y * np.log(out) + (1 - y) * np.log1p(-out), axis=(1, 2))
         out -= out.max(axis=2, keepdims=True)          # softmax cross-entropy on logits
         log_p = out - np.log(np.sum(np.exp(out), axis=2, keepdims=True))
         return 0.0 - np.sum(y * log_p, axis=(1, 2)) / len(y)

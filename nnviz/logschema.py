@@ -121,11 +121,14 @@ PANEL_FIELDS: dict[str, tuple[str, ...]] = {   # keys: every name in scene.PANEL
     "heatmap": ("output", "grid/x0", "grid/x1", *DATA),
     "boundary": ("output", "grid/x0", "grid/x1", "predicted/train", "predicted/val", *DATA),
     "network": (),    # every parameter of meta's architecture: see `needed`
+    "neuron": (),     # the same (one Dense layer's W and b)
     "landscape": LANDSCAPE,
     "loss": ("loss/train", "loss/val"),
     "accuracy": ("accuracy/train", "accuracy/val"),
 }
-PANEL_MINIMUM: dict[str, dict[str, int]] = {"boundary": {"K": 2}}   # it reads output[..., 1]
+# (the boundary reads output[..., -1]: softmax's P(class 1) of two, or a sigmoid's only output)
+ARCHITECTURE_PANELS = ("network", "neuron")   # they draw meta's architecture and its parameters
+PANEL_MINIMUM: dict[str, dict[str, int]] = {}
 
 
 class Invalid(ValueError):
@@ -187,13 +190,15 @@ def check_fields(meta: dict, headers: dict[str, tuple], read: Callable[[str], np
     if len(grids) == 1 and grids != ["grid/x"]:
         other = "grid/x1" if grids == ["grid/x0"] else "grid/x0"
         raise Invalid(f"field {other!r} is missing; grid/x0 and grid/x1 make the grid together")
-    if "network" in meta["panels"] and meta.get("architecture") is None:
-        raise Invalid("the network panel draws meta 'architecture', which this log does not hold")
+    for panel in ARCHITECTURE_PANELS:
+        if panel in meta["panels"] and meta.get("architecture") is None:
+            raise Invalid(f"the {panel} panel draws meta 'architecture', which this log does not hold")
     # the network panel: every parameter, and the standardiser for its maps over a 2-D grid
     network_fields = (*architecture_fields(meta.get("architecture")),
                       *(("standardizer/x_mean", "standardizer/x_std") if "grid/x0" in headers else ()))
     for panel in meta["panels"]:
-        needed = (*ALWAYS, *PANEL_FIELDS[panel], *(network_fields if panel == "network" else ()))
+        needed = (*ALWAYS, *PANEL_FIELDS[panel],
+                  *(network_fields if panel in ARCHITECTURE_PANELS else ()))
         for name in needed:
             if name not in headers:
                 raise Invalid(f"field {name!r} is missing; the {panel} panel draws it")

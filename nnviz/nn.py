@@ -235,7 +235,30 @@ class SoftmaxCrossEntropy:
         return "SoftmaxCrossEntropy()"
 
 
-LOSSES = {"mse": MSE, "softmax_cross_entropy": SoftmaxCrossEntropy}
+class BinaryCrossEntropy:
+    """Cross-entropy of probabilities p (a sigmoid output) against 0/1 targets, one column per
+    yes/no question: two classes with one output, the classic single neuron's loss.
+
+    The log is taken of p clipped to [EPS, 1 - EPS], so a saturated sigmoid gives a large but
+    finite loss; the gradient (p - y) / (p (1 - p)) / n meets the sigmoid's p (1 - p) on the
+    way back, so the pair trains with the well-behaved gradient (p - y) / n.
+    """
+
+    name = "binary_cross_entropy"
+    EPS = 1e-12
+
+    def __call__(self, prob: np.ndarray, target: np.ndarray) -> tuple[float, np.ndarray]:
+        p = np.clip(prob, self.EPS, 1.0 - self.EPS)
+        n = prob.shape[0]
+        loss = 0.0 - float(np.sum(target * np.log(p) + (1.0 - target) * np.log1p(-p))) / n
+        return loss, (p - target) / (p * (1.0 - p)) / n
+
+    def __repr__(self):
+        return "BinaryCrossEntropy()"
+
+
+LOSSES = {"mse": MSE, "softmax_cross_entropy": SoftmaxCrossEntropy,
+          "binary_cross_entropy": BinaryCrossEntropy}
 
 
 def loss(name: str):

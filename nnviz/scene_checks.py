@@ -130,20 +130,43 @@ def dataset(scene, rng: np.random.Generator) -> data.Dataset:
                          f"remove or replace those samples")
     if ds.kind == "classification":
         classes = ds.y.shape[1]
-        one_hot = np.isin(ds.y, (0, 1)).all() and (ds.y.sum(axis=1) == 1).all()
-        if classes < 2 or classes > MAX_CLASSES or not one_hot:
+        zero_one = np.isin(ds.y, (0, 1)).all()
+        one_hot = zero_one and (ds.y.sum(axis=1) == 1).all()
+        if not (classes == 1 and zero_one) and (classes < 2 or classes > MAX_CLASSES or not one_hot):
             bad(f"classification targets that are not one-hot rows of 2 to {MAX_CLASSES} classes "
-                f"(y has shape {ds.y.shape}); build y with np.eye(n_classes)[labels]")
+                f"nor one 0/1 column (y has shape {ds.y.shape}); build y with "
+                f"np.eye(n_classes)[labels], or labels[:, None] for two classes and one output")
     return ds
 
 
 def loss_name(scene, ds: data.Dataset) -> str:
-    """The scene's loss, or the one its data calls for; it must suit the data."""
-    name = scene.loss or ("softmax_cross_entropy" if ds.kind == "classification" else "mse")
+    """The scene's loss, or the one its data calls for; it must suit the data.
+
+    Classes as one 0/1 column are two classes answered by one probability: binary
+    cross-entropy; one-hot rows: softmax cross-entropy on logits."""
+    binary = ds.kind == "classification" and ds.y.shape[1] == 1
+    default = ("binary_cross_entropy" if binary else "softmax_cross_entropy"
+               if ds.kind == "classification" else "mse")
+    name = scene.loss or default
     if name == "softmax_cross_entropy" and ds.kind != "classification":
         _fail(scene, "loss 'softmax_cross_entropy' needs classification data but dataset() "
                      "returned regression data; use loss = 'mse' or one-hot classes")
+    if name == "softmax_cross_entropy" and binary:
+        _fail(scene, "loss 'softmax_cross_entropy' needs one-hot classes but dataset() returned "
+                     "one 0/1 column; use loss = None (binary cross-entropy) or build y with "
+                     "np.eye(2)[labels]")
+    if name == "binary_cross_entropy" and not binary:
+        _fail(scene, "loss 'binary_cross_entropy' needs two classes as one 0/1 column "
+                     "(classification data, y = labels[:, None]); use loss = None for the default")
     return name
+
+
+def check_probability_output(scene, net: nn.Sequential, loss: str) -> None:
+    """Binary cross-entropy takes probabilities: the network must end in a sigmoid."""
+    if loss == "binary_cross_entropy" and not isinstance(net.layers[-1], nn.Sigmoid):
+        _fail(scene, "loss 'binary_cross_entropy' needs a network whose last layer is a sigmoid "
+                     "(its output is P(class 1)); end model() with nn.Sigmoid(), "
+                     "e.g. nn.mlp(sizes, 'tanh', output='sigmoid')")
 
 
 def model(scene, rng: np.random.Generator, ds: data.Dataset) -> nn.Sequential:

@@ -123,16 +123,19 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
           seed: int = 0, lr: float | None = None,
           progress: Callable[[int], None] | None = None,
           before: Callable[[set[str]], None] | None = None,
-          landscape: bool = False, run: dict | None = None) -> SnapshotLog:
+          landscape: bool | None = None, run: dict | None = None) -> SnapshotLog:
     """Train `scene` and write its snapshot log to `path`; options left None come from the scene.
 
     `before`, if given, sees the names of the arrays the log will hold before the first step,
     so a caller can refuse (e.g. panels that cannot be drawn) without waiting for training.
-    `landscape` (the caller decides, e.g. from the panels drawn) adds the loss landscape
-    (nnviz.landscape), computed once after training. `run` (nnviz.runs.meta) marks the log
-    as one run of a set; a single run's log has no such entry.
+    `landscape` (the caller decides, e.g. from the panels drawn; None: whether the scene's own
+    panels draw it, so its log can be drawn) adds the loss landscape (nnviz.landscape),
+    computed once after training. `run` (nnviz.runs.meta) marks the log as one run of a set; a
+    single run's log has no such entry.
     """
     scene_checks.check_attributes(scene)
+    if landscape is None:
+        landscape = "landscape" in scene.panels
     steps = scene.steps if steps is None else steps
     every = scene.every if every is None else every
     lr = scene.lr if lr is None else lr
@@ -150,6 +153,7 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
     xt, yt, xv, yv = sx(train_set.x), sy(train_set.y), sx(val_set.x), sy(val_set.y)
 
     model = scene_checks.model(scene, init_rng, ds)
+    scene_checks.check_probability_output(scene, model, scene_checks.loss_name(scene, ds))
     architecture = _architecture(model)
     if landscape and architecture is None:
         raise UsageError(f"scene {scene.name!r}: the landscape panel needs a network of nnviz's "
@@ -186,8 +190,8 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
         if not np.isfinite(fields["loss/train"] + fields["loss/val"]):
             diverged(step, f"loss is {fields['loss/train']}")
         if classify:
-            fields["predicted/train"] = np.argmax(ot, axis=1).astype(np.int8)
-            fields["predicted/val"] = np.argmax(ov, axis=1).astype(np.int8)
+            fields["predicted/train"] = data.class_labels(ot).astype(np.int8)   # argmax, or p > 0.5
+            fields["predicted/val"] = data.class_labels(ov).astype(np.int8)
             fields["accuracy/train"] = np.mean(fields["predicted/train"] == train_set.labels)
             fields["accuracy/val"] = np.mean(fields["predicted/val"] == val_set.labels)
         if grid_in is not None:

@@ -8,7 +8,8 @@ def test_list_names_every_builtin_scene():
     r = run_cli("list")
     assert r.returncode == 0
     names = [line.split()[0] for line in r.stdout.splitlines()]
-    assert names == ["activation_functions", "linear_regression", "non_linear_regression_leaky_relu",
+    assert names == ["activation_functions", "artificial_neuron", "gradient_descent",
+                     "linear_regression", "non_linear_regression_leaky_relu",
                      "non_linear_regression_tanh", "xor_function_regression", "xor_two_classes"]
     assert "softmax" not in r.stdout.splitlines()[1] and "classifier" in r.stdout
 

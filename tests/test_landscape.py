@@ -10,7 +10,8 @@ from nnviz.training import train
 from conftest import TINY_SCENE
 
 SCENES = sorted(nnviz.builtin_scenes())
-WIDTHS = {"linear_regression": (1, 1), "xor_function_regression": (2, 1), "xor_two_classes": (2, 2)}
+WIDTHS = {"linear_regression": (1, 1), "xor_function_regression": (2, 1), "xor_two_classes": (2, 2),
+          "artificial_neuron": (2, 1)}
 
 
 def architecture(name):
@@ -147,6 +148,18 @@ def test_losses_equal_nn_losses_for_every_layer_kind(layers, loss_name):
     for p, value in zip(params, got):
         model.flat_params[...] = p
         assert value == pytest.approx(nn.loss(loss_name)(model(x), y)[0], rel=1e-5)
+
+
+def test_binary_cross_entropy_losses_equal_nn_losses():
+    layers = [{"layer": "dense", "n_in": 2, "n_out": 1}, {"layer": "sigmoid"}]
+    model = nn.Sequential.from_architecture(layers)
+    rng = np.random.default_rng(3)
+    params = rng.normal(0, 1.0, (4, 3))
+    x, y = rng.normal(size=(11, 2)), rng.integers(0, 2, (11, 1)).astype(float)
+    got = landscape.losses(layers, params, x, y, "binary_cross_entropy")
+    for p, value in zip(params, got):
+        model.flat_params[...] = p
+        assert value == pytest.approx(nn.loss("binary_cross_entropy")(model(x), y)[0], rel=1e-5)
 
 
 def test_surface_is_deterministic(logs, tmp_path):

@@ -181,12 +181,21 @@ def test_bad_values(logs, tmp_path, capsys, key, field, damage, fragment):
                    repr(field), fragment)
 
 
-def test_boundary_needs_two_outputs(logs, tmp_path, capsys):
+def test_boundary_takes_one_probability_column(logs, tmp_path, capsys):
+    """Two classes as one 0/1 column with P(class 1) as the only output (a sigmoid neuron's
+    log) draw the same boundary as the one-hot pair they were cut from."""
     meta, arrays = read_log(logs["2d"])
     for name in ("data/y_train", "data/y_val", "output", "standardizer/y_mean", "standardizer/y_std"):
         arrays[name] = arrays[name][..., 1:]
-    assert_refused(write_log(tmp_path / "bad.npz", meta, arrays), tmp_path, capsys,
-                   "the boundary panel needs K >= 2")
+    meta["panels"] = ["boundary", "loss"]
+    code, err = render_from(write_log(tmp_path / "one.npz", meta, arrays), tmp_path / "out", capsys)
+    assert code == 0, err
+    one, two = (FrameRenderer(load(p), (320, 240)) for p in (tmp_path / "one.npz", logs["2d"]))
+    for renderer in (one, two):
+        list(renderer.frames())
+    a, b = (r.panels[0] for r in (one, two))
+    assert np.array_equal(a.image.values, b.image.values)
+    assert [np.array_equal(x, y) for (_, x), (_, y) in zip(a.data, b.data)] == [True, True]
 
 
 def test_grids_that_do_not_fit(logs, tmp_path, capsys):

@@ -58,6 +58,8 @@ def test_loss_gradients(loss_name):
     rng = np.random.default_rng(3)
     pred = rng.normal(size=(7, 3))
     target = np.eye(3)[rng.integers(0, 3, 7)] if loss_name != "mse" else rng.normal(size=(7, 3))
+    if loss_name == "binary_cross_entropy":   # probabilities against yes/no answers
+        pred, target = nn.Sigmoid().forward(pred), rng.integers(0, 2, (7, 3)).astype(float)
     fn = nn.loss(loss_name)
     _, grad = fn(pred, target)
     assert rel_error(grad, numeric_grad(lambda: fn(pred, target)[0], pred)) < 1e-6
@@ -82,6 +84,18 @@ def test_softmax_cross_entropy_is_finite_on_extreme_logits():
     assert np.isfinite(value) and np.all(np.isfinite(grad))
     assert value == pytest.approx((2000 + 0 + np.log(2)) / 3)
     assert np.allclose(grad, [[1 / 3, -1 / 3], [0, 0], [-1 / 6, 1 / 6]])
+
+
+def test_binary_cross_entropy_through_a_sigmoid_is_p_minus_y():
+    rng = np.random.default_rng(6)
+    z, y = rng.normal(scale=8, size=(9, 1)), rng.integers(0, 2, (9, 1)).astype(float)
+    sigmoid = nn.Sigmoid()
+    value, grad = nn.BinaryCrossEntropy()(sigmoid.forward(z), y)
+    p = 1 / (1 + np.exp(-z))
+    assert value == pytest.approx(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+    assert np.allclose(sigmoid.backward(grad), (p - y) / 9)
+    value, grad = nn.BinaryCrossEntropy()(np.array([[0.0], [1.0]]), np.array([[1.0], [0.0]]))
+    assert np.isfinite(value) and np.all(np.isfinite(grad))   # saturated: large, finite
 
 
 @pytest.mark.parametrize("opt_name", nn.OPTIMIZERS)
@@ -152,7 +166,7 @@ def test_finite_check():
     (lambda: nn.optimizer("rmsprop", 0.1), "optimizer must be one of sgd, momentum, adam, got 'rmsprop'"),
     (lambda: nn.Adam(0), "lr must be a positive number, got 0"),
     (lambda: nn.SGD(-0.1), "lr must be a positive number, got -0.1"),
-    (lambda: nn.loss("hinge"), "loss must be one of mse, softmax_cross_entropy, got 'hinge'"),
+    (lambda: nn.loss("hinge"), "loss must be one of mse, softmax_cross_entropy, binary_cross_entropy, got 'hinge'"),
     (lambda: nn.mlp([3], "tanh"), "sizes needs at least an input and an output width"),
 ])
 def test_impossible_arguments_raise_value_error(make, message):

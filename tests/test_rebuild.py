@@ -17,7 +17,7 @@ SCENES = sorted(nnviz.builtin_scenes())
 def scene_model(name, seed=0):
     return nnviz.resolve(name)().model(np.random.default_rng(seed), *{
         "linear_regression": (1, 1), "xor_function_regression": (2, 1),
-        "xor_two_classes": (2, 2)}.get(name, (1, 1)))
+        "xor_two_classes": (2, 2), "artificial_neuron": (2, 1)}.get(name, (1, 1)))
 
 
 @pytest.mark.parametrize("name", SCENES)
@@ -91,8 +91,8 @@ def grid_inputs(log):
 
 def to_data_units(log, raw):
     """The logged grid's post-processing (training.snapshot), from the log's own arrays."""
-    if log.meta["kind"] == "classification":
-        return nn.softmax(raw)
+    if log.meta["kind"] == "classification":   # logits, or a sigmoid's probability as it is
+        return nn.softmax(raw) if log.meta["options"]["loss"] == "softmax_cross_entropy" else raw
     return raw * log["standardizer/y_std"] + log["standardizer/y_mean"]
 
 

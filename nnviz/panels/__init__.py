@@ -9,7 +9,8 @@ in drawing order. Everything else is drawn once into the background that frames 
     plane      views of the input space: fit, heatmap, boundary
     curves     metrics against step: loss, accuracy
     network    the network itself: weights, biases, per-neuron maps
+    neuron     a single neuron y = f(w·x + b): live weights on its edges, live equation
     landscape  the loss surface and the optimiser's path
 """
 from .base import PANELS, Panel, panel  # noqa: F401
-from . import curves, landscape, network, plane  # noqa: F401,E402  (they register)
+from . import curves, landscape, network, neuron, plane  # noqa: F401,E402  (they register)

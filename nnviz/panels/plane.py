@@ -7,6 +7,7 @@ from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
 
+from ..data import class_labels
 from .artists import GridImage
 from .base import CMAP, MODEL, WRONG, Panel, data_points, pad, panel
 
@@ -124,7 +125,7 @@ class Boundary(_Plane):
         self.x0, self.x1 = x0, x1
         self.edge = self.dynamic(LineCollection([], colors=MODEL, linewidths=style["line"] * 1.3))
         ax.add_collection(self.edge)
-        self.data = [(x, np.argmax(y, axis=1)) for x, y, *_ in data_points(log)]
+        self.data = [(x, class_labels(y)) for x, y, *_ in data_points(log)]
         points = [self._scatter(x, labels, m, label) for (x, labels), m, label
                   in zip(self.data, ("o", "^"), ("train", "validation"))]
         self.wrong = self.dynamic(ax.scatter(
@@ -137,7 +138,7 @@ class Boundary(_Plane):
         return 0.0, 1.0
 
     def update(self, i, snap):
-        p1 = snap["output"][..., 1]
+        p1 = snap["output"][..., -1]   # softmax's second column, or a sigmoid's only one
         self.image.set_data(p1)
         gen = contourpy.contour_generator(self.x0, self.x1, p1, line_type="Separate")
         self.edge.set_segments(gen.lines(0.5))

@@ -1,0 +1,173 @@
+"""One artificial neuron as the series draws it: y = f(w·x + b), with its live weights.
+
+Inputs x1..x3 and the bias's constant "1" enter a sum node Σ, then the activation f, then y.
+Each incoming edge is a weight: its colour the sign (the network panel's blue −, red +), its
+width the size on one scale fixed over the run, its value written on it; the equation
+underneath gives the same numbers. Everything but the edges and the numbers is drawn once
+into the background (the nodes as a sprite above the edges); per frame the edges get new
+widths and colours and the texts new strings (set_text + draw_artist: no layout per frame).
+"""
+from __future__ import annotations
+
+import matplotlib
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.transforms import offset_copy
+
+from .base import CMAP, MODEL, Panel, panel
+
+MAX_INPUTS = 3
+SUBSCRIPTS = "₁₂₃"
+MINUS = "\u2212"          # a real minus sign: as wide as "+", so the equation does not jitter
+# the activation as the series writes it: in the f node and in the equation (None: no f at all)
+SYMBOLS = {"linear": None, "sigmoid": "σ", "tanh": "tanh", "relu": "ReLU",
+           "leaky_relu": "LeakyReLU", "softmax": "softmax"}
+NODE_Y = 0.63             # the row of Σ, f and y (axes fraction); the inputs fan around it
+EQUATION_Y = 0.2
+EDGE_LABEL_AT = 0.4       # a weight's number sits this far along its edge from the input
+
+
+def single_neuron(architecture) -> tuple[int, str] | str:
+    """(n_in, activation) of one Dense layer with one output and at most MAX_INPUTS inputs,
+    optionally followed by one activation; otherwise why not, as words for a refusal."""
+    dense = [layer for layer in architecture if layer["layer"] == "dense"]
+    acts = [layer["layer"] for layer in architecture if layer["layer"] not in ("dense", "linear")]
+    if len(dense) != 1:
+        return f"this network has {len(dense)} Dense layers"
+    if architecture[0]["layer"] != "dense" or len(acts) > 1:
+        return "this network is not one Dense layer followed by one activation"
+    if dense[0]["n_out"] != 1:
+        return f"its Dense layer has {dense[0]['n_out']} outputs (neurons)"
+    if dense[0]["n_in"] > MAX_INPUTS:
+        return f"its neuron has {dense[0]['n_in']} inputs (at most {MAX_INPUTS} are drawn)"
+    return dense[0]["n_in"], (acts[0] if acts else "linear")
+
+
+def _number(v: float) -> str:
+    return f"{abs(v):.2f}"
+
+
+def equation(w: np.ndarray, b: float, activation: str) -> str:
+    """`y = σ(0.40·x₁ + 0.70·x₂ − 0.20)`; a linear neuron `y = 0.40·x + 0.70`."""
+    names = ["x"] if len(w) == 1 else [f"x{SUBSCRIPTS[k]}" for k in range(len(w))]
+    text = ""
+    for k, (v, name) in enumerate(zip(w, names)):
+        sign = (MINUS if v < 0 else "") if k == 0 else (f" {MINUS} " if v < 0 else " + ")
+        text += f"{sign}{_number(v)}·{name}"
+    text += f" {MINUS} {_number(b)}" if b < 0 else f" + {_number(b)}"
+    symbol = SYMBOLS.get(activation, activation)
+    return f"y = {symbol}({text})" if symbol else f"y = {text}"
+
+
+@panel("neuron")
+class Neuron(Panel):
+    """A single neuron: inputs and bias into Σ, then f, then y; live weights and equation."""
+    view = True
+    fields = ("param/0.W", "param/0.b")
+    needs = fields
+    fits = "a single neuron"
+
+    @classmethod
+    def refuse(cls, log_names, meta):
+        use = "use the network panel"
+        if meta is None:   # before training: the parameter names tell the layers apart
+            layers = sum(n.startswith("param/") and n.endswith(".W") for n in log_names)
+            if layers > 1:
+                return (f"the neuron panel draws a single neuron and this network has "
+                        f"{layers} Dense layers; {use}")
+            return super().refuse(log_names, meta)
+        architecture = meta.get("architecture")
+        if not isinstance(architecture, list):
+            return "the neuron panel needs a log that records its architecture"
+        found = single_neuron(architecture)
+        if isinstance(found, str):
+            return (f"the neuron panel draws a single neuron (one Dense layer, one output, up to "
+                    f"{MAX_INPUTS} inputs) and {found}; {use}")
+        return super().refuse(log_names, meta)
+
+    def __init__(self, ax, log, series, style):
+        super().__init__(ax, log, series, style)
+        self.n_in, self.activation = single_neuron(log.meta["architecture"])
+        weights = np.asarray(log["param/0.W"], np.float64).reshape(len(log), -1)
+        biases = np.asarray(log["param/0.b"], np.float64).reshape(len(log), -1)
+        # one scale for the whole run, bias included: it is the weight of the constant input 1
+        self.scale = max(float(np.abs(weights).max()), float(np.abs(biases).max()), 1e-12)
+        self.cmap = matplotlib.colormaps[CMAP]
+        self.font = style["font"]
+        self.max_width = style["line"] * 4.0   # points, at |w| = scale
+        self.min_width = style["line"] * 0.35
+        ax.set_xlim(0, 1)
+        ax.set_ylim(0, 1)
+        ax.set_axis_off()
+        symbol = SYMBOLS.get(self.activation, self.activation)
+        sources = self.n_in + 1                          # the inputs and the bias's "1"
+        gap = min(0.27, 0.66 / sources)
+        ys = NODE_Y + (np.arange(sources)[::-1] - (sources - 1) / 2) * gap
+        sum_x, f_x, out_x = (0.52, 0.73, 0.92) if symbol else (0.58, None, 0.9)
+        self.sources = np.column_stack([np.full(sources, 0.08), ys])
+        self.sum = np.array([sum_x, NODE_Y])
+        segments = [np.array([s, self.sum]) for s in self.sources]
+        self.edges = self.dynamic(LineCollection(segments, capstyle="round", zorder=1))
+        ax.add_collection(self.edges)
+        names = (["x"] if self.n_in == 1 else [f"x{SUBSCRIPTS[k]}" for k in range(self.n_in)])
+        nodes = [self._node(x, y, name) for (x, y), name in zip(self.sources, names + ["1"])]
+        nodes.append(self._node(*self.sum, "Σ"))
+        chain = [tuple(self.sum)]
+        if symbol:
+            nodes.append(self._node(f_x, NODE_Y, symbol, box="round,pad=0.45"))
+            ax.text(f_x, NODE_Y + 0.085, "f", ha="center", va="bottom", fontsize=self.font * 0.9,
+                    style="italic", color="#555555", parse_math=False).set_in_layout(False)
+            chain.append((f_x, NODE_Y))
+        nodes.append(self._node(out_x, NODE_Y, "y"))
+        chain.append((out_x, NODE_Y))
+        for a, b in zip(chain, chain[1:]):   # Σ → f → y: fixed, drawn once
+            ax.annotate("", xy=b, xytext=a, arrowprops=dict(
+                arrowstyle="-|>", color="#555555", lw=style["line"] * 0.7,
+                shrinkA=self.font * 1.2, shrinkB=self.font * (1.6 if b == chain[-1] else 1.9),
+                mutation_scale=self.font * 1.1)).set_in_layout(False)
+        self.nodes = self.sprite(nodes)   # above the edges, which change under them
+        self.labels = []
+        # each number written along its edge, just above it (clear of the widest stroke),
+        # where the edges are still far apart: they converge on Σ
+        above = offset_copy(ax.transData, ax.figure, y=self.max_width * 0.7 + 1.5, units="points")
+        for (x, y) in self.sources:
+            at = (x + EDGE_LABEL_AT * (self.sum[0] - x), y + EDGE_LABEL_AT * (self.sum[1] - y))
+            angle = np.degrees(np.arctan2(self.sum[1] - y, self.sum[0] - x))   # data units:
+            self.labels.append(self.dynamic(ax.text(                          # turned on screen
+                *at, "", ha="center", va="bottom", fontsize=self.font * 0.85, color=MODEL,
+                parse_math=False, zorder=3, transform=above, rotation=angle,
+                rotation_mode="anchor", transform_rotates_text=True)))
+        self.label_names = [f"w{n[1:]}" for n in names] + ["b"]
+        self.equation = self.dynamic(ax.text(
+            0.5, EQUATION_Y, "", ha="center", va="center", fontsize=self.font * 1.2,
+            color=MODEL, parse_math=False))
+        standardised = "x and y" if log.meta.get("standardize_targets") else "inputs x"
+        note = (f"blue −, red +, width |w| up to {self.scale:.3g}\n"
+                f"{standardised} standardised (mean 0, sd 1)")
+        ax.text(0.5, 0.0, note, ha="center", va="bottom", fontsize=self.font * 0.75,
+                color="#444444", parse_math=False, linespacing=1.25).set_in_layout(False)
+
+    def _node(self, x, y, text, box="circle,pad=0.3"):
+        node = self.ax.text(x, y, text, ha="center", va="center", fontsize=self.font * 1.15,
+                            color=MODEL, parse_math=False, zorder=2,
+                            bbox=dict(boxstyle=box, fc="#f2f2f2", ec=MODEL,
+                                      lw=self.style["line"] * 0.45))
+        node.set_in_layout(False)
+        node.set_animated(True)   # drawn only into the sprite, above the edges
+        return node
+
+    def values(self, snap) -> tuple[np.ndarray, float]:
+        """The weights (n_in,) and the bias of a snapshot."""
+        return (np.asarray(snap["param/0.W"], np.float64).ravel(),
+                float(np.asarray(snap["param/0.b"]).ravel()[0]))
+
+    def update(self, i, snap):
+        w, b = self.values(snap)
+        every = np.append(w, b)
+        size = np.clip(np.abs(every) / self.scale, 0, 1)
+        self.edges.set_linewidths(self.min_width + (self.max_width - self.min_width) * size)
+        self.edges.set_colors(self.cmap(np.where(every > 0, 1.0, 0.0)))
+        for label, name, v in zip(self.labels, self.label_names, every):
+            label.set_text(f"{name} = {MINUS if v < 0 else ''}{_number(v)}")
+        self.equation.set_text(equation(w, b, self.activation))
+        return [self.edges, self.nodes, *self.labels, self.equation]
