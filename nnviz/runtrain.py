@@ -48,7 +48,8 @@ def train_runs(runs: list[Run], paths: list[Path], set_name: str, *, steps=None,
     panels = list(panels or runs[0].scene.panels)
     check = functools.partial(_check_panels, set_name, panels, landscape)
     options = [dict(steps=steps, every=every, seed=seed if run.seed is None else run.seed,
-                    lr=lr, before=check, run=run_meta(run, runs, set_name)) for run in runs]
+                    lr=lr, before=check, landscape=False,   # shared, added after all
+                    run=run_meta(run, runs, set_name)) for run in runs]
     if landscape:   # each log is valid without it until the shared one is added after all
         runs = [copy.copy(run) for run in runs]
         for run in runs:
