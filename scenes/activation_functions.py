@@ -15,6 +15,9 @@ class ActivationFunctions(Scene):
     Every run starts from the same weights (one initialisation, Glorot, for all: nn.mlp would
     give ReLU He's wider start, and then the comparison would not be of the activation alone),
     sees the same data and the same batches: only the activation differs.
+
+    Learned (`learning_problems`, for each run): final validation loss at most 0.06 in
+    standardised units (the noise alone gives about 0.02).
     """
     name = "activation_functions"
     title = "Four activation functions, one network: 1-16-1 fitting a sine"
