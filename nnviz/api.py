@@ -92,6 +92,9 @@ def _commit_render(folder: Path, name: str, pairs: dict[Path, Path]) -> None:
     outputs.commit(pairs, remove=stale)
 
 
+COMMITS = {"render": _commit_render, "train": _commit_train}   # by action (nnviz.jobs)
+
+
 def commit_files(out: str | Path, name: str, action: str, files: dict[str, bytes]) -> Path:
     """Files made elsewhere (by a cluster worker, see nnviz.jobs), by file name, committed into
     OUT/NAME exactly as a render or a training made here commits its own: temporaries beside
@@ -101,14 +104,12 @@ def commit_files(out: str | Path, name: str, action: str, files: dict[str, bytes
     """
     check_scene_name(name, "a result from the cluster")
     allowed = {p.name for p in owned(Path(out) / name, name).values()}
-    if action not in ("render", "train") or not files or not set(files) <= allowed:
+    if action not in COMMITS or not files or not set(files) <= allowed:
         raise NnvizError(f"a result from the cluster for {name!r} holds unexpected files "
                          f"({', '.join(sorted(files))}); check that every worker runs the same "
                          f"nnviz version and render again")
     with output_folder(out, name) as folder:
         outputs.remove_stale(folder, name)
-        if action == "train":
-            _refuse_rendered(folder, name)
         pairs = {}
         try:
             for file_name, data in files.items():
@@ -116,7 +117,7 @@ def commit_files(out: str | Path, name: str, action: str, files: dict[str, bytes
                 pairs[tmp] = folder / file_name
                 with os.fdopen(fd, "wb") as f:
                     f.write(data)
-            (_commit_train if action == "train" else _commit_render)(folder, name, pairs)
+            COMMITS[action](folder, name, pairs)
         finally:
             for tmp in pairs:   # committed ones are gone already
                 tmp.unlink(missing_ok=True)

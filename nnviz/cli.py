@@ -187,7 +187,6 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     frame) NAME.npz (the snapshot log) NAME.html (the <video> block to paste).
     NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one.
     """
-    import os
     from .api import render as render_one
     from .jobs import Job
     from .progress import Progress
@@ -242,7 +241,7 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
         return _report(result, quiet)
     if jobs_list:
         with interrupts.deferred(False):   # the parent draws nothing: a signal stops it at once
-            failed += _render_many(jobs_list, jobs or os.cpu_count() or 1, quiet, scheduler)
+            failed += _render_many(jobs_list, jobs, quiet, scheduler)
     if len(names) == 1 and failed:
         raise failed[0][1]
     if failed:   # one line naming each failure, in command-line order
@@ -251,7 +250,8 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
                          + "; ".join(f"{name}: {e}" for name, e in failed))
 
 
-def _render_many(jobs_list: list, workers: int, quiet: bool, scheduler: str | None = None) -> list:
+def _render_many(jobs_list: list, workers: int | None, quiet: bool,
+                 scheduler: str | None = None) -> list:
     """Render several scenes at once, in local processes or on a Dask cluster (nnviz.jobs);
     report each as it finishes.
 

@@ -27,9 +27,9 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from . import __version__
-from .errors import NnvizError
+from .errors import NnvizError, UsageError
 
-ACTIONS = ("render", "train")   # api functions of these names; see _action
+ACTIONS = ("render", "train")   # api functions of these names, committed by api.COMMITS
 
 
 @dataclass(frozen=True)
@@ -106,6 +106,7 @@ def run_detached(job: Job) -> Detached:
         import socket
         raise NnvizError(f"the worker on {socket.gethostname()} has nnviz {__version__}, this "
                          f"client {job.version}; install the same nnviz version on every worker")
+    from .snapshots import SnapshotLog
     with tempfile.TemporaryDirectory(prefix="nnviz-job-") as tmp:
         scene, copy, file = job.scene, None, scene_file(job.scene)
         if job.source is not None and file is not None:
@@ -120,7 +121,7 @@ def run_detached(job: Job) -> Detached:
                 e.args = tuple(a.replace(str(copy), job.source_path or file)
                                if isinstance(a, str) else a for a in e.args)
             raise
-        if job.action == "train":
+        if isinstance(result, SnapshotLog):   # train
             paths, name, frames, fps = {"npz": Path(result.path)}, result.meta["scene"], 0, 0.0
         else:
             paths, name, frames, fps = result.files, result.scene, result.frames, result.fps
@@ -152,6 +153,9 @@ def run_many(jobs: list[Job], *, workers: int | None = None,
     `workers` local processes. Close the iterator (or let it finish): that stops the rest.
     """
     if scheduler is not None:
+        if workers is not None:
+            raise UsageError("--jobs sets local processes; with --scheduler the cluster's "
+                             "workers run the scenes: drop --jobs (or --scheduler)")
         from .cluster import run_on_cluster
         return run_on_cluster(jobs, scheduler)
     return in_processes(jobs, workers or os.cpu_count() or 1)

@@ -189,14 +189,14 @@ def test_unreachable_scheduler_is_one_line(tmp_path):
     assert not (tmp_path / "out").exists()
 
 
-@pytest.mark.parametrize("address, fragment", [
-    ("foo:bar:baz", "--scheduler 'foo:bar:baz' is not a scheduler address"),
-    ("ucx://127.0.0.1:8786", "nnviz connects over tcp only"),
+@pytest.mark.parametrize("args, fragment", [
+    (["--scheduler", "foo:bar:baz"], "--scheduler 'foo:bar:baz' is not a scheduler address"),
+    (["--scheduler", "ucx://127.0.0.1:8786"], "nnviz connects over tcp only; give tcp://HOST:PORT"),
+    (["--scheduler", "tcp://127.0.0.1:8786", "--jobs", "2"], "with --scheduler the cluster's workers"),
 ])
-def test_malformed_scheduler_address_is_bad_input(tmp_path, address, fragment):
-    r = run_cli("render", "xor_two_classes", "--out", tmp_path / "out", *QUICK,
-                "--scheduler", address)
-    assert_one_line_error(r, 2, fragment, "give tcp://HOST:PORT")
+def test_bad_scheduler_input_is_exit_2(tmp_path, args, fragment):
+    r = run_cli("render", "xor_two_classes", "--out", tmp_path / "out", *QUICK, *args)
+    assert_one_line_error(r, 2, fragment)
     assert not (tmp_path / "out").exists()
 
 
