@@ -13,11 +13,12 @@ from .snapshots import SnapshotLog, load  # noqa: E402
 
 def __getattr__(name):
     # render pulls in matplotlib; import it only when asked for
-    if name in ("render", "train", "compare", "RenderResult"):
+    if name in ("render", "render_many", "train", "compare", "RenderResult"):
         from . import api
         return getattr(api, name)
     raise AttributeError(f"module 'nnviz' has no attribute {name!r}")
 
 
-__all__ = ["Scene", "PANELS", "data", "nn", "load", "SnapshotLog", "render", "train", "compare",
+__all__ = ["Scene", "PANELS", "data", "nn", "load", "SnapshotLog", "render", "render_many", "train",
+           "compare",
            "RenderResult", "builtin_scenes", "resolve", "NnvizError", "UsageError", "__version__"]

@@ -80,6 +80,50 @@ def _refuse_rendered(folder: Path, name: str) -> None:
                          f"another --out")
 
 
+def _commit_train(folder: Path, name: str, pairs: dict[Path, Path]) -> None:
+    """A trained log's commit: refused if a render appeared in the folder meanwhile."""
+    outputs.commit(pairs, before=lambda: _refuse_rendered(folder, name))
+
+
+def _commit_render(folder: Path, name: str, pairs: dict[Path, Path], stale_extra=()) -> None:
+    """A render's commit: its set replaces the folder's, and NAME.* files the new set lacks (an
+    earlier webm after --formats mp4; `stale_extra`: runs' logs of an earlier set) go."""
+    stale = [p for p in (*owned(folder, name).values(), *stale_extra) if p not in pairs.values()]
+    outputs.commit(pairs, remove=stale)
+
+
+COMMITS = {"render": _commit_render, "train": _commit_train}   # by action (nnviz.jobs)
+
+
+def commit_files(out: str | Path, name: str, action: str, files: dict[str, bytes]) -> Path:
+    """Files made elsewhere (by a cluster worker, see nnviz.jobs), by file name, committed into
+    OUT/NAME exactly as a render or a training made here commits its own: temporaries beside
+    the targets, then the same locked all-or-nothing commit. Returns the folder.
+
+    The names come from another machine: only NAME.EXT names nnviz itself writes are taken.
+    """
+    check_scene_name(name, "a result from the cluster")
+    allowed = {p.name for p in owned(Path(out) / name, name).values()}
+    if action not in COMMITS or not files or not set(files) <= allowed:
+        raise NnvizError(f"a result from the cluster for {name!r} holds unexpected files "
+                         f"({', '.join(sorted(files))}); check that every worker runs the same "
+                         f"nnviz version and render again")
+    with output_folder(out, name) as folder:
+        outputs.remove_stale(folder, name)
+        pairs = {}
+        try:
+            for file_name, data in files.items():
+                tmp, fd = outputs.create(folder / file_name)
+                pairs[tmp] = folder / file_name
+                with os.fdopen(fd, "wb") as f:
+                    f.write(data)
+            COMMITS[action](folder, name, pairs)
+        finally:
+            for tmp in pairs:   # committed ones are gone already
+                tmp.unlink(missing_ok=True)
+    return folder
+
+
 def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps=None,
           every=None, seed: int = 0, lr=None, progress=None) -> SnapshotLog:
     """Train a scene (a name, a path or a Scene) and save its log to OUT/NAME/NAME.npz.
@@ -99,7 +143,7 @@ def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps
         tmp = outputs.temporary(final)
         try:
             train_scene(scene, tmp, landscape="landscape" in scene.panels, steps=steps, every=every, seed=seed, lr=lr, progress=progress)
-            outputs.commit({tmp: final}, before=lambda: _refuse_rendered(folder, scene.name))
+            _commit_train(folder, scene.name, {tmp: final})
         finally:
             tmp.unlink(missing_ok=True)
         return SnapshotLog(final)
@@ -186,11 +230,14 @@ class RenderResult:
 def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out: str | Path = "output",
            size=(1280, 720), fps: float = 25, hold: float = 1.0, formats=DEFAULT_FORMATS,
            steps=None, every=None, seed: int = 0, lr=None, check: bool = False,
-           panels=None, progress: Callable | None = None, jobs: int | None = None) -> RenderResult:
+           panels=None, progress: Callable | None = None, jobs: int | None = None,
+           scheduler: str | None = None) -> RenderResult:
     """Train `scene` (or read `from_log`) and write videos, poster, log and page to OUT/NAME/.
 
     Every file is written under a temporary name and renamed only when all of them are done,
-    so a failure or an interruption leaves the folder exactly as it was.
+    so a failure or an interruption leaves the folder exactly as it was. With `scheduler`
+    (a Dask scheduler's tcp://HOST:8786) the training and rendering run on a cluster worker
+    and only the commit here (see render_many).
 
     A scene with `runs` (nnviz.runs) makes one video of all its runs: their logs go to
     OUT/NAME/runs/, trained `jobs` at a time (None: one per core). `from_log` may also be
@@ -202,6 +249,13 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
     if (scene is None) == (from_log is None):
         raise UsageError("give either a scene name or --from LOG.npz, not both"
                          if scene is not None else "give a scene name or --from LOG.npz")
+    if scheduler is not None:
+        if from_log is not None:
+            raise UsageError("scheduler= sends scenes to train and render; re-render a log "
+                             "with from_log= here, without scheduler=")
+        return render_many([scene], out=out, size=size, fps=fps, hold=hold, formats=formats,
+                           steps=steps, every=every, seed=seed, lr=lr, check=check,
+                           panels=panels, scheduler=scheduler)[0]
     if from_log is not None:
         sources = _sources(from_log)
         if len(sources) > 1:
@@ -346,6 +400,48 @@ def _render_runs(scene, sources, *, out, chosen, size, fps, hold, check, steps=N
             raise
 
 
+def render_many(renders, *, jobs: int | None = None, scheduler: str | None = None,
+                **common) -> list[RenderResult]:
+    """Render several scenes at once: in `jobs` local processes (default: one per CPU) or, with
+    `scheduler` (tcp://HOST:8786), on the workers of a Dask cluster (`pip install nnviz[cluster]`).
+
+    `renders` holds scene names or paths, or dicts of render() keywords (`scene` and any
+    others, e.g. its own `lr`, `seed` and `out` for a sweep); `common` keywords apply to all.
+    Results come back in order. A render that fails fails alone: once all have ended (the
+    others committed) one NnvizError names every failure; its `results` holds the results,
+    None where a render failed. A single render's own error is raised as is.
+    """
+    from .jobs import Job, collect, run_many
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
+        raise UsageError(f"jobs must be a positive integer, got {jobs!r}")
+    work = []
+    for item in renders:
+        options = dict(common, **(item if isinstance(item, dict) else {"scene": item}))
+        for name in ("from_log", "progress", "scheduler", "jobs"):
+            if options.pop(name, None) is not None:
+                raise UsageError(f"render_many does not take {name}=; call render() for that")
+        if options.get("scene") is None:
+            raise UsageError(f"each render needs a scene, got {item!r}")
+        scene, out = options.pop("scene"), options.pop("out", "output")
+        # bad input is refused here, before any work starts anywhere
+        check_size(options.get("size", (1280, 720)))
+        check_timing(options.get("fps", 25), options.get("hold", 1.0))
+        parse_formats(options.get("formats", DEFAULT_FORMATS))
+        cls = resolve(scene) if isinstance(scene, str) else scene
+        if scheduler is not None and getattr(cls, "runs", None):
+            raise UsageError(f"scene {getattr(cls, 'name', scene)!r} holds several runs, which "
+                             f"render here, not on a cluster yet; render it without --scheduler")
+        work.append(Job("render", scene, options, out=out,
+                        label=scene if isinstance(scene, str) else getattr(scene, "name", repr(scene))))
+    labels = [job.label for job in work]
+    work = [job if labels.count(job.label) == 1 else
+            Job(job.action, job.scene, job.options, job.out, f"{job.label} (out {job.out})")
+            for job in work]
+    if not work:
+        return []
+    return collect(work, run_many(work, workers=jobs, scheduler=scheduler))
+
+
 def _log_copy(source: SnapshotLog, final: Path, name: str) -> tuple[Path, SnapshotLog]:
     """The log to render from, as our own temporary beside `final`, read once at the start.
 
@@ -405,8 +501,6 @@ def _make(folder, name, logs_final, produce, stale_extra, chosen, size, fps, hol
     final = dict(logs_final)
     final.update({ext: folder / f"{name}.{ext}" for ext in ("png", "html")})
     final.update({fmt.name: folder / f"{name}.{fmt.extension}" for fmt in chosen})
-    stale = [p for p in owned(folder, name).values() if p not in final.values()]
-    stale += [p for p in stale_extra if p not in final.values()]
     temps = {}
     tick = progress or (lambda n=1: None)
     phase = getattr(progress, "phase", lambda label: None)   # a Progress names each stage
@@ -446,7 +540,7 @@ def _make(folder, name, logs_final, produce, stale_extra, chosen, size, fps, hol
                    snapshots=n_snapshots, frames=frames, size=size, fps=fps,
                    poster_name=final["png"].name)
         interrupts.check()
-        outputs.commit({temps[k]: final[k] for k in final}, remove=stale)
+        _commit_render(folder, name, {temps[k]: final[k] for k in final}, stale_extra)
     except BaseException:
         if encoder is not None:
             encoder.abort()

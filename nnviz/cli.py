@@ -5,7 +5,6 @@ import errno
 import functools
 import signal
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -149,13 +148,6 @@ def _report(result, quiet: bool) -> None:
         console.report(f"{str(path):<60} {_human(path.stat().st_size):>9}")
 
 
-def _render_job(job: dict):
-    """One render in a worker process (used for several scenes at once). Its signals are only
-    recorded (interrupts._in_worker): the render stops between frames and cleans up."""
-    from .api import render
-    return render(**job)
-
-
 @cli.command()
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @click.option("--all", "all_", is_flag=True, help="Render every built-in scene.")
@@ -184,19 +176,22 @@ def _render_job(job: dict):
               help="Decode every video after encoding; keep nothing unless all pass.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Scenes rendered at once when there are several [default: CPU count].")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Send each scene's training and rendering to the workers of this Dask "
+                   "scheduler (tcp://HOST:8786; needs nnviz[cluster]); results come back to OUT.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
 @stops_at_safe_points
 def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, steps, every, seed,
-           lr, quick, check, jobs, quiet):
+           lr, quick, check, jobs, scheduler, quiet):
     """Train scene NAME, draw it and encode webm, ogv and mp4, a poster and a page.
 
     Results go to OUT/NAME/: NAME.webm NAME.ogv NAME.mp4 NAME.png (the poster, the exact last
     frame) NAME.npz (the snapshot log) NAME.html (the <video> block to paste).
     NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one.
     """
-    import os
     from .api import render as render_one
+    from .jobs import Job
     from .progress import Progress
     from .scene import builtin_scenes, resolve
     from .scene_checks import check_attributes
@@ -218,6 +213,9 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     common = dict(out=out, size=size, fps=fps, hold=hold, formats=formats, check=check,
                   panels=panels)
 
+    if from_log and scheduler is not None:
+        raise click.UsageError("--scheduler sends scenes to train and render; re-render a log "
+                               "with --from here, without --scheduler")
     if from_log:
         from .api import _sources
         logs = _sources(from_log[0] if len(from_log) == 1 else from_log)
@@ -237,16 +235,20 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
             continue
         n_steps = steps or scene.steps
         n_every = every or (max(1, -(-n_steps // QUICK["snapshots"])) if quick else scene.every)
-        jobs_list.append(dict(scene=name, steps=steps, every=n_every, seed=seed, lr=lr, **common))
+        options = dict(steps=steps, every=n_every, seed=seed, lr=lr, **common)
+        options.pop("out")
+        jobs_list.append(Job("render", name, options, out=out, label=name))
         n_runs = len(scene.runs) if isinstance(getattr(scene, "runs", None), dict) else 1
         totals.append(n_runs * n_steps + len(schedule(n_steps, n_every)))   # steps, then frames
-    if len(names) == 1:
+    if len(names) == 1 and scheduler is None:
         with Progress(totals[0], f"training {names[0]}", enabled=not quiet) as bar:
-            result = render_one(progress=bar, **jobs_list[0])
+            result = render_one(jobs_list[0].scene, progress=bar, out=out, **jobs_list[0].options)
         return _report(result, quiet)
     if jobs_list:
         with interrupts.deferred(False):   # the parent draws nothing: a signal stops it at once
-            failed += _render_many(jobs_list, jobs or os.cpu_count() or 1, quiet)
+            failed += _render_many(jobs_list, jobs, quiet, scheduler)
+    if len(names) == 1 and failed:
+        raise failed[0][1]
     if failed:   # one line naming each failure, in command-line order
         failed.sort(key=lambda f: names.index(f[0]))
         raise NnvizError(f"{len(failed)} of {len(names)} renders failed: "
@@ -335,32 +337,27 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
     _report(result, quiet)
 
 
-def _render_many(jobs_list: list[dict], workers: int, quiet: bool) -> list:
-    """Render several scenes in parallel processes; report each as it finishes.
+def _render_many(jobs_list: list, workers: int | None, quiet: bool,
+                 scheduler: str | None = None) -> list:
+    """Render several scenes at once, in local processes or on a Dask cluster (nnviz.jobs);
+    report each as it finishes.
 
     A scene that fails fails alone: the others still render. Returns the failures as
-    (name, error) pairs.
+    (label, error) pairs.
     """
-    import concurrent.futures as cf
-    import multiprocessing
+    from contextlib import closing
+    from .jobs import run_many
     from .progress import Progress
 
     failures = []
-    pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(jobs_list)),
-                                  mp_context=multiprocessing.get_context("fork"))
-    try:
-        futures = {pool.submit(_render_job, job): job["scene"] for job in jobs_list}
-        with Progress(len(futures), "rendering scenes", enabled=not quiet) as bar:
-            for future in cf.as_completed(futures):
-                bar(1)
-                try:
-                    _report(future.result(), quiet)
-                except (NnvizError, OSError) as e:
-                    failures.append((futures[future], e))
-        pool.shutdown()
-    except BaseException:
-        _stop_workers(pool)
-        raise
+    with closing(run_many(jobs_list, workers=workers, scheduler=scheduler)) as outcomes, \
+            Progress(len(jobs_list), "rendering scenes", enabled=not quiet) as bar:
+        for job, outcome in outcomes:
+            bar(1)
+            if isinstance(outcome, BaseException):
+                failures.append((job.label, outcome))
+            else:
+                _report(outcome, quiet)
     return failures
 
 
@@ -379,27 +376,6 @@ def check(target, quiet):
         for path, meta in results:
             console.report(f"ok  {path}  {meta['size'][0]}x{meta['size'][1]}, {meta['presented']} frames, "
                        f"{meta['duration']:g} s, {meta['codec'].rstrip(',')}")
-
-
-def _stop_workers(pool, patience: float = 60.0) -> None:
-    """Stop a pool of render workers and wait until they have cleaned up.
-
-    Work not started is cancelled; running workers get SIGTERM, which they record and act on
-    between frames: they stop ffmpeg, remove their temporaries and report back. A worker that
-    does not end within `patience` seconds is killed (the next render removes what it left).
-    """
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        if process.is_alive():
-            process.terminate()
-    deadline = time.monotonic() + patience
-    for process in processes:
-        process.join(max(0.0, deadline - time.monotonic()))
-        if process.is_alive():
-            process.kill()
-            process.join()
-    pool.shutdown(wait=True)
 
 
 def main(argv=None) -> None:
