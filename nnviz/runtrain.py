@@ -90,7 +90,7 @@ class _Own:
 def _in_pool(runs, paths, options, workers, tick) -> None:
     import concurrent.futures as cf
     import multiprocessing
-    from .cli import _stop_workers
+    from .jobs import _stop_workers
     n_steps = lambda run, opts: opts["steps"] or run.scene.steps
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     try:
