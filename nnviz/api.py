@@ -104,24 +104,39 @@ def commit_files(out: str | Path, name: str, action: str, files: dict[str, bytes
     """
     check_scene_name(name, "a result from the cluster")
     allowed = {p.name for p in owned(Path(out) / name, name).values()}
-    if action not in COMMITS or not files or not set(files) <= allowed:
+    run_logs = {f for f in files if action == "render" and _is_run_log(f)}
+    if action not in COMMITS or not files or not set(files) - run_logs <= allowed:
         raise NnvizError(f"a result from the cluster for {name!r} holds unexpected files "
                          f"({', '.join(sorted(files))}); check that every worker runs the same "
                          f"nnviz version and render again")
     with output_folder(out, name) as folder:
         outputs.remove_stale(folder, name)
-        pairs = {}
+        pairs, stale_runs = {}, []
+        if run_logs:   # a scene of several runs: its set of run logs replaces the folder's
+            (folder / runs.RUNS_FOLDER).mkdir(exist_ok=True)
+            stale_runs = list((folder / runs.RUNS_FOLDER).glob("*.npz"))
         try:
             for file_name, data in files.items():
                 tmp, fd = outputs.create(folder / file_name)
                 pairs[tmp] = folder / file_name
                 with os.fdopen(fd, "wb") as f:
                     f.write(data)
-            COMMITS[action](folder, name, pairs)
+            if stale_runs:
+                _commit_render(folder, name, pairs, stale_runs)
+            else:
+                COMMITS[action](folder, name, pairs)
         finally:
             for tmp in pairs:   # committed ones are gone already
                 tmp.unlink(missing_ok=True)
     return folder
+
+
+def _is_run_log(file_name: str) -> bool:
+    """`runs/LABEL.npz` as nnviz.runs names a run's log (from another machine: checked)."""
+    folder, _, file = file_name.partition("/")
+    stem = file[:-len(".npz")] if file.endswith(".npz") else ""
+    return (folder == runs.RUNS_FOLDER and bool(stem) and "/" not in file
+            and runs.file_name(stem) == file and not stem.startswith("."))
 
 
 def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps=None,
@@ -427,10 +442,8 @@ def render_many(renders, *, jobs: int | None = None, scheduler: str | None = Non
         check_size(options.get("size", (1280, 720)))
         check_timing(options.get("fps", 25), options.get("hold", 1.0))
         parse_formats(options.get("formats", DEFAULT_FORMATS))
-        cls = resolve(scene) if isinstance(scene, str) else scene
-        if scheduler is not None and getattr(cls, "runs", None):
-            raise UsageError(f"scene {getattr(cls, 'name', scene)!r} holds several runs, which "
-                             f"render here, not on a cluster yet; render it without --scheduler")
+        if isinstance(scene, str):
+            resolve(scene)
         work.append(Job("render", scene, options, out=out,
                         label=scene if isinstance(scene, str) else getattr(scene, "name", repr(scene))))
     labels = [job.label for job in work]

@@ -125,8 +125,11 @@ def run_detached(job: Job) -> Detached:
             paths, name, frames, fps = {"npz": Path(result.path)}, result.meta["scene"], 0, 0.0
         else:
             paths, name, frames, fps = result.files, result.scene, result.frames, result.fps
-        return Detached(job.action, name, {p.name: p.read_bytes() for p in paths.values()},
-                        {kind: p.name for kind, p in paths.items()}, frames, fps)
+        folder = Path(tmp, "out", name)
+        # names relative to OUT/NAME: a scene of several runs has its logs in runs/
+        rel = {kind: p.relative_to(folder).as_posix() for kind, p in paths.items()}
+        return Detached(job.action, name, {rel[k]: p.read_bytes() for k, p in paths.items()},
+                        rel, frames, fps)
 
 
 def deliver(made: Detached, out: str | Path):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import multiprocessing
 import os
 from pathlib import Path
 
@@ -56,6 +57,8 @@ def train_runs(runs: list[Run], paths: list[Path], set_name: str, *, steps=None,
             run.scene = copy.copy(run.scene)
             run.scene.panels = tuple(p for p in panels if p != "landscape")
     workers = min(jobs or os.cpu_count() or 1, len(runs))
+    if multiprocessing.current_process().daemon:   # a Dask worker's process may have no children
+        workers = 1
     if workers == 1:
         for run, path, opts in zip(runs, paths, options):
             train_scene(run.scene, path, progress=tick, **opts)

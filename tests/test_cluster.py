@@ -212,3 +212,19 @@ def test_without_a_scheduler_dask_is_not_imported(tmp_path):
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
     assert (tmp_path / "xor_two_classes" / "xor_two_classes.png").is_file()
+
+
+def test_a_scene_of_several_runs_renders_on_the_cluster(cluster, tmp_path):
+    """Its runs train one after another inside the worker (a daemon process has no children),
+    and its run logs come back into OUT/NAME/runs/ beside the video, as a local render's do."""
+    address, _ = cluster
+    args = ("render", "activation_functions", "--steps", "8", "--every", "4", *QUICK)
+    remote = run_cli(*args, "--out", tmp_path / "remote", "--scheduler", address)
+    local = run_cli(*args, "--out", tmp_path / "local")
+    assert remote.returncode == 0 and local.returncode == 0, remote.stderr + local.stderr
+    got, want = tree(tmp_path / "remote"), tree(tmp_path / "local")
+    assert sorted(got) == sorted(want)
+    assert sum(p.startswith("activation_functions/runs/") for p in got) == 4
+    for path in got:
+        if path.endswith((".npz", ".png")):
+            assert got[path] == want[path], path
