@@ -31,16 +31,11 @@ class Size(click.ParamType):
     name = "WxH"
 
     def convert(self, value, param, ctx):
-        if isinstance(value, tuple):
-            return value
-        w, x, h = str(value).lower().partition("x")
-        if not (x and w.isdigit() and h.isdigit()):
-            self.fail(f"{value!r} is not WIDTHxHEIGHT (e.g. 1280x720)", param, ctx)
         from .api import check_size
         try:
-            return check_size((int(w), int(h)))
-        except UsageError as e:
-            self.fail(str(e).removeprefix(f"--size {w}x{h}").lstrip(": ").strip() or str(e), param, ctx)
+            return check_size(value)
+        except UsageError as e:   # click names the option already
+            self.fail(str(e).removeprefix("--size ").removeprefix("must be "), param, ctx)
 
 
 class Formats(click.ParamType):
@@ -52,8 +47,8 @@ class Formats(click.ParamType):
         from .video import parse_formats
         try:
             return [f.name for f in parse_formats(value)]
-        except UsageError as e:
-            self.fail(str(e), param, ctx)
+        except UsageError as e:   # click names the option already
+            self.fail(str(e).removeprefix("--formats "), param, ctx)
 
 
 def stops_at_safe_points(command):
@@ -66,15 +61,12 @@ def stops_at_safe_points(command):
     return run
 
 
-QUICK = {"size": (320, 240), "snapshots": 24, "hold": 0.5}
-
-
 def training_options(f):
     """--steps, --every, --seed, --lr: shared by train and render."""
     f = click.option("--lr", type=LearningRate(), default=None,
                      help="Learning rate (default: the scene's).")(f)
-    f = click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
-                     help="Seed of the data, the initial weights and the batches.")(f)
+    f = click.option("--seed", type=click.IntRange(min=0), default=None,
+                     help="Seed of the data, the initial weights and the batches [default: 0].")(f)
     f = click.option("--every", type=click.IntRange(min=1), default=None,
                      help="A snapshot (one video frame) every N steps (default: the scene's).")(f)
     f = click.option("--steps", type=click.IntRange(min=1), default=None,
@@ -100,7 +92,10 @@ def cli():
 
 
 @cli.command("list")
-def list_scenes():
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also each scene's network, optimiser, learning rate, steps, snapshot "
+                   "cadence, panels and data set.")
+def list_scenes(verbose):
     """Print each built-in scene's name and what it shows."""
     # printing is this command's whole job: a closed or broken stdout fails it (console.py)
     from .scene import builtin_scenes
@@ -108,25 +103,53 @@ def list_scenes():
     width = max(map(len, registry))
     for name, cls in sorted(registry.items()):
         click.echo(f"{name:<{width}}  {cls.description}")
+        if verbose:
+            _details(cls)
+
+
+def _details(cls) -> None:
+    from .describe import describe
+    from .scene_checks import instantiate
+    for field, text in describe(instantiate(cls)):
+        click.echo(f"    {field:<10} {text}")
+
+
+@cli.command()
+@click.argument("name")
+def show(name):
+    """Print what scene NAME trains and shows: network, optimiser, learning rate, steps,
+    snapshot cadence, panels and data set.
+
+    NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one.
+    """
+    from .scene import resolve
+    cls = resolve(name)
+    click.echo(f"{cls.name}  {cls.description}")
+    _details(cls)
 
 
 @cli.command()
 @click.argument("name")
 @training_options
 @out_option
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @stops_at_safe_points
-def train(name, steps, every, seed, lr, out):
+def train(name, steps, every, seed, lr, out, quiet):
     """Train scene NAME and write its snapshot log to OUT/NAME/NAME.npz.
 
     NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one.
     """
     from .api import train as train_one
-    from .progress import Progress
+    from .progress import STEP, Progress
     from .scene import resolve
     from .scene_checks import instantiate
     scene = instantiate(resolve(name))
-    with Progress(steps or scene.steps, f"training {scene.name}") as progress:
-        log = train_one(scene, out, steps=steps, every=every, seed=seed, lr=lr, progress=progress)
+    plan = {"training": (steps or scene.steps, STEP)}
+    with Progress(scene.name, plan, enabled=not quiet) as progress:
+        log = train_one(scene, out, steps=steps, every=every, seed=seed or 0, lr=lr,
+                        progress=progress)
+    if quiet:
+        return
     loss_t, loss_v = log["loss/train"][-1], log["loss/val"][-1]
     line = f"{scene.name}: {len(log)} snapshots, final loss train {loss_t:.4g}, validation {loss_v:.4g}"
     if "accuracy/val" in log:
@@ -142,11 +165,18 @@ def _human(n: int) -> str:
         n /= 1000
 
 
-def _report(result, quiet: bool) -> None:
+def _report(result, quiet: bool, width: int = 0, write=None) -> None:
+    """One line per file, path and size in aligned columns, and what --check verified."""
     if quiet:
         return
+    write = write or console.report
+    width = max(width, *(len(str(p)) for p in result.files.values()))
     for path in result.files.values():
-        console.report(f"{str(path):<60} {_human(path.stat().st_size):>9}")
+        write(f"{str(path):<{width}}  {_human(path.stat().st_size):>9}")
+    if result.checked:
+        w, h = result.size
+        write(f"checked {', '.join(result.checked)}: each decodes completely to {result.frames} "
+              f"frames of {w}x{h} ({result.frames / result.fps:g} s at {result.fps:g} fps)")
 
 
 def _render_job(job: dict):
@@ -193,8 +223,8 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one.
     """
     import os
-    from .api import render as render_one
-    from .progress import Progress
+    from .api import quick_every, render as render_one
+    from .progress import Progress, render_plan
     from .scene import builtin_scenes, resolve
     from .scene_checks import check_attributes
     from .training import schedule
@@ -206,22 +236,33 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     if all_:
         names = tuple(builtin_scenes())
     if not names and from_log is None:
-        raise click.UsageError("give a scene name, --all or --from LOG.npz (see `nnviz list`)")
+        raise click.UsageError("give a scene name, --all or --from LOG.npz")
     given = lambda name: ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
-    if quick:
-        size = size if given("size") else QUICK["size"]
-        hold = hold if given("hold") else QUICK["hold"]
-    common = dict(out=out, size=size, fps=fps, hold=hold, formats=formats, check=check,
-                  panels=panels)
+    common = dict(out=out, size=size if given("size") else None, fps=fps,
+                  hold=hold if given("hold") else None, formats=formats, check=check,
+                  panels=panels, quick=quick)
+
+    from .api import HOLD, QUICK, SIZE
+    started = time.monotonic()
+    frame_size = common["size"] or (QUICK["size"] if quick else SIZE)
+    held = int(round(fps * (common["hold"] if common["hold"] is not None
+                            else QUICK["hold"] if quick else HOLD)))
+
+    def plan(steps: int, snapshots: int) -> dict:
+        return render_plan(steps, snapshots + held, frame_size, len(formats), check)
 
     if from_log is not None:
+        from .api import refuse_training_options
         from .snapshots import load
+        refuse_training_options(steps, every, seed, lr)
         log = load(from_log)
-        with Progress(len(log), f"rendering {log.meta['scene']}", enabled=not quiet) as bar:
+        name = log.meta["scene"]
+        with Progress(name, plan(0, len(log)), enabled=not quiet) as bar:
             result = render_one(from_log=log, progress=bar, **common)
-        return _report(result, quiet)
+        _report(result, quiet)
+        return _finish([result], started, quiet)
 
-    jobs_list, totals, failed = [], [], []
+    jobs_list, plans, failed = [], [], []
     for name in names:
         try:
             scene = resolve(name)
@@ -232,66 +273,105 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
             failed.append((name, e))   # with several scenes, a bad one fails alone
             continue
         n_steps = steps or scene.steps
-        n_every = every or (max(1, -(-n_steps // QUICK["snapshots"])) if quick else scene.every)
+        n_every = every or (quick_every(n_steps) if quick else scene.every)
         jobs_list.append(dict(scene=name, steps=steps, every=n_every, seed=seed, lr=lr, **common))
-        totals.append(n_steps + len(schedule(n_steps, n_every)))   # steps, then frames
+        plans.append((scene.name, plan(n_steps, len(schedule(n_steps, n_every)))))
     if len(names) == 1:
-        with Progress(totals[0], f"training {names[0]}", enabled=not quiet) as bar:
+        with Progress(plans[0][0], plans[0][1], enabled=not quiet) as bar:
             result = render_one(progress=bar, **jobs_list[0])
-        return _report(result, quiet)
+        _report(result, quiet)
+        return _finish([result], started, quiet)
+    done = []
     if jobs_list:
+        # every file line of every scene in one column: the longest path is OUT/NAME/NAME.webm
+        width = max(len(str(Path(out) / n / f"{n}.webm")) for n, _ in plans)
         with interrupts.deferred(False):   # the parent draws nothing: a signal stops it at once
-            failed += _render_many(jobs_list, jobs or os.cpu_count() or 1, quiet)
+            done, failures = _render_many(jobs_list, plans, jobs or os.cpu_count() or 1, quiet,
+                                          width)
+        failed += failures
     if failed:   # one line naming each failure, in command-line order
         failed.sort(key=lambda f: names.index(f[0]))
         raise NnvizError(f"{len(failed)} of {len(names)} renders failed: "
                          + "; ".join(f"{name}: {e}" for name, e in failed))
+    _finish(done, started, quiet)
 
 
-def _render_many(jobs_list: list[dict], workers: int, quiet: bool) -> list:
+def _finish(results: list, started: float, quiet: bool) -> None:
+    """The report's last line: the total time and the page to open."""
+    if quiet or not results:
+        return
+    took = f"done in {time.monotonic() - started:.1f} s"
+    if len(results) == 1:
+        console.report(f"{took}; open {results[0].files['html']}")
+    else:
+        console.report(f"{took}: {len(results)} scenes; open each NAME.html listed above")
+
+
+def _render_many(jobs_list: list[dict], plans: list, workers: int, quiet: bool,
+                 width: int) -> tuple[list, list]:
     """Render several scenes in parallel processes; report each as it finishes.
 
-    A scene that fails fails alone: the others still render. Returns the failures as
-    (name, error) pairs.
+    A scene that fails fails alone: the others still render. Returns the results, and the
+    failures as (name, error) pairs. On a terminal the file lines print above the one bar.
     """
     import concurrent.futures as cf
     import multiprocessing
-    from .progress import Progress
 
-    failures = []
+    from .progress import Progress, plan_seconds
+
+    results, failures = [], []
+    cost = {job["scene"]: plan_seconds(p) for job, (_, p) in zip(jobs_list, plans)}
     pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(jobs_list)),
                                   mp_context=multiprocessing.get_context("fork"))
     try:
         futures = {pool.submit(_render_job, job): job["scene"] for job in jobs_list}
-        with Progress(len(futures), "rendering scenes", enabled=not quiet) as bar:
+        label = f"{len(futures)} scenes"
+        with Progress(label, {"rendering": (sum(cost.values()), 1.0)}, enabled=not quiet) as bar:
             for future in cf.as_completed(futures):
-                bar(1)
+                bar(cost[futures[future]])
                 try:
-                    _report(future.result(), quiet)
+                    result = future.result()
                 except (NnvizError, OSError) as e:
                     failures.append((futures[future], e))
+                    continue
+                results.append(result)
+                _report(result, quiet, width, lambda line: bar.echo(line, console.report))
         pool.shutdown()
     except BaseException:
         _stop_workers(pool)
         raise
-    return failures
+    return results, failures
 
 
 @cli.command()
 @click.argument("target", type=click.Path(exists=True, path_type=Path))
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def check(target, quiet):
-    """Decode rendered videos and check them: a folder OUT/NAME or one video file.
+    """Decode rendered videos and check them: a folder OUT/NAME, every OUT/NAME in a root
+    folder OUT, or one video file.
 
     For a folder, every video must decode completely, all to the same number of frames and to
     the poster's size, with at least one frame per snapshot, and end on the poster's picture.
     """
-    from .check import check_file, check_folder
-    results = check_folder(target) if target.is_dir() else [check_file(target)]
-    if not quiet:
-        for path, meta in results:
-            console.report(f"ok  {path}  {meta['size'][0]}x{meta['size'][1]}, {meta['presented']} frames, "
-                       f"{meta['duration']:g} s, {meta['codec'].rstrip(',')}")
+    from .check import check_file, check_folder, render_folders
+    folders = render_folders(target) if target.is_dir() else [None]
+    failed = []
+    for folder in folders:
+        try:
+            results = check_folder(folder) if folder else [check_file(target)]
+        except NnvizError as e:
+            if len(folders) == 1:
+                raise
+            failed.append(f"{folder.name}: {str(e).removeprefix('check failed: ')}")
+            continue
+        if not quiet:
+            for path, meta in results:
+                console.report(f"ok  {path}  {meta['size'][0]}x{meta['size'][1]}, "
+                               f"{meta['presented']} frames, {meta['duration']:g} s, "
+                               f"{meta['codec'].rstrip(',')}")
+    if failed:
+        raise NnvizError(f"check failed in {len(failed)} of {len(folders)} render folders: "
+                         + "; ".join(failed))
 
 
 def _stop_workers(pool, patience: float = 60.0) -> None:
