@@ -92,6 +92,30 @@ class Heatmap(_Plane):
         return [self.image, self.points]
 
 
+# A piece of the 0.5 contour inside one grid cell each way encloses at most one grid value;
+# where that value is within FLAT of 0.5 the field only grazes 0.5 there (a nearly flat ridge
+# sampled on the grid), and such pieces drew a trail of specks that read as noise.
+FLAT = 0.05
+
+
+def decision_line(x0: np.ndarray, x1: np.ndarray, p: np.ndarray, level: float = 0.5) -> list:
+    """The `level` contour of `p` (rows along x1) as pieces, without the specks where the field
+    only grazes the level: a piece spanning at most one grid point whose values there stay within
+    FLAT of the level. A real boundary, however small, has a value beyond FLAT and stays."""
+    gen = contourpy.contour_generator(x0, x1, p, line_type="Separate")
+    cell = np.array([x0[1] - x0[0], x1[1] - x1[0]])
+    keep = []
+    for piece in gen.lines(level):
+        lo, hi = piece.min(axis=0), piece.max(axis=0)
+        if (hi - lo < 2 * cell).all():
+            cols, rows = (x0 >= lo[0]) & (x0 <= hi[0]), (x1 >= lo[1]) & (x1 <= hi[1])
+            inside = p[np.ix_(rows, cols)]
+            if not inside.size or np.abs(inside - level).max() < FLAT:
+                continue
+        keep.append(piece)
+    return keep
+
+
 @panel("boundary")
 class Boundary(_Plane):
     """Class probability over the plane, the 0.5 decision contour, misclassified points ringed."""
@@ -116,8 +140,7 @@ class Boundary(_Plane):
     def update(self, i, snap):
         p1 = snap["output"][..., 1]
         self.image.set_data(p1)
-        gen = contourpy.contour_generator(self.x0, self.x1, p1, line_type="Separate")
-        self.edge.set_segments(gen.lines(0.5))
+        self.edge.set_segments(decision_line(self.x0, self.x1, p1))
         wrong = [x[pred != labels] for (x, labels), pred in
                  zip(self.data, (snap["predicted/train"], snap["predicted/val"]))]
         self.wrong.set_offsets(np.concatenate(wrong))
