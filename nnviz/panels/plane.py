@@ -6,9 +6,12 @@ import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
+from matplotlib.legend_handler import HandlerTuple
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from .artists import GridImage
-from .base import CMAP, MODEL, WRONG, Panel, data_points, pad, panel
+from .base import CMAP, MODEL, NEUTRAL, WRONG, Panel, data_points, pad, panel
 
 
 @panel("fit")
@@ -60,17 +63,32 @@ class _Plane(Panel):
         self.ax.set_ylabel("$x_2$")
         return x0, x1
 
-    def _legend(self):
-        """A legend above the image: it goes into the sprite, not the background."""
-        legend = self.ax.legend(loc="best", framealpha=0.85)
+    def _legend(self, colours: str, values, extra=()):
+        """A legend above the image: it goes into the sprite, not the background.
+
+        The markers' shapes say train or validation and are drawn neutral: a legend marker in
+        one point's colour (blue in one scene, red in another) suggests a class it does not
+        mean. What the points' colours mean is said once, by one entry `colours` whose swatches
+        are the colour map at `values` (a colour bar label would not fit small frames).
+        """
+        line = self.style["line"]
+        shape = lambda marker, label: Line2D(
+            [], [], ls="", marker=marker, markersize=self.style["dot"] ** 0.5 * 1.7,
+            markerfacecolor=NEUTRAL, markeredgecolor=MODEL, markeredgewidth=line * 0.3,
+            label=label)
+        swatches = tuple(Patch(facecolor=self.colors.to_rgba(v), edgecolor=MODEL,
+                               linewidth=line * 0.3) for v in values)
+        handles = [shape("o", "train"), shape("^", "validation"), *extra, swatches]
+        labels = [h.get_label() for h in handles[:-1]] + [colours]
+        legend = self.ax.legend(handles, labels, loc="best", framealpha=0.85, ncols=2,
+                                handler_map={tuple: HandlerTuple(ndivide=None, pad=0.3)})
         legend.set_animated(True)
         return legend
 
-    def _scatter(self, x, values, marker, label):
+    def _scatter(self, x, values, marker):
         return self.dynamic(self.ax.scatter(
             x[:, 0], x[:, 1], color=self.colors.to_rgba(values), marker=marker,
-            s=self.style["dot"] * 3, edgecolors=MODEL, linewidths=self.style["line"] * 0.3,
-            label=label))
+            s=self.style["dot"] * 3, edgecolors=MODEL, linewidths=self.style["line"] * 0.3))
 
 
 @panel("heatmap")
@@ -83,9 +101,10 @@ class Heatmap(_Plane):
         ys = np.concatenate([y[:, 0] for _, y, *_ in data])
         vmin, vmax = pad(ys.min(), ys.max(), 0.0)
         self._image(log, vmin, vmax, "network output")
-        points = [self._scatter(x, y[:, 0], m, label)
-                  for (x, y, _, label), m in zip(data, ("o", "^"))]
-        self.points = self.sprite(points + [self._legend()])
+        points = [self._scatter(x, y[:, 0], m) for (x, y, *_), m in zip(data, ("o", "^"))]
+        lo, hi = ys.min(), ys.max()   # the points take their target's colour on the same scale
+        legend = self._legend(f"target {lo:.2g} to {hi:.2g}", (lo, hi))
+        self.points = self.sprite(points + [legend])
 
     def update(self, i, snap):
         self.image.set_data(snap["output"][..., 0])
@@ -130,12 +149,13 @@ class Boundary(_Plane):
         self.edge = self.dynamic(LineCollection([], colors=MODEL, linewidths=style["line"] * 1.3))
         ax.add_collection(self.edge)
         self.data = [(x, np.argmax(y, axis=1)) for x, y, *_ in data_points(log)]
-        points = [self._scatter(x, labels, m, label) for (x, labels), m, label
-                  in zip(self.data, ("o", "^"), ("train", "validation"))]
+        points = [self._scatter(x, labels, m) for (x, labels), m in zip(self.data, ("o", "^"))]
         self.wrong = self.dynamic(ax.scatter(
             [], [], s=style["dot"] * 9, facecolors="none", edgecolors=WRONG,
             linewidths=style["line"] * 0.9, label="misclassified"))
-        self.points = self.sprite(points + [self._legend()])
+        # class 0 takes the colour of P = 0, class 1 that of P = 1
+        legend = self._legend("class 0, class 1", (0.0, 1.0), extra=[self.wrong])
+        self.points = self.sprite(points + [legend])
 
     def update(self, i, snap):
         p1 = snap["output"][..., 1]
