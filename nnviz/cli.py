@@ -85,7 +85,8 @@ def cli():
     """Turn the training of a small NumPy neural network into web-ready video.
 
     \b
-    nnviz list                      the scenes you can render
+    nnviz list                      the scenes you can render (-v: what each trains)
+    nnviz show xor_two_classes      one scene's network, optimiser, cadence, panels, data
     nnviz render xor_two_classes    train, draw and encode webm, ogv, mp4, poster and page
     nnviz render ./my_scene.py      your own scene file works wherever a name does
     """
@@ -190,7 +191,8 @@ def _render_job(job: dict):
 @click.argument("names", nargs=-1, metavar="[NAME]...")
 @click.option("--all", "all_", is_flag=True, help="Render every built-in scene.")
 @click.option("--from", "from_log", type=click.Path(path_type=Path), default=None,
-              help="Re-render a saved snapshot log (NAME.npz) without training.")
+              help="Re-render a saved snapshot log (NAME.npz) without training; "
+                   "--steps, --every, --seed and --lr are refused with it.")
 @out_option
 @click.option("--size", type=Size(), default="1280x720", show_default=True,
               help="Frame size in pixels, both even, from 160x120 to 7680x4320.")
@@ -208,7 +210,8 @@ def _render_job(job: dict):
               help="A fast smoke render: 320x240, about 24 snapshots, 0.5 s hold "
                    "(options given explicitly win).")
 @click.option("--check", is_flag=True,
-              help="Decode every video after encoding; keep nothing unless all pass.")
+              help="Decode every video after encoding; keep nothing unless all pass; "
+                   "say what was verified.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Scenes rendered at once when there are several [default: CPU count].")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
@@ -219,8 +222,10 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     """Train scene NAME, draw it and encode webm, ogv and mp4, a poster and a page.
 
     Results go to OUT/NAME/: NAME.webm NAME.ogv NAME.mp4 NAME.png (the poster, the exact last
-    frame) NAME.npz (the snapshot log) NAME.html (the <video> block to paste).
-    NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one.
+    frame) NAME.npz (the snapshot log) NAME.html (the <video> block to paste). It prints one
+    line per file, then the total time and the page to open.
+    NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one
+    (FILE.py:NAME picks one of several, by scene name or class name).
     """
     import os
     from .api import quick_every, render as render_one
