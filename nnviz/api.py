@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import base64
 import copy
-import html
 import os
 import shutil
 import tempfile
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Callable
 
@@ -173,7 +173,8 @@ def check_timing(fps, hold) -> tuple[float, float]:
 
 @dataclass
 class RenderResult:
-    """What a render made: the files by kind. Displays the video inline in a notebook."""
+    """What a render made: the files by kind. A notebook shows it as the video with its poster,
+    the file referenced rather than embedded (see `html`)."""
     scene: str
     folder: Path
     files: dict[str, Path] = field(default_factory=dict)
@@ -205,13 +206,13 @@ class RenderResult:
             if kind in self.files:
                 path = self.files[kind]
                 src = (f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
-                       if embed else html.escape(_relative(path).as_posix(), quote=True))
+                       if embed else escape(_relative(path).as_posix(), quote=True))
                 poster_attr = f' poster="{poster}"' if poster else ""
                 return (f'<video controls loop style="max-width:100%"{poster_attr} '
                         f'src="{src}"></video>')
         if poster:
             return f'<img style="max-width:100%" src="{poster}">'
-        return f"<pre>{html.escape(repr(self))}</pre>"
+        return f"<pre>{escape(repr(self))}</pre>"
 
     def show(self, embed: bool = False):
         """Display the video in a notebook (see `html` for `embed`); outside one, the object
@@ -249,7 +250,7 @@ class _Html:
 
 def _relative(path: Path) -> Path:
     """`path` from the working directory (a notebook's own folder), as the page will ask the
-    notebook server for it; an absolute path if it lies elsewhere."""
+    notebook server for it (which serves only files below its root)."""
     try:
         return Path(os.path.relpath(Path(path).resolve(), Path.cwd().resolve()))
     except ValueError:   # another drive
