@@ -8,6 +8,7 @@ import shutil
 import tempfile
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from html import escape
 from pathlib import Path
 from typing import Callable
 
@@ -23,6 +24,25 @@ from .training import train as train_scene
 from .video import DEFAULT_FORMATS, FORMATS, Encoder, parse_formats
 
 MIN_SIZE, MAX_SIZE = (160, 120), (7680, 4320)
+SIZE, HOLD = (1280, 720), 1.0
+# --quick / quick=True: a smoke render in seconds; options given explicitly win
+QUICK = {"size": (320, 240), "snapshots": 24, "hold": 0.5}
+
+
+def quick_every(steps: int) -> int:
+    """The snapshot cadence that gives a quick render about QUICK["snapshots"] frames."""
+    return max(1, -(-steps // QUICK["snapshots"]))
+
+
+def refuse_training_options(steps=None, every=None, seed=None, lr=None) -> None:
+    """With --from the log is drawn as it was trained: a training option would be ignored, so
+    it is refused rather than silently dropped."""
+    given = [f"--{k}" for k, v in (("steps", steps), ("every", every), ("seed", seed), ("lr", lr))
+             if v is not None]
+    if given:
+        raise UsageError(f"{', '.join(given)} cannot be used with --from: a saved log is drawn as "
+                         f"it was trained; drop {'it' if len(given) == 1 else 'them'}, or render "
+                         f"the scene by name to train again")
 
 
 def single_threaded_blas():
@@ -186,6 +206,12 @@ def parse_panels(scene: str, panels) -> tuple[str, ...]:
 
 
 def check_size(size) -> tuple[int, int]:
+    """A frame size from `(w, h)` or the CLI's `"WxH"` text, in range and even."""
+    if isinstance(size, str):
+        w, x, h = size.strip().lower().partition("x")
+        if not (x and w.isdigit() and h.isdigit()):
+            raise UsageError(f"--size {size!r} is not WIDTHxHEIGHT (e.g. 1280x720)")
+        size = (int(w), int(h))
     try:
         w, h = (int(v) for v in size)
     except (TypeError, ValueError):
@@ -218,37 +244,100 @@ def check_timing(fps, hold) -> tuple[float, float]:
 
 @dataclass
 class RenderResult:
-    """What a render made: the files by kind. Displays the video inline in a notebook."""
+    """What a render made: the files by kind. A notebook shows it as the video with its poster,
+    the file referenced rather than embedded (see `html`)."""
     scene: str
     folder: Path
     files: dict[str, Path] = field(default_factory=dict)
     frames: int = 0
     fps: float = 25.0
+    checked: tuple[str, ...] = ()   # the formats `check=True` decoded and verified
+    size: tuple[int, int] | None = None
 
     def __repr__(self):
         lines = [f"RenderResult({self.scene!r}, {self.frames} frames at {self.fps:g} fps)"]
         lines += [f"  {kind:<5} {path}" for kind, path in self.files.items()]
         return "\n".join(lines)
 
-    def _repr_html_(self):
-        for kind, mime in (("mp4", "video/mp4"), ("webm", "video/webm")):
+    def html(self, embed: bool = False) -> str:
+        """The result as HTML for a notebook: the video with the poster shown before it plays.
+
+        embed=False (the default, and what a notebook shows for the result) references the
+        video file by its path from the working directory, which Jupyter serves beside the
+        notebook, and embeds only the poster (tens of kB). Embedding the video itself puts all
+        of it, base64 (a third larger), into the .ipynb at every display: megabytes per cell,
+        in every saved copy and every diff. embed=True does that, for a notebook that must
+        play on its own elsewhere (e.g. sent as a file).
+        """
+        poster = ""
+        if "png" in self.files and self.files["png"].is_file():
+            poster = ("data:image/png;base64,"
+                      + base64.b64encode(self.files["png"].read_bytes()).decode())
+        for kind, mime in (("mp4", "video/mp4"), ("webm", "video/webm"), ("ogv", "video/ogg")):
             if kind in self.files:
-                data = base64.b64encode(self.files[kind].read_bytes()).decode()
-                return (f'<video controls loop style="max-width:100%" '
-                        f'src="data:{mime};base64,{data}"></video>')
-        if "png" in self.files:
-            data = base64.b64encode(self.files["png"].read_bytes()).decode()
-            return f'<img style="max-width:100%" src="data:image/png;base64,{data}">'
-        return f"<pre>{self!r}</pre>"
+                path = self.files[kind]
+                src = (f"data:{mime};base64,{base64.b64encode(path.read_bytes()).decode()}"
+                       if embed else escape(_relative(path).as_posix(), quote=True))
+                poster_attr = f' poster="{poster}"' if poster else ""
+                return (f'<video controls loop style="max-width:100%"{poster_attr} '
+                        f'src="{src}"></video>')
+        if poster:
+            return f'<img style="max-width:100%" src="{poster}">'
+        return f"<pre>{escape(repr(self))}</pre>"
+
+    def show(self, embed: bool = False):
+        """Display the video in a notebook (see `html` for `embed`); outside one, the object
+        returned shows it when it is a cell's last expression."""
+        shown = _Html(self.html(embed), self.scene)
+        try:
+            from IPython import get_ipython
+            from IPython.display import display
+        except ImportError:
+            return shown
+        if get_ipython() is None:
+            return shown
+        display(shown)
+        return None
+
+    def _repr_html_(self):
+        return self.html(embed=False)
+
+
+class _Html:
+    """HTML a notebook displays (for RenderResult.show)."""
+
+    def __init__(self, text: str, scene: str = ""):
+        self.text, self.scene = text, scene
+
+    def __repr__(self):
+        return f"<the video of {self.scene}, shown in a notebook>"
+
+    def _repr_html_(self):
+        return self.text
+
+    def __str__(self):
+        return self.text
+
+
+def _relative(path: Path) -> Path:
+    """`path` from the working directory (a notebook's own folder), as the page will ask the
+    notebook server for it (which serves only files below its root)."""
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), Path.cwd().resolve()))
+    except ValueError:   # another drive
+        return Path(path).resolve()
 
 
 def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out: str | Path = "output",
-           size=(1280, 720), fps: float = 25, hold: float = 1.0, formats=DEFAULT_FORMATS,
-           steps=None, every=None, seed: int = 0, lr=None, check: bool = False,
-           panels=None, progress: Callable | None = None, jobs: int | None = None,
-           scheduler: str | None = None) -> RenderResult:
+           size=None, fps: float = 25, hold: float | None = None, formats=DEFAULT_FORMATS,
+           steps=None, every=None, seed: int | None = None, lr=None, quick: bool = False,
+           check: bool = False, panels=None, progress: Callable | None = None,
+           jobs: int | None = None, scheduler: str | None = None) -> RenderResult:
     """Train `scene` (or read `from_log`) and write videos, poster, log and page to OUT/NAME/.
 
+    The keywords are the CLI's options: `size` (1280, 720) or "1280x720", `hold` 1 s, `seed` 0
+    when not given; `quick=True` is `--quick` (options given win). Training options given with
+    `from_log` are refused, as on the command line.
     Every file is written under a temporary name and renamed only when all of them are done,
     so a failure or an interruption leaves the folder exactly as it was. With `scheduler`
     (a Dask scheduler's tcp://HOST:8786) the training and rendering run on a cluster worker
@@ -258,8 +347,8 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
     OUT/NAME/runs/, trained `jobs` at a time (None: one per core). `from_log` may also be
     several logs of one set of runs, or their folder.
     """
-    size = check_size(size)
-    fps, hold = check_timing(fps, hold)
+    size = check_size(size if size is not None else QUICK["size"] if quick else SIZE)
+    fps, hold = check_timing(fps, hold if hold is not None else QUICK["hold"] if quick else HOLD)
     chosen = parse_formats(formats)
     if (scene is None) == (from_log is None):
         raise UsageError("give either a scene name or --from LOG.npz, not both"
@@ -270,8 +359,9 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
                              "with from_log= here, without scheduler=")
         return render_many([scene], out=out, size=size, fps=fps, hold=hold, formats=formats,
                            steps=steps, every=every, seed=seed, lr=lr, check=check,
-                           panels=panels, scheduler=scheduler)[0]
+                           panels=panels, quick=quick, scheduler=scheduler)[0]
     if from_log is not None:
+        refuse_training_options(steps, every, seed, lr)
         sources = _sources(from_log)
         if len(sources) > 1:
             return _render_runs(None, sources, out=out, chosen=chosen, size=size, fps=fps,
@@ -286,6 +376,10 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
     else:
         scene, source = _scene(scene), None
         name = scene.name
+        seed = 0 if seed is None else seed
+        if quick and every is None:
+            from .training import check_count
+            every = quick_every(scene.steps if steps is None else check_count("steps", steps))
         if panels is not None:
             scene = copy.copy(scene)
             scene.panels = parse_panels(name, panels)
@@ -524,7 +618,7 @@ def _make(folder, name, logs_final, produce, stale_extra, chosen, size, fps, hol
         for kind in final.keys() - temps.keys():
             temps[kind] = outputs.temporary(final[kind])
         interrupts.check()
-        phase(f"rendering {name}")
+        phase("drawing")
         renderer = make_renderer()
         hold_frames = int(round(hold * fps))
         frames = n_snapshots + hold_frames
@@ -538,7 +632,8 @@ def _make(folder, name, logs_final, produce, stale_extra, chosen, size, fps, hol
         for _ in range(hold_frames):
             interrupts.check()
             encoder.write(last)
-        phase(f"encoding {name}")
+            tick(1)
+        phase("encoding")
         encoder.finish()
         encoder = None
         _write_png(temps["png"], last[..., :3])
@@ -548,10 +643,12 @@ def _make(folder, name, logs_final, produce, stale_extra, chosen, size, fps, hol
             page.write(standalone_page(name, title, block))
         if check:   # the same definition of a valid render as `nnviz check`, and more
             from .check import verify
+            phase("checking")
             interrupts.check()
             verify({temps[fmt.name]: final[fmt.name].name for fmt in chosen}, last,
                    snapshots=n_snapshots, frames=frames, size=size, fps=fps,
                    poster_name=final["png"].name)
+            tick(frames * len(chosen))
         interrupts.check()
         _commit_render(folder, name, {temps[k]: final[k] for k in final}, stale_extra)
     except BaseException:
@@ -561,7 +658,8 @@ def _make(folder, name, logs_final, produce, stale_extra, chosen, size, fps, hol
             tmp.unlink(missing_ok=True)
         raise
     files = {k: final[k] for k in (*[f.name for f in chosen], "png", *logs_final, "html")}
-    return RenderResult(name, folder, files, frames, fps)
+    checked = tuple(f.name for f in chosen) if check else ()
+    return RenderResult(name, folder, files, frames, fps, checked, size)
 
 
 def _write_png(path: Path, rgb: np.ndarray) -> None:

@@ -195,6 +195,23 @@ def verify_video(path: Path, frames: int, size: tuple[int, int], fps: float,
                   fps=fps)[0][1]
 
 
+def _videos(folder: Path) -> list[Path]:
+    from .video import FORMATS
+    return [p for fmt in FORMATS.values() for p in sorted(folder.glob(f"*.{fmt.extension}"))
+            if not p.name.startswith(".")]
+
+
+def render_folders(root: Path) -> list[Path]:
+    """The render folders to check under `root`: itself if it holds a video, else each of its
+    sub-folders that does (`nnviz check OUT` checks every OUT/NAME at once)."""
+    root = Path(root)
+    if _videos(root):
+        return [root]
+    found = [d for d in sorted(root.iterdir()) if d.is_dir() and not d.name.startswith(".")
+             and _videos(d)]
+    return found or [root]   # nothing anywhere: check_folder says the folder holds no video
+
+
 def check_folder(folder: Path) -> list[tuple[Path, dict]]:
     """Check a render folder: its videos agree with each other, the poster and the log."""
     import imageio.v3 as iio
@@ -203,8 +220,7 @@ def check_folder(folder: Path) -> list[tuple[Path, dict]]:
     from .video import FORMATS
 
     folder = Path(folder)
-    videos = [p for fmt in FORMATS.values() for p in sorted(folder.glob(f"*.{fmt.extension}"))
-              if not p.name.startswith(".")]
+    videos = _videos(folder)
     if not videos:
         raise CheckError(f"check failed: {folder} holds no video ({', '.join(FORMATS)})")
     posters = [p for p in folder.glob("*.png") if not p.name.startswith(".")]

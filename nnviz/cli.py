@@ -5,6 +5,7 @@ import errno
 import functools
 import signal
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -30,16 +31,11 @@ class Size(click.ParamType):
     name = "WxH"
 
     def convert(self, value, param, ctx):
-        if isinstance(value, tuple):
-            return value
-        w, x, h = str(value).lower().partition("x")
-        if not (x and w.isdigit() and h.isdigit()):
-            self.fail(f"{value!r} is not WIDTHxHEIGHT (e.g. 1280x720)", param, ctx)
         from .api import check_size
         try:
-            return check_size((int(w), int(h)))
-        except UsageError as e:
-            self.fail(str(e).removeprefix(f"--size {w}x{h}").lstrip(": ").strip() or str(e), param, ctx)
+            return check_size(value)
+        except UsageError as e:   # click names the option already
+            self.fail(str(e).removeprefix("--size ").removeprefix("must be "), param, ctx)
 
 
 class Formats(click.ParamType):
@@ -51,8 +47,8 @@ class Formats(click.ParamType):
         from .video import parse_formats
         try:
             return [f.name for f in parse_formats(value)]
-        except UsageError as e:
-            self.fail(str(e), param, ctx)
+        except UsageError as e:   # click names the option already
+            self.fail(str(e).removeprefix("--formats "), param, ctx)
 
 
 def stops_at_safe_points(command):
@@ -65,15 +61,12 @@ def stops_at_safe_points(command):
     return run
 
 
-QUICK = {"size": (320, 240), "snapshots": 24, "hold": 0.5}
-
-
 def training_options(f):
     """--steps, --every, --seed, --lr: shared by train and render."""
     f = click.option("--lr", type=LearningRate(), default=None,
                      help="Learning rate (default: the scene's).")(f)
-    f = click.option("--seed", type=click.IntRange(min=0), default=0, show_default=True,
-                     help="Seed of the data, the initial weights and the batches.")(f)
+    f = click.option("--seed", type=click.IntRange(min=0), default=None,
+                     help="Seed of the data, the initial weights and the batches [default: 0].")(f)
     f = click.option("--every", type=click.IntRange(min=1), default=None,
                      help="A snapshot (one video frame) every N steps (default: the scene's).")(f)
     f = click.option("--steps", type=click.IntRange(min=1), default=None,
@@ -92,14 +85,18 @@ def cli():
     """Turn the training of a small NumPy neural network into web-ready video.
 
     \b
-    nnviz list                      the scenes you can render
+    nnviz list                      the scenes you can render (-v: what each trains)
+    nnviz show xor_two_classes      one scene's network, optimiser, cadence, panels, data
     nnviz render xor_two_classes    train, draw and encode webm, ogv, mp4, poster and page
     nnviz render ./my_scene.py      your own scene file works wherever a name does
     """
 
 
 @cli.command("list")
-def list_scenes():
+@click.option("-v", "--verbose", is_flag=True,
+              help="Also each scene's network, optimiser, learning rate, steps, snapshot "
+                   "cadence, panels and data set.")
+def list_scenes(verbose):
     """Print each built-in scene's name and what it shows."""
     # printing is this command's whole job: a closed or broken stdout fails it (console.py)
     from .scene import builtin_scenes
@@ -107,25 +104,53 @@ def list_scenes():
     width = max(map(len, registry))
     for name, cls in sorted(registry.items()):
         click.echo(f"{name:<{width}}  {cls.description}")
+        if verbose:
+            _details(cls)
+
+
+def _details(cls) -> None:
+    from .describe import describe
+    from .scene_checks import instantiate
+    for field, text in describe(instantiate(cls)):
+        click.echo(f"    {field:<10} {text}")
+
+
+@cli.command()
+@click.argument("name")
+def show(name):
+    """Print what scene NAME trains and shows: network, optimiser, learning rate, steps,
+    snapshot cadence, panels and data set.
+
+    NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one.
+    """
+    from .scene import resolve
+    cls = resolve(name)
+    click.echo(f"{cls.name}  {cls.description}")
+    _details(cls)
 
 
 @cli.command()
 @click.argument("name")
 @training_options
 @out_option
+@click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @stops_at_safe_points
-def train(name, steps, every, seed, lr, out):
+def train(name, steps, every, seed, lr, out, quiet):
     """Train scene NAME and write its snapshot log to OUT/NAME/NAME.npz.
 
     NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one.
     """
     from .api import train as train_one
-    from .progress import Progress
+    from .progress import STEP, Progress
     from .scene import resolve
     from .scene_checks import instantiate
     scene = instantiate(resolve(name))
-    with Progress(steps or scene.steps, f"training {scene.name}") as progress:
-        log = train_one(scene, out, steps=steps, every=every, seed=seed, lr=lr, progress=progress)
+    plan = {"training": (steps or scene.steps, STEP)}
+    with Progress(scene.name, plan, enabled=not quiet) as progress:
+        log = train_one(scene, out, steps=steps, every=every, seed=seed or 0, lr=lr,
+                        progress=progress)
+    if quiet:
+        return
     loss_t, loss_v = log["loss/train"][-1], log["loss/val"][-1]
     line = f"{scene.name}: {len(log)} snapshots, final loss train {loss_t:.4g}, validation {loss_v:.4g}"
     if "accuracy/val" in log:
@@ -141,11 +166,18 @@ def _human(n: int) -> str:
         n /= 1000
 
 
-def _report(result, quiet: bool) -> None:
+def _report(result, quiet: bool, width: int = 0, write=None) -> None:
+    """One line per file, path and size in aligned columns, and what --check verified."""
     if quiet:
         return
+    write = write or console.report
+    width = max(width, *(len(str(p)) for p in result.files.values()))
     for path in result.files.values():
-        console.report(f"{str(path):<60} {_human(path.stat().st_size):>9}")
+        write(f"{str(path):<{width}}  {_human(path.stat().st_size):>9}")
+    if result.checked:
+        w, h = result.size
+        write(f"checked {', '.join(result.checked)}: each decodes completely to {result.frames} "
+              f"frames of {w}x{h} ({result.frames / result.fps:g} s at {result.fps:g} fps)")
 
 
 @cli.command()
@@ -153,7 +185,8 @@ def _report(result, quiet: bool) -> None:
 @click.option("--all", "all_", is_flag=True, help="Render every built-in scene.")
 @click.option("--from", "from_log", type=click.Path(path_type=Path), multiple=True,
               help="Re-render a saved snapshot log (NAME.npz) without training; for several "
-                   "runs, their folder OUT/NAME/runs or each of their logs (repeat --from).")
+                   "runs, their folder OUT/NAME/runs or each of their logs (repeat --from); "
+                   "--steps, --every, --seed and --lr are refused with it.")
 @out_option
 @click.option("--size", type=Size(), default="1280x720", show_default=True,
               help="Frame size in pixels, both even, from 160x120 to 7680x4320.")
@@ -173,7 +206,8 @@ def _report(result, quiet: bool) -> None:
               help="A fast smoke render: 320x240, about 24 snapshots, 0.5 s hold "
                    "(options given explicitly win).")
 @click.option("--check", is_flag=True,
-              help="Decode every video after encoding; keep nothing unless all pass.")
+              help="Decode every video after encoding; keep nothing unless all pass; "
+                   "say what was verified.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Scenes rendered at once when there are several [default: CPU count].")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
@@ -187,12 +221,15 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     """Train scene NAME, draw it and encode webm, ogv and mp4, a poster and a page.
 
     Results go to OUT/NAME/: NAME.webm NAME.ogv NAME.mp4 NAME.png (the poster, the exact last
-    frame) NAME.npz (the snapshot log) NAME.html (the <video> block to paste).
-    NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one.
+    frame) NAME.npz (the snapshot log) NAME.html (the <video> block to paste). It prints one
+    line per file, then the total time and the page to open.
+    NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one
+    (FILE.py:NAME picks one of several, by scene name or class name).
     """
-    from .api import render as render_one
+    import os
+    from .api import quick_every, render as render_one
     from .jobs import Job
-    from .progress import Progress
+    from .progress import Progress, render_plan
     from .scene import builtin_scenes, resolve
     from .scene_checks import check_attributes
     from .training import schedule
@@ -205,25 +242,36 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     if all_:
         names = tuple(builtin_scenes())
     if not names and from_log is None:
-        raise click.UsageError("give a scene name, --all or --from LOG.npz (see `nnviz list`)")
+        raise click.UsageError("give a scene name, --all or --from LOG.npz")
     given = lambda name: ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
-    if quick:
-        size = size if given("size") else QUICK["size"]
-        hold = hold if given("hold") else QUICK["hold"]
-    common = dict(out=out, size=size, fps=fps, hold=hold, formats=formats, check=check,
-                  panels=panels)
+    common = dict(out=out, size=size if given("size") else None, fps=fps,
+                  hold=hold if given("hold") else None, formats=formats, check=check,
+                  panels=panels, quick=quick)
+
+    from .api import HOLD, QUICK, SIZE
+    started = time.monotonic()
+    frame_size = common["size"] or (QUICK["size"] if quick else SIZE)
+    held = int(round(fps * (common["hold"] if common["hold"] is not None
+                            else QUICK["hold"] if quick else HOLD)))
+
+    def plan(steps: int, snapshots: int) -> dict:
+        return render_plan(steps, snapshots + held, frame_size, len(formats), check)
 
     if from_log and scheduler is not None:
         raise click.UsageError("--scheduler sends scenes to train and render; re-render a log "
                                "with --from here, without --scheduler")
     if from_log:
-        from .api import _sources
+        from .api import _sources, refuse_training_options
+        refuse_training_options(steps, every, seed, lr)
         logs = _sources(from_log[0] if len(from_log) == 1 else from_log)
-        with Progress(len(logs[0]), f"rendering {logs[0].meta['scene']}", enabled=not quiet) as bar:
-            result = render_one(from_log=logs[0] if len(logs) == 1 else logs, progress=bar, **common)
-        return _report(result, quiet)
+        name = logs[0].meta["scene"]
+        with Progress(name, plan(0, len(logs[0])), enabled=not quiet) as bar:
+            result = render_one(from_log=logs[0] if len(logs) == 1 else logs, progress=bar,
+                                **common)
+        _report(result, quiet)
+        return _finish([result], started, quiet)
 
-    jobs_list, totals, failed = [], [], []
+    jobs_list, plans, failed = [], [], []
     for name in names:
         try:
             scene = resolve(name)
@@ -234,25 +282,31 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
             failed.append((name, e))   # with several scenes, a bad one fails alone
             continue
         n_steps = steps or scene.steps
-        n_every = every or (max(1, -(-n_steps // QUICK["snapshots"])) if quick else scene.every)
+        n_every = every or (quick_every(n_steps) if quick else scene.every)
         options = dict(steps=steps, every=n_every, seed=seed, lr=lr, **common)
         options.pop("out")
         jobs_list.append(Job("render", name, options, out=out, label=name))
         n_runs = len(scene.runs) if isinstance(getattr(scene, "runs", None), dict) else 1
-        totals.append(n_runs * n_steps + len(schedule(n_steps, n_every)))   # steps, then frames
+        plans.append((scene.name, plan(n_runs * n_steps, len(schedule(n_steps, n_every)))))
     if len(names) == 1 and scheduler is None:
-        with Progress(totals[0], f"training {names[0]}", enabled=not quiet) as bar:
+        with Progress(plans[0][0], plans[0][1], enabled=not quiet) as bar:
             result = render_one(jobs_list[0].scene, progress=bar, out=out, **jobs_list[0].options)
-        return _report(result, quiet)
+        _report(result, quiet)
+        return _finish([result], started, quiet)
+    done = []
     if jobs_list:
+        # every file line of every scene in one column: the longest path is OUT/NAME/NAME.webm
+        width = max(len(str(Path(out) / n / f"{n}.webm")) for n, _ in plans)
         with interrupts.deferred(False):   # the parent draws nothing: a signal stops it at once
-            failed += _render_many(jobs_list, jobs, quiet, scheduler)
+            done, failures = _render_many(jobs_list, plans, jobs, quiet, width, scheduler)
+        failed += failures
     if len(names) == 1 and failed:
         raise failed[0][1]
     if failed:   # one line naming each failure, in command-line order
         failed.sort(key=lambda f: names.index(f[0]))
         raise NnvizError(f"{len(failed)} of {len(names)} renders failed: "
                          + "; ".join(f"{name}: {e}" for name, e in failed))
+    _finish(done, started, quiet)
 
 
 @cli.command()
@@ -268,8 +322,8 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
 @out_option
 @click.option("--size", type=Size(), default="1280x720", show_default=True,
               help="Frame size in pixels, both even, from 160x120 to 7680x4320.")
-@click.option("--fps", type=click.FloatRange(min=0, min_open=True, max=240), default=25.0,
-              show_default=True, help="Frames per second; one frame per snapshot.")
+@click.option("--fps", type=click.FloatRange(min=0.001, max=240), default=25.0,
+              show_default=True, help="Frames per second, from 0.001 to 240; one frame per snapshot.")
 @click.option("--hold", type=click.FloatRange(min=0, max=600), default=1.0, show_default=True,
               help="Seconds the final frame is held at the end.")
 @click.option("--formats", type=Formats(), default="webm,ogv,mp4", show_default=True,
@@ -302,80 +356,114 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
     Results go to OUT/NAME-compare/: the videos, poster and page as for `render`, and each
     run's log in runs/. Re-render them with --from OUT/NAME-compare/runs.
     """
-    from .api import compare as compare_runs
-    from .progress import Progress
+    from .api import QUICK, compare as compare_runs, quick_every
+    from .comparison import make_runs
+    from .progress import Progress, render_plan
     from .scene import resolve
     from .scene_checks import check_attributes
-    from .comparison import make_runs
     from .training import schedule
 
+    started = time.monotonic()
     given = lambda p: ctx.get_parameter_source(p) == click.core.ParameterSource.COMMANDLINE
     if quick:
         size = size if given("size") else QUICK["size"]
         hold = hold if given("hold") else QUICK["hold"]
     common = dict(out=out, size=size, fps=fps, hold=hold, formats=formats, check=check,
                   panels=panels)
+    plan = lambda steps, snapshots: render_plan(steps, snapshots + int(round(fps * hold)), size,
+                                                len(formats), check)
     if from_log:
         if name:
             raise click.UsageError("give either a scene name or --from, not both")
-        with Progress(1, "rendering", enabled=not quiet) as bar:
+        with Progress("runs", plan(0, 1), enabled=not quiet) as bar:
             result = compare_runs(from_log=from_log[0] if len(from_log) == 1 else from_log,
                                   lr=lr, optimizer=optimizer, seed=seed, steps=steps,
                                   every=every, progress=bar, **common)
-        return _report(result, quiet)
+        _report(result, quiet)
+        return _finish([result], started, quiet)
     if not name:
         raise click.UsageError("give a scene name (see `nnviz list`), or --from OUT/NAME-compare/runs")
     scene = resolve(name)
     check_attributes(scene)
     n_runs = len(make_runs(lr=lr, optimizer=optimizer, seed=seed))
     n_steps = steps or scene.steps
-    n_every = every or (max(1, -(-n_steps // QUICK["snapshots"])) if quick else scene.every)
-    total = n_runs * n_steps + len(schedule(n_steps, n_every))
-    with Progress(total, f"training {n_runs} runs of {name}", enabled=not quiet) as bar:
+    n_every = every or (quick_every(n_steps) if quick else scene.every)
+    with Progress(f"{n_runs} runs of {scene.name}",
+                  plan(n_runs * n_steps, len(schedule(n_steps, n_every))), enabled=not quiet) as bar:
         result = compare_runs(name, lr=lr, optimizer=optimizer, seed=seed, steps=steps,
                               every=n_every, progress=bar, jobs=jobs, **common)
     _report(result, quiet)
+    _finish([result], started, quiet)
 
 
-def _render_many(jobs_list: list, workers: int | None, quiet: bool,
-                 scheduler: str | None = None) -> list:
+def _finish(results: list, started: float, quiet: bool) -> None:
+    """The report's last line: the total time and the page to open."""
+    if quiet or not results:
+        return
+    took = f"done in {time.monotonic() - started:.1f} s"
+    if len(results) == 1:
+        console.report(f"{took}; open {results[0].files['html']}")
+    else:
+        console.report(f"{took}: {len(results)} scenes; open each NAME.html listed above")
+
+
+def _render_many(jobs_list: list, plans: list, workers: int | None, quiet: bool, width: int,
+                 scheduler: str | None = None) -> tuple[list, list]:
     """Render several scenes at once, in local processes or on a Dask cluster (nnviz.jobs);
     report each as it finishes.
 
-    A scene that fails fails alone: the others still render. Returns the failures as
-    (label, error) pairs.
+    A scene that fails fails alone: the others still render. Returns the results, and the
+    failures as (label, error) pairs. On a terminal the file lines print above the one bar.
     """
     from contextlib import closing
-    from .jobs import run_many
-    from .progress import Progress
 
-    failures = []
+    from .jobs import run_many
+    from .progress import Progress, plan_seconds
+
+    results, failures = [], []
+    cost = {job.label: plan_seconds(p) for job, (_, p) in zip(jobs_list, plans)}
     with closing(run_many(jobs_list, workers=workers, scheduler=scheduler)) as outcomes, \
-            Progress(len(jobs_list), "rendering scenes", enabled=not quiet) as bar:
+            Progress(f"{len(jobs_list)} scenes", {"rendering": (sum(cost.values()), 1.0)},
+                     enabled=not quiet) as bar:
         for job, outcome in outcomes:
-            bar(1)
+            bar(cost[job.label])
             if isinstance(outcome, BaseException):
                 failures.append((job.label, outcome))
-            else:
-                _report(outcome, quiet)
-    return failures
+                continue
+            results.append(outcome)
+            _report(outcome, quiet, width, lambda line: bar.echo(line, console.report))
+    return results, failures
 
 
 @cli.command()
 @click.argument("target", type=click.Path(exists=True, path_type=Path))
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 def check(target, quiet):
-    """Decode rendered videos and check them: a folder OUT/NAME or one video file.
+    """Decode rendered videos and check them: a folder OUT/NAME, every OUT/NAME in a root
+    folder OUT, or one video file.
 
     For a folder, every video must decode completely, all to the same number of frames and to
     the poster's size, with at least one frame per snapshot, and end on the poster's picture.
     """
-    from .check import check_file, check_folder
-    results = check_folder(target) if target.is_dir() else [check_file(target)]
-    if not quiet:
-        for path, meta in results:
-            console.report(f"ok  {path}  {meta['size'][0]}x{meta['size'][1]}, {meta['presented']} frames, "
-                       f"{meta['duration']:g} s, {meta['codec'].rstrip(',')}")
+    from .check import check_file, check_folder, render_folders
+    folders = render_folders(target) if target.is_dir() else [None]
+    failed = []
+    for folder in folders:
+        try:
+            results = check_folder(folder) if folder else [check_file(target)]
+        except NnvizError as e:
+            if len(folders) == 1:
+                raise
+            failed.append(f"{folder.name}: {str(e).removeprefix('check failed: ')}")
+            continue
+        if not quiet:
+            for path, meta in results:
+                console.report(f"ok  {path}  {meta['size'][0]}x{meta['size'][1]}, "
+                               f"{meta['presented']} frames, {meta['duration']:g} s, "
+                               f"{meta['codec'].rstrip(',')}")
+    if failed:
+        raise NnvizError(f"check failed in {len(failed)} of {len(folders)} render folders: "
+                         + "; ".join(failed))
 
 
 def main(argv=None) -> None:

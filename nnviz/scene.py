@@ -151,10 +151,11 @@ def resolve(spec: str) -> type[Scene]:
     if file.endswith(".py") or "/" in file or Path(file).suffix:
         found = load_file(file)
         if wanted:
-            match = [c for c in found if c.name == wanted]
+            match = ([c for c in found if c.name == wanted]
+                     or [c for c in found if c.__name__ == wanted])   # or its class name
             if not match:
                 raise UsageError(f"scene file {file} has no scene {wanted!r}; it defines "
-                                 f"{', '.join(c.name for c in found)}")
+                                 f"{', '.join(f'{c.name} (class {c.__name__})' for c in found)}")
             return match[0]
         if len(found) > 1:
             names = ", ".join(c.name for c in found)
@@ -164,6 +165,10 @@ def resolve(spec: str) -> type[Scene]:
     registry = builtin_scenes()
     if spec in registry:
         return registry[spec]
-    close = difflib.get_close_matches(spec, registry, n=3, cutoff=0.5)
+    # names it begins (`xor` -> xor_...), then names spelt alike (`xor_tw_classes`)
+    close = [n for n in sorted(registry) if n.startswith(spec)] if spec else []
+    close += [n for n in difflib.get_close_matches(spec, registry, n=3, cutoff=0.5)
+              if n not in close]
+    close = close[:3]
     hint = f"did you mean {' or '.join(close)}?" if close else "see `nnviz list`"
     raise UsageError(f"unknown scene {spec!r}; {hint}")

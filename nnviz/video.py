@@ -87,7 +87,9 @@ DEFAULT_FORMATS = ("webm", "ogv", "mp4")
 
 def parse_formats(text: str | list[str] | tuple[str, ...]) -> list[VideoFormat]:
     names = [n.strip() for n in text.split(",")] if isinstance(text, str) else list(text)
-    names = [n for n in names if n]
+    if names and not all(isinstance(n, str) and n.strip() for n in names):
+        raise UsageError(f"--formats must be a comma list of format names without empty items, "
+                         f"got {text!r}; choose from {', '.join(FORMATS)}")
     unknown = [n for n in names if n not in FORMATS]
     if unknown or not names:
         raise UsageError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}"

@@ -2,6 +2,7 @@
 import html.parser
 import re
 import subprocess
+from pathlib import Path
 
 import imageio.v3 as iio
 import numpy as np
@@ -137,7 +138,8 @@ def test_from_rerenders_at_another_size_without_training(rendered, tmp_path):
 def test_cli_render_prints_one_line_per_file(tmp_path):
     r = run_cli("render", "linear_regression", "--out", tmp_path, "--quick", "--formats", "webm")
     assert r.returncode == 0, r.stderr
-    lines = r.stdout.splitlines()
+    *lines, done = r.stdout.splitlines()
+    assert done.startswith("done in ")
     assert [line.split()[0] for line in lines] == [
         str(tmp_path / "linear_regression" / f"linear_regression.{e}") for e in ("webm", "png", "npz", "html")]
     assert all(re.search(r"\d+(\.\d)? (B|kB|MB)$", line) for line in lines)
@@ -148,7 +150,15 @@ def test_python_api_result(rendered):
     result = rendered["xor_two_classes"]
     assert set(result.files) == {"webm", "ogv", "mp4", "png", "npz", "html"}
     assert result.frames == FRAMES and "xor_two_classes.mp4" in repr(result)
-    assert result._repr_html_().startswith('<video controls loop style="max-width:100%" src="data:video/mp4;base64,')
+    # a notebook shows the poster at once and references the video file instead of embedding it
+    shown = result._repr_html_()
+    assert shown.startswith('<video controls loop style="max-width:100%" poster="data:image/png;base64,')
+    assert "data:video" not in shown and len(shown) < 2 * result.files["png"].stat().st_size
+    src = re.search(r' src="([^"]+)"', shown).group(1)
+    assert (Path.cwd() / src).resolve() == result.files["mp4"].resolve()
+    embedded = result.html(embed=True)
+    assert ' src="data:video/mp4;base64,' in embedded and 'poster="data:image/png' in embedded
+    assert result.show(embed=True)._repr_html_() == embedded     # outside a notebook
 
 
 def test_render_several_names_in_parallel(tmp_path):
@@ -220,6 +230,10 @@ def test_progress_only_on_a_terminal(tmp_path):
     os.close(primary)
     assert proc.returncode == 0
     text = seen.decode(errors="replace")
-    assert "training xor_two_classes" in text and "rendering xor_two_classes" in text and "100%" in text
+    lines = [line for line in text.split("\r") if "[" in line]
+    phases = [line.split()[0] for line in lines]
+    assert {"training", "drawing", "encoding"} <= set(phases), phases
+    assert len({line.index("[") for line in lines}) == 1, lines   # nothing shifts between phases
+    assert "xor_two_classes" in lines[0] and text.endswith("\r")    # the bar is erased at the end
     piped = run_cli("render", "xor_two_classes", "--quick", "--formats", "mp4", "--out", tmp_path)
     assert piped.returncode == 0 and piped.stderr == ""

@@ -52,7 +52,7 @@ def bad_inputs(tmp_path):
         ([scene(tmp_path, TINY_SCENE.replace('("fit", "loss")', '("fit", "heatmap")'), "two.py")], 2,
          "panels must be distinct and non-empty, with at most one of fit, heatmap, boundary"),
         (["xor_two_classes", "--formats", "webm,gif"], 2, "unknown format 'gif'; choose from webm, ogv, mp4"),
-        (["xor_two_classes", "--formats", ","], 2, "no format given"),
+        (["xor_two_classes", "--formats", ","], 2, "without empty items, got ','"),
     ]
     for size, fragment in [("640", "is not WIDTHxHEIGHT"), ("640x", "is not WIDTHxHEIGHT"),
                            ("axb", "is not WIDTHxHEIGHT"), ("641x480", "must be even"),

@@ -10,6 +10,7 @@ VAL = "#e8862a"        # validation points and curves
 MODEL = "#1b1b1b"      # the network's own output
 CMAP = "coolwarm"      # diverging, as in the original series
 WRONG = "#ffd400"      # rings around misclassified points
+NEUTRAL = "#bdbdbd"    # legend markers that stand for a shape, not a colour
 
 PANELS: dict[str, type["Panel"]] = {}
 

@@ -6,10 +6,13 @@ import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize
+from matplotlib.legend_handler import HandlerTuple
+from matplotlib.lines import Line2D
+from matplotlib.patches import Patch
 
 from ..data import class_labels
 from .artists import GridImage
-from .base import CMAP, MODEL, WRONG, Panel, data_points, pad, panel
+from .base import CMAP, MODEL, NEUTRAL, WRONG, Panel, data_points, pad, panel
 
 
 @panel("fit")
@@ -72,20 +75,35 @@ class _Plane(Panel):
         self.ax.set_ylabel("$x_2$")
         return x0, x1
 
-    def _legend(self, tile=None):
+    def _legend(self, colours: str, values, extra=(), tile=None):
         """A legend above the image: it goes into the sprite, not the background (of several
-        runs' tiles only the first has one)."""
+        runs' tiles only the first has one).
+
+        The markers' shapes say train or validation and are drawn neutral: a legend marker in
+        one point's colour (blue in one scene, red in another) suggests a class it does not
+        mean. What the points' colours mean is said once, by one entry `colours` whose swatches
+        are the colour map at `values` (a colour bar label would not fit small frames).
+        """
         if tile is not None and not tile["legend"]:
             return []
-        legend = self.ax.legend(loc="best", framealpha=0.85)
+        line = self.style["line"]
+        shape = lambda marker, label: Line2D(
+            [], [], ls="", marker=marker, markersize=self.style["dot"] ** 0.5 * 1.7,
+            markerfacecolor=NEUTRAL, markeredgecolor=MODEL, markeredgewidth=line * 0.3,
+            label=label)
+        swatches = tuple(Patch(facecolor=self.colors.to_rgba(v), edgecolor=MODEL,
+                               linewidth=line * 0.3) for v in values)
+        handles = [shape("o", "train"), shape("^", "validation"), *extra, swatches]
+        labels = [h.get_label() for h in handles[:-1]] + [colours]
+        legend = self.ax.legend(handles, labels, loc="best", framealpha=0.85, ncols=2,
+                                handler_map={tuple: HandlerTuple(ndivide=None, pad=0.3)})
         legend.set_animated(True)
         return [legend]
 
-    def _scatter(self, x, values, marker, label):
+    def _scatter(self, x, values, marker):
         return self.dynamic(self.ax.scatter(
             x[:, 0], x[:, 1], color=self.colors.to_rgba(values), marker=marker,
-            s=self.style["dot"] * 3, edgecolors=MODEL, linewidths=self.style["line"] * 0.3,
-            label=label))
+            s=self.style["dot"] * 3, edgecolors=MODEL, linewidths=self.style["line"] * 0.3))
 
 
 @panel("heatmap")
@@ -97,9 +115,11 @@ class Heatmap(_Plane):
         data = data_points(log)
         vmin, vmax = self.value_range(log)
         self._image(log, vmin, vmax, "network output", tile)
-        points = [self._scatter(x, y[:, 0], m, label)
-                  for (x, y, _, label), m in zip(data, ("o", "^"))]
-        self.points = self.sprite(points + self._legend(tile))
+        points = [self._scatter(x, y[:, 0], m) for (x, y, *_), m in zip(data, ("o", "^"))]
+        ys = np.concatenate([y[:, 0] for _, y, *_ in data])
+        lo, hi = ys.min(), ys.max()   # the points take their target's colour on the same scale
+        self.points = self.sprite(points + self._legend(f"target {lo:.2g} to {hi:.2g}", (lo, hi),
+                                                        tile=tile))
 
     @staticmethod
     def value_range(log) -> tuple[float, float]:
@@ -110,6 +130,30 @@ class Heatmap(_Plane):
     def update(self, i, snap):
         self.image.set_data(snap["output"][..., 0])
         return [self.image, self.points]
+
+
+# A piece of the 0.5 contour inside one grid cell each way encloses at most one grid value;
+# where that value is within FLAT of 0.5 the field only grazes 0.5 there (a nearly flat ridge
+# sampled on the grid), and such pieces drew a trail of specks that read as noise.
+FLAT = 0.05
+
+
+def decision_line(x0: np.ndarray, x1: np.ndarray, p: np.ndarray, level: float = 0.5) -> list:
+    """The `level` contour of `p` (rows along x1) as pieces, without the specks where the field
+    only grazes the level: a piece spanning at most one grid point whose values there stay within
+    FLAT of the level. A real boundary, however small, has a value beyond FLAT and stays."""
+    gen = contourpy.contour_generator(x0, x1, p, line_type="Separate")
+    cell = np.array([x0[1] - x0[0], x1[1] - x1[0]])
+    keep = []
+    for piece in gen.lines(level):
+        lo, hi = piece.min(axis=0), piece.max(axis=0)
+        if (hi - lo < 2 * cell).all():
+            cols, rows = (x0 >= lo[0]) & (x0 <= hi[0]), (x1 >= lo[1]) & (x1 <= hi[1])
+            inside = p[np.ix_(rows, cols)]
+            if not inside.size or np.abs(inside - level).max() < FLAT:
+                continue
+        keep.append(piece)
+    return keep
 
 
 @panel("boundary")
@@ -126,12 +170,13 @@ class Boundary(_Plane):
         self.edge = self.dynamic(LineCollection([], colors=MODEL, linewidths=style["line"] * 1.3))
         ax.add_collection(self.edge)
         self.data = [(x, class_labels(y)) for x, y, *_ in data_points(log)]
-        points = [self._scatter(x, labels, m, label) for (x, labels), m, label
-                  in zip(self.data, ("o", "^"), ("train", "validation"))]
+        points = [self._scatter(x, labels, m) for (x, labels), m in zip(self.data, ("o", "^"))]
         self.wrong = self.dynamic(ax.scatter(
             [], [], s=style["dot"] * 9, facecolors="none", edgecolors=WRONG,
             linewidths=style["line"] * 0.9, label="misclassified"))
-        self.points = self.sprite(points + self._legend(tile))
+        # class 0 takes the colour of P = 0, class 1 that of P = 1
+        self.points = self.sprite(points + self._legend("class 0, class 1", (0.0, 1.0),
+                                                        extra=[self.wrong], tile=tile))
 
     @staticmethod
     def value_range(log) -> tuple[float, float]:
@@ -140,8 +185,7 @@ class Boundary(_Plane):
     def update(self, i, snap):
         p1 = snap["output"][..., -1]   # softmax's second column, or a sigmoid's only one
         self.image.set_data(p1)
-        gen = contourpy.contour_generator(self.x0, self.x1, p1, line_type="Separate")
-        self.edge.set_segments(gen.lines(0.5))
+        self.edge.set_segments(decision_line(self.x0, self.x1, p1))
         wrong = [x[pred != labels] for (x, labels), pred in
                  zip(self.data, (snap["predicted/train"], snap["predicted/val"]))]
         self.wrong.set_offsets(np.concatenate(wrong))
