@@ -226,7 +226,6 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one
     (FILE.py:NAME picks one of several, by scene name or class name).
     """
-    import os
     from .api import quick_every, render as render_one
     from .jobs import Job
     from .progress import Progress, render_plan

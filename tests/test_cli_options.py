@@ -173,7 +173,7 @@ def test_list_verbose_and_show_describe_each_scene():
     listed = next(b for b in blocks if b.startswith("xor_two_classes"))
     assert show.stdout.splitlines()[1:] == listed.splitlines()[1:]
     lines = dict(line.split(None, 1) for line in show.stdout.splitlines()[1:])
-    assert lines["network"] == ("2-4-4-2, leaky_relu (slope 0.01) hidden, softmax output "
+    assert lines["network"] == ("2-4-4-2, leaky_relu (slope 0.1) hidden, softmax output "
                                 "(in the loss), 42 parameters")
     assert lines["training"] == "adam, lr 0.01, 200 steps, batches of 16, loss softmax_cross_entropy"
     assert lines["snapshots"] == "every step, 0 to 200: 201 frames"
