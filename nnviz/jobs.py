@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator
 
-from . import __version__
+from . import __version__, interrupts
 from .errors import NnvizError, UsageError
 
 ACTIONS = ("render", "train")   # api functions of these names, committed by api.COMMITS
@@ -176,7 +176,10 @@ def in_processes(jobs: list[Job], workers: int) -> Iterator[tuple[Job, object]]:
     pool = cf.ProcessPoolExecutor(max_workers=min(workers, len(jobs)),
                                   mp_context=multiprocessing.get_context("fork"))
     try:
-        futures = {pool.submit(run, job): job for job in jobs}
+        # the workers are forked inside submit: a signal raised at once there would surface in
+        # an at-fork hook as an "Exception ignored" traceback, so it waits until all are started
+        with interrupts.deferred():
+            futures = {pool.submit(run, job): job for job in jobs}
         for future in cf.as_completed(futures):
             try:
                 outcome = future.result()

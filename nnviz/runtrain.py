@@ -97,8 +97,9 @@ def _in_pool(runs, paths, options, workers, tick) -> None:
     n_steps = lambda run, opts: opts["steps"] or run.scene.steps
     pool = cf.ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("fork"))
     try:
-        futures = {pool.submit(_train_one, run.scene, path, opts): (run, opts)
-                   for run, path, opts in zip(runs, paths, options)}
+        with interrupts.deferred():   # never raise inside the forks submit makes (see jobs)
+            futures = {pool.submit(_train_one, run.scene, path, opts): (run, opts)
+                       for run, path, opts in zip(runs, paths, options)}
         waiting = set(futures)
         while waiting:
             done, waiting = cf.wait(waiting, timeout=0.2, return_when=cf.FIRST_COMPLETED)
