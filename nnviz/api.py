@@ -112,7 +112,7 @@ def _commit_render(folder: Path, name: str, pairs: dict[Path, Path], stale_extra
     outputs.commit(pairs, remove=stale)
 
 
-COMMITS = {"render": _commit_render, "train": _commit_train}   # by action (nnviz.jobs)
+COMMITS = {"render": _commit_render, "compare": _commit_render, "train": _commit_train}   # by action (nnviz.jobs)
 
 
 def commit_files(out: str | Path, name: str, action: str, files: dict[str, bytes]) -> Path:
@@ -124,7 +124,7 @@ def commit_files(out: str | Path, name: str, action: str, files: dict[str, bytes
     """
     check_scene_name(name, "a result from the cluster")
     allowed = {p.name for p in owned(Path(out) / name, name).values()}
-    run_logs = {f for f in files if action == "render" and _is_run_log(f)}
+    run_logs = {f for f in files if action != "train" and _is_run_log(f)}
     if action not in COMMITS or not files or not set(files) - run_logs <= allowed:
         raise NnvizError(f"a result from the cluster for {name!r} holds unexpected files "
                          f"({', '.join(sorted(files))}); check that every worker runs the same "
@@ -396,14 +396,16 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
 def compare(scene=None, *, lr=None, optimizer=None, seed=None, from_log=None,
             out: str | Path = "output", size=(1280, 720), fps: float = 25, hold: float = 1.0,
             formats=DEFAULT_FORMATS, steps=None, every=None, check: bool = False, panels=None,
-            progress: Callable | None = None, jobs: int | None = None) -> RenderResult:
+            progress: Callable | None = None, jobs: int | None = None,
+            scheduler: str | None = None) -> RenderResult:
     """Train `scene` once per combination of the lists given (lr, optimizer, seed: at least
     one, each of two or more values) and render all runs in one video to OUT/NAME-compare/.
 
     `from_log` (several run logs of one comparison, or their folder) re-renders without
-    training. Lists may be Python lists or the CLI's comma strings.
+    training. Lists may be Python lists or the CLI's comma strings. With `scheduler`
+    (tcp://HOST:8786) each run trains on a worker of that Dask cluster and another worker
+    renders the video (nnviz.jobs); the files come back into OUT as a local compare's.
     """
-    from . import comparison as comparing
     size = check_size(size)
     fps, hold = check_timing(fps, hold)
     chosen = parse_formats(formats)
@@ -411,6 +413,9 @@ def compare(scene=None, *, lr=None, optimizer=None, seed=None, from_log=None,
         raise UsageError("give either a scene name or --from with the runs' logs, not both"
                          if scene is not None else "give a scene name, or --from OUT/NAME-compare/runs")
     if from_log is not None:
+        if scheduler is not None:
+            raise UsageError("--scheduler sends runs to train and render; re-render saved runs "
+                             "with --from here, without --scheduler")
         if any(v is not None for v in (lr, optimizer, seed, steps, every)):
             raise UsageError("--from re-renders saved runs: leave out --lr, --optimizer, --seed, "
                              "--steps and --every")
@@ -419,12 +424,43 @@ def compare(scene=None, *, lr=None, optimizer=None, seed=None, from_log=None,
             runs.check_set(sources)
         return _render_runs(None, sources, out=out, chosen=chosen, size=size, fps=fps,
                             hold=hold, check=check, panels=panels, progress=progress)
-    base = _scene(scene)
-    picked = parse_panels(base.name, panels) if panels is not None else None
-    made, name = comparing.scene_for(base, picked, lr=lr, optimizer=optimizer, seed=seed)
+    made, name = compared_scene(scene, panels, lr=lr, optimizer=optimizer, seed=seed)
+    if scheduler is not None:   # checked here first: bad input fails before the cluster is asked
+        from .jobs import Job, collect, run_many
+        options = dict(lr=lr, optimizer=optimizer, seed=seed, steps=steps, every=every,
+                       panels=panels, size=size, fps=fps, hold=hold,
+                       formats=[f.name for f in chosen], check=check)
+        job = Job("compare", scene, options, out=out, label=name)
+        return collect([job], run_many([job], workers=jobs, scheduler=scheduler))[0]
     return _render_runs(made, None, out=out, chosen=chosen, size=size, fps=fps, hold=hold,
                         check=check, steps=steps, every=every, progress=progress, jobs=jobs,
                         set_name=name)
+
+
+def compared_scene(scene, panels=None, **lists):
+    """The scene of a comparison (nnviz.comparison.scene_for) and its name NAME-compare."""
+    from . import comparison as comparing
+    base = _scene(scene)
+    picked = parse_panels(base.name, panels) if panels is not None else None
+    return comparing.scene_for(base, picked, **lists)
+
+
+def compare_training(scene, options: dict):
+    """How a comparison's runs train, for a Dask worker that trains one of them: the set's name
+    and panels, its runs and each run's training options, by the rule a local compare uses
+    (_render_runs, runtrain.train_runs)."""
+    from .runtrain import prepare
+    made, name = compared_scene(scene, options.get("panels"), lr=options.get("lr"),
+                                optimizer=options.get("optimizer"), seed=options.get("seed"))
+    panels = list(made.panels)
+    plan = runs.plan(made)
+    prepared, train_options = prepare(plan, name, steps=options.get("steps"),
+                                      every=options.get("every"), landscape="landscape" in panels,
+                                      panels=panels)
+    return name, panels, plan, prepared, train_options
+
+
+COMPARE_TRAINING = ("lr", "optimizer", "seed", "steps", "every", "panels")   # the rest: render
 
 
 def _sources(from_log) -> list[SnapshotLog]:

@@ -340,11 +340,14 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
               help="Decode every video after encoding; keep nothing unless all pass.")
 @click.option("--jobs", type=click.IntRange(min=1), default=None,
               help="Runs trained at once [default: CPU count].")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Train each run and render the video on the workers of a Dask scheduler "
+                   "(tcp://HOST:8786; needs nnviz[cluster]); results come back to OUT.")
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
 @stops_at_safe_points
 def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, formats, panels,
-            steps, every, quick, check, jobs, quiet):
+            steps, every, quick, check, jobs, scheduler, quiet):
     """Train scene NAME once per setting and show every run in one video, in lockstep.
 
     \b
@@ -377,7 +380,7 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
         with Progress("runs", plan(0, 1), enabled=not quiet) as bar:
             result = compare_runs(from_log=from_log[0] if len(from_log) == 1 else from_log,
                                   lr=lr, optimizer=optimizer, seed=seed, steps=steps,
-                                  every=every, progress=bar, **common)
+                                  every=every, progress=bar, scheduler=scheduler, **common)
         _report(result, quiet)
         return _finish([result], started, quiet)
     if not name:
@@ -390,7 +393,8 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
     with Progress(f"{n_runs} runs of {scene.name}",
                   plan(n_runs * n_steps, len(schedule(n_steps, n_every))), enabled=not quiet) as bar:
         result = compare_runs(name, lr=lr, optimizer=optimizer, seed=seed, steps=steps,
-                              every=n_every, progress=bar, jobs=jobs, **common)
+                              every=n_every, progress=bar, jobs=jobs, scheduler=scheduler,
+                              **common)
     _report(result, quiet)
     _finish([result], started, quiet)
 

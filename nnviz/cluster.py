@@ -18,7 +18,8 @@ import warnings
 from typing import Iterator
 
 from .errors import NnvizError, UsageError
-from .jobs import Job, deliver, run_detached
+from .jobs import (Job, deliver, render_runs_detached, run_count, run_detached,
+                   train_run_detached)
 
 CONNECT_TIMEOUT = 10.0   # seconds: a scheduler on a LAN answers in milliseconds
 SAME_VERSIONS = ("nnviz", "numpy", "matplotlib")   # the same bytes need the same versions
@@ -118,11 +119,17 @@ def run_on_cluster(jobs: list[Job], address: str) -> Iterator[tuple[Job, object]
     distributed = _distributed()
     wires = [job.detached() for job in jobs]   # scene files read before the cluster is asked
     client = connect(address)
-    futures = {}
+    futures, parts = {}, {}   # the final future of each job; a comparison's run futures
     try:
         for job, wire in zip(jobs, wires):
             key = f"nnviz-{job.action}-{job.label}-{uuid.uuid4().hex[:8]}"
-            futures[client.submit(run_detached, wire, key=key, pure=False)] = job
+            if job.action == "compare":   # each run on a worker, then one renders them all
+                trained = [client.submit(train_run_detached, wire, i, key=f"{key}-run{i}",
+                                         pure=False) for i in range(run_count(job))]
+                final = client.submit(render_runs_detached, wire, *trained, key=key, pure=False)
+                futures[final], parts[final] = job, trained
+            else:
+                futures[client.submit(run_detached, wire, key=key, pure=False)] = job
         for future in distributed.as_completed(list(futures), loop=client.loop):
             job = futures.pop(future)
             try:
@@ -135,10 +142,11 @@ def run_on_cluster(jobs: list[Job], address: str) -> Iterator[tuple[Job, object]
             except distributed.client.FutureCancelledError:
                 outcome = NnvizError(f"the Dask scheduler at {address} dropped it (did the "
                                      f"scheduler stop?); run again")
-            future.release()   # its bytes are in OUT now
+            for done in (future, *parts.pop(future, ())):
+                done.release()   # its bytes are in OUT now
             yield job, outcome
     except BaseException:
-        client.cancel(list(futures), force=True)
+        client.cancel([*futures, *(f for fs in parts.values() for f in fs)], force=True)
         raise
     finally:
         client.close()

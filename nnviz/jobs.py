@@ -21,7 +21,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
-from contextlib import closing, nullcontext
+from contextlib import closing, contextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator
@@ -29,7 +29,7 @@ from typing import Iterable, Iterator
 from . import __version__, interrupts
 from .errors import NnvizError, UsageError
 
-ACTIONS = ("render", "train")   # api functions of these names, committed by api.COMMITS
+ACTIONS = ("render", "compare", "train")   # api functions of these names (api.COMMITS)
 
 
 @dataclass(frozen=True)
@@ -96,17 +96,21 @@ class Detached:
     fps: float = 0.0
 
 
-def run_detached(job: Job) -> Detached:
-    """Run a job in a private temporary folder (a cluster worker) and return its files' bytes.
-
-    Nothing stays on the worker. A scene file's source is written into that folder; an error
-    naming that copy names the user's own path instead, so the line reads as a local one.
-    """
+def _check_version(job: Job) -> None:
     if job.version != __version__:
         import socket
         raise NnvizError(f"the worker on {socket.gethostname()} has nnviz {__version__}, this "
                          f"client {job.version}; install the same nnviz version on every worker")
-    from .snapshots import SnapshotLog
+
+
+@contextmanager
+def _on_worker(job: Job) -> Iterator[tuple[object, Path]]:
+    """A private temporary folder for a job on a worker, and the scene to give the api there.
+
+    Nothing stays on the worker. A scene file's source is written into that folder; an error
+    naming that copy names the user's own path instead, so the line reads as a local one.
+    """
+    _check_version(job)
     with tempfile.TemporaryDirectory(prefix="nnviz-job-") as tmp:
         scene, copy, file = job.scene, None, scene_file(job.scene)
         if job.source is not None and file is not None:
@@ -115,21 +119,76 @@ def run_detached(job: Job) -> Detached:
             copy.write_bytes(job.source)
             scene = str(copy) + job.scene[len(file):]   # keeps a `:name` suffix
         try:
-            result = _action(job.action)(scene, out=Path(tmp, "out"), **job.options)
+            yield scene, Path(tmp)
         except NnvizError as e:
             if copy is not None:
                 e.args = tuple(a.replace(str(copy), job.source_path or file)
                                if isinstance(a, str) else a for a in e.args)
             raise
-        if isinstance(result, SnapshotLog):   # train
-            paths, name, frames, fps = {"npz": Path(result.path)}, result.meta["scene"], 0, 0.0
-        else:
-            paths, name, frames, fps = result.files, result.scene, result.frames, result.fps
-        folder = Path(tmp, "out", name)
-        # names relative to OUT/NAME: a scene of several runs has its logs in runs/
-        rel = {kind: p.relative_to(folder).as_posix() for kind, p in paths.items()}
-        return Detached(job.action, name, {rel[k]: p.read_bytes() for k, p in paths.items()},
-                        rel, frames, fps)
+
+
+def _detached(action: str, result, out: Path) -> Detached:
+    """A result made under `out` on a worker, as the bytes of its files."""
+    from .snapshots import SnapshotLog
+    if isinstance(result, SnapshotLog):   # train
+        paths, name, frames, fps = {"npz": Path(result.path)}, result.meta["scene"], 0, 0.0
+    else:
+        paths, name, frames, fps = result.files, result.scene, result.frames, result.fps
+    folder = out / name
+    # names relative to OUT/NAME: a scene of several runs has its logs in runs/
+    rel = {kind: p.relative_to(folder).as_posix() for kind, p in paths.items()}
+    return Detached(action, name, {rel[k]: p.read_bytes() for k, p in paths.items()}, rel,
+                    frames, fps)
+
+
+def run_detached(job: Job) -> Detached:
+    """Run a job in a private temporary folder (a cluster worker) and return its files' bytes."""
+    with _on_worker(job) as (scene, tmp):
+        result = _action(job.action)(scene, out=tmp / "out", **job.options)
+        return _detached(job.action, result, tmp / "out")
+
+
+# A comparison on a cluster is a small graph: one task per run trains that run
+# (train_run_detached) and one more renders them all (render_runs_detached), fed the runs'
+# logs by Dask straight from the workers that made them. Both rebuild the set from the job by
+# the rule a local compare uses (api.compare_training), so the logs and poster are the same
+# bytes as a local compare's.
+
+def run_count(job: Job) -> int:
+    """How many runs a comparison job trains (checked on the client before anything is sent)."""
+    from .comparison import make_runs
+    return len(make_runs(**{k: job.options.get(k) for k in ("lr", "optimizer", "seed")}))
+
+
+def train_run_detached(job: Job, index: int) -> tuple[str, bytes]:
+    """Train run `index` of a comparison; its log's file name and bytes."""
+    from .api import compare_training, single_threaded_blas
+    from .training import train
+    with _on_worker(job) as (scene, tmp), single_threaded_blas():
+        _, _, plan, prepared, options = compare_training(scene, job.options)
+        path = tmp / plan[index].file
+        train(prepared[index].scene, path, **options[index])
+        return plan[index].file, path.read_bytes()
+
+
+def render_runs_detached(job: Job, *logs: tuple[str, bytes]) -> Detached:
+    """Render a comparison from its runs' logs (what train_run_detached returned, in order):
+    the shared landscape is added once all are here, as a local compare adds it."""
+    from .api import COMPARE_TRAINING, compare, compare_training, single_threaded_blas
+    from .runtrain import _Own, add_shared_landscape
+    with _on_worker(job) as (scene, tmp), single_threaded_blas():
+        name, panels, *_ = compare_training(scene, job.options)
+        folder = tmp / "runs"
+        folder.mkdir()
+        paths = []
+        for file, data in logs:
+            paths.append(folder / Path(file).name)
+            paths[-1].write_bytes(data)
+        if "landscape" in panels:
+            add_shared_landscape([_Own(p) for p in paths], name, panels)
+        options = {k: v for k, v in job.options.items() if k not in COMPARE_TRAINING}
+        result = compare(from_log=paths, out=tmp / "out", **options)
+        return _detached(job.action, result, tmp / "out")
 
 
 def deliver(made: Detached, out: str | Path):

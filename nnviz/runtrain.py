@@ -47,15 +47,8 @@ def train_runs(runs: list[Run], paths: list[Path], set_name: str, *, steps=None,
     """
     tick = progress or (lambda n=1: None)
     panels = list(panels or runs[0].scene.panels)
-    check = functools.partial(_check_panels, set_name, panels, landscape)
-    options = [dict(steps=steps, every=every, seed=seed if run.seed is None else run.seed,
-                    lr=lr, before=check, landscape=False,   # shared, added after all
-                    run=run_meta(run, runs, set_name)) for run in runs]
-    if landscape:   # each log is valid without it until the shared one is added after all
-        runs = [copy.copy(run) for run in runs]
-        for run in runs:
-            run.scene = copy.copy(run.scene)
-            run.scene.panels = tuple(p for p in panels if p != "landscape")
+    runs, options = prepare(runs, set_name, steps=steps, every=every, seed=seed, lr=lr,
+                            landscape=landscape, panels=panels)
     workers = min(jobs or os.cpu_count() or 1, len(runs))
     if multiprocessing.current_process().daemon:   # a Dask worker's process may have no children
         workers = 1
@@ -67,6 +60,24 @@ def train_runs(runs: list[Run], paths: list[Path], set_name: str, *, steps=None,
     if landscape:
         add_shared_landscape([_Own(path) for path in paths], set_name, panels)
     return [load(path) for path in paths]
+
+
+def prepare(runs: list[Run], set_name: str, *, steps=None, every=None, seed: int = 0, lr=None,
+            landscape: bool = False, panels: list[str] | None = None) -> tuple[list[Run], list[dict]]:
+    """Each run as it is trained (with the landscape, added after all, left out of its panels)
+    and its training.train options: one rule wherever a run trains (here, or a Dask worker
+    that trains one run of the set, nnviz.jobs)."""
+    panels = list(panels or runs[0].scene.panels)
+    check = functools.partial(_check_panels, set_name, panels, landscape)
+    options = [dict(steps=steps, every=every, seed=seed if run.seed is None else run.seed,
+                    lr=lr, before=check, landscape=False,   # shared, added after all
+                    run=run_meta(run, runs, set_name)) for run in runs]
+    if landscape:   # each log is valid without it until the shared one is added after all
+        runs = [copy.copy(run) for run in runs]
+        for run in runs:
+            run.scene = copy.copy(run.scene)
+            run.scene.panels = tuple(p for p in panels if p != "landscape")
+    return runs, options
 
 
 class _Own:

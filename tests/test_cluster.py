@@ -228,3 +228,54 @@ def test_a_scene_of_several_runs_renders_on_the_cluster(cluster, tmp_path):
     for path in got:
         if path.endswith((".npz", ".png")):
             assert got[path] == want[path], path
+
+
+@pytest.mark.parametrize("args", [
+    ("xor_two_classes", "--lr", "0.003,0.03"),
+    ("gradient_descent", "--optimizer", "sgd,momentum,adam"),   # the shared landscape too
+])
+def test_compare_on_the_cluster_is_byte_identical_to_local(cluster, tmp_path, args):
+    """Each run trains as its own task and one more renders them: the run logs, the poster
+    and the page are the same bytes as a local compare's."""
+    address, worker_tmp = cluster
+    remote = run_cli("compare", *args, *QUICK, "--out", tmp_path / "remote", "--scheduler", address)
+    local = run_cli("compare", *args, *QUICK, "--out", tmp_path / "local")
+    assert remote.returncode == 0 and remote.stderr == "", remote.stderr
+    assert local.returncode == 0, local.stderr
+    got, want = tree(tmp_path / "remote"), tree(tmp_path / "local")
+    name = f"{args[0]}-compare"
+    assert sorted(got) == sorted(want)
+    assert sum(p.startswith(f"{name}/runs/") for p in got) == len(args[2].split(","))
+    for path in got:
+        assert got[path] == want[path], path
+    assert os.listdir(worker_tmp) == []
+
+
+def test_a_run_failing_on_a_worker_fails_the_compare_in_one_line(cluster, tmp_path):
+    """The client's checks pass (its dataset loads here), a run's training fails on the
+    worker: the scene's own one line (exit 2, as here), naming the user's file, nothing
+    committed, nothing left there."""
+    address, worker_tmp = cluster
+    scene = TINY_SCENE.replace("    def dataset(self, rng):\n", "    def dataset(self, rng):\n"
+                               "        if os.environ.get('TMPDIR') == %r:\n"
+                               "            raise RuntimeError('no data on this machine')\n"
+                               % str(worker_tmp), 1)
+    assert scene != TINY_SCENE
+    (tmp_path / "away.py").write_text("import os\n" + scene)
+    r = run_cli("compare", "./away.py", "--lr", "0.1,0.2", *QUICK, "--out", "remote",
+                "--scheduler", address, cwd=tmp_path)
+    assert_one_line_error(r, 2, "dataset() raised RuntimeError: no data on this machine "
+                          f"({tmp_path / 'away.py'}:")
+    assert tree(tmp_path / "remote") == {}
+    assert os.listdir(worker_tmp) == []
+
+
+@pytest.mark.parametrize("args, fragment", [
+    (["--from", "somewhere"], "re-render saved runs with --from here, without --scheduler"),
+    (["xor_two_classes", "--lr", "0.1,0.2", "--jobs", "2"], "with --scheduler the cluster's workers"),
+])
+def test_bad_compare_scheduler_input_is_exit_2(tmp_path, args, fragment):
+    r = run_cli("compare", *args, "--out", tmp_path / "out", *QUICK, "--scheduler",
+                "tcp://127.0.0.1:8786")
+    assert_one_line_error(r, 2, fragment)
+    assert not (tmp_path / "out").exists()
