@@ -133,7 +133,18 @@ class EdgeRaster(Artist):
     the colour leans to the stronger ones (weights a^2). Per-edge values reach the pixels by
     `np.repeat` (each edge's pixels are stored together), and every array is float64 because
     `bincount` sums in float64 anyway: no per-frame conversions.
+
+    Between snapshots few edges change visibly: measured on non_linear_regression_tanh's 468
+    drawable edges, 1.2 % a frame on average change their half-width by more than WIDTH_STEP or
+    their opacity by more than ALPHA_STEP, while every edge changes a little. So each pixel's
+    sums are kept, and a frame redraws only the edges that moved by a visible step since they
+    were last drawn: their old contributions come out of the sums, the new ones go in, and only
+    the pixels they touch are coloured again. No edge is ever shown further than a step from
+    its true value; the same frames in the same order give the same pixels.
     """
+
+    WIDTH_STEP = 0.02      # pixels of half-width (0.04 of width): a fiftieth of a pixel's ramp
+    ALPHA_STEP = 0.5 / 255   # half a level of the 8-bit opacity
 
     def __init__(self, ax, segments: np.ndarray, max_width: np.ndarray, negative, positive):
         """`segments` (E, 2, 2) in axes coordinates; `max_width` (E,) in pixels."""
@@ -143,6 +154,7 @@ class EdgeRaster(Artist):
         share = np.linspace(0, 1, 256)[:, None]   # the positive edges' share of a pixel's ink
         self.lut = np.round((ends[0] + share * (ends[1] - ends[0])) * 255).astype(np.uint8)
         self.half = self.alpha_ = self.positive = None
+        self.drawn = None   # (half, alpha, positive) per edge as the sums hold them
         self._box = None
         self.set_zorder(1)
         self.set_animated(True)
@@ -172,6 +184,7 @@ class EdgeRaster(Artist):
             pix.append(np.column_stack([px[near], py[near]]).astype(np.intp))
             dist.append(d[near])
         self.counts = np.array([len(d) for d in dist], np.intp)
+        self.starts = np.cumsum(self.counts) - self.counts
         xy = np.concatenate(pix) if pix else np.zeros((0, 2), np.intp)
         self.dist = np.concatenate(dist) if dist else np.zeros(0)
         # work inside the touched pixels' bounding rectangle only
@@ -180,7 +193,61 @@ class EdgeRaster(Artist):
         self.pixel = (xy[:, 1] - lo[1]) * cw + (xy[:, 0] - lo[0])
         self.origin = (x0 + int(lo[0]), y0 + int(lo[1]))
         self.image = np.zeros((ch, cw, 4), np.uint8)
+        self.drawn = None
         self._box = box
+
+    def _sums(self, pixel, dist, half, alpha, positive, n, sign=1.0):
+        """Each pixel's sums over the given entries (edge values already per entry): the ink,
+        the positive edges' ink and log(what shows through); `sign` -1 takes them out."""
+        a = half - dist                                  # coverage of each pixel by its edge ...
+        np.clip(a, 0, 1, out=a)
+        a *= alpha                                       # ... times the edge's opacity
+        np.minimum(a, 0.999, out=a)
+        strength = alpha * a * sign
+        total = np.bincount(pixel, strength, n)
+        strength *= positive
+        plus = np.bincount(pixel, strength, n)
+        np.log1p(np.negative(a, out=a), out=a)
+        a *= sign
+        return total, plus, np.bincount(pixel, a, n)
+
+    def _colour(self, where) -> None:
+        """Colour and opacity of the pixels `where` (a slice or indices) from their sums."""
+        total, plus = self.total[where], self.plus[where]
+        share = np.divide(plus * 255, total, out=np.zeros(len(total)), where=total > 0)
+        flat = self.image.reshape(-1, 4)
+        flat[where, :3] = np.take(self.lut, np.clip(share, 0, 255).astype(np.uint8), axis=0)
+        flat[where, 3] = np.clip(1 - np.exp(self.clear[where]), 0, 1) * 255
+
+    def _update(self) -> None:
+        n = self.image.shape[0] * self.image.shape[1]
+        now = (self.half, self.alpha_, self.positive)
+        if self.drawn is None:
+            per_entry = [np.repeat(v, self.counts) for v in now]
+            self.total, self.plus, self.clear = self._sums(self.pixel, self.dist, *per_entry, n)
+            self._colour(slice(None))
+            self.drawn = tuple(v.copy() for v in now)
+            return
+        moved = ((np.abs(now[0] - self.drawn[0]) > self.WIDTH_STEP)
+                 | (np.abs(now[1] - self.drawn[1]) > self.ALPHA_STEP)
+                 | (now[2] != self.drawn[2]))
+        edges = np.flatnonzero(moved)
+        if not len(edges):
+            return
+        counts = self.counts[edges]
+        # the entries of the moved edges: each edge's run of pixels, one after another
+        entries = np.repeat(self.starts[edges] - (np.cumsum(counts) - counts), counts) \
+            + np.arange(counts.sum())
+        touched, pixel = np.unique(self.pixel[entries], return_inverse=True)
+        dist, m = self.dist[entries], len(touched)
+        for values, sign in ((self.drawn, -1.0), (now, 1.0)):
+            sums = self._sums(pixel, dist, *(np.repeat(v[edges], counts) for v in values), m,
+                              sign)
+            for kept, change in zip((self.total, self.plus, self.clear), sums):
+                kept[touched] += change
+        for kept, value in zip(self.drawn, now):
+            kept[edges] = value[edges]
+        self._colour(touched)
 
     def draw(self, renderer):
         if self.half is None:
@@ -188,23 +255,7 @@ class EdgeRaster(Artist):
         box = _pixel_box(self.ax.bbox)
         if box != self._box:
             self._prepare(box)
-        n = self.image.shape[0] * self.image.shape[1]
-        a = np.repeat(self.half, self.counts)          # coverage of each pixel by its edge ...
-        a -= self.dist
-        np.clip(a, 0, 1, out=a)
-        strength = np.repeat(self.alpha_, self.counts)
-        a *= strength                                   # ... times the edge's opacity
-        np.minimum(a, 0.999, out=a)
-        strength *= a
-        total = np.bincount(self.pixel, strength, n)
-        strength *= np.repeat(self.positive, self.counts)
-        plus = np.bincount(self.pixel, strength, n)
-        np.log1p(np.negative(a, out=a), out=a)
-        clear = np.exp(np.bincount(self.pixel, a, n))   # what shows through all the edges
-        share = np.divide(plus * 255, total, out=np.zeros(n), where=total > 0)
-        flat = self.image.reshape(n, 4)
-        flat[:, :3] = np.take(self.lut, share.astype(np.uint8), axis=0)
-        flat[:, 3] = (1 - clear) * 255
+        self._update()
         gc = renderer.new_gc()
         renderer.draw_image(gc, *self.origin, self.image)
         gc.restore()
