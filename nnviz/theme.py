@@ -125,23 +125,25 @@ def check_theme(theme, option: str = "--theme") -> str:
 
 def title_problem(title) -> str | None:
     """Why `title` cannot be a header title (None: it can): one line of printable text, not
-    empty, at most MAX_TITLE characters."""
+    empty, at most MAX_TITLE characters. Worded to follow "the title"."""
     if not isinstance(title, str):
         return f"must be text, got {type(title).__name__}"
     if not title.strip():
-        return "must not be empty"
+        return "is empty"
     if len(title) > MAX_TITLE:
-        return f"is {len(title)} characters long; the most is {MAX_TITLE}"
+        return f"has {len(title)} characters; at most {MAX_TITLE} fit a header"
     if not title.isprintable():
-        return "must be one line of printable text (no newlines, tabs or control characters)"
+        return "is not one line of printable text (it holds a newline, tab or control character)"
     return None
 
 
-def check_title(title, option: str = "--title") -> str:
+HINT = 'give a short one-line title, e.g. --title "XOR in 4 neurons"'
+
+
+def check_title(title, option: str = "title") -> str:
     why = title_problem(title)
     if why:
-        raise UsageError(f"{option} {why}; give a short one-line title, e.g. "
-                         f"--title \"XOR in 4 neurons\"")
+        raise UsageError(f"the {option} {why}; {HINT}")
     return title
 
 
