@@ -616,7 +616,9 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
                               before=lambda arrays: check_panels(name, list(scene.panels), arrays))
         else:
             temps["npz"], log = _log_copy(source, final["npz"], name)
-        return (lambda: FrameRenderer(log, size, theme=theme, title=title), len(log),
+        # --panels with --from: source.meta holds them (the copy read back holds the log's own)
+        panels = source.meta["panels"] if source is not None else None
+        return (lambda: FrameRenderer(log, size, panels, theme=theme, title=title), len(log),
                 title or log.meta["title"])
 
     return _make(folder, name, final, produce, (), chosen, size, fps, hold, check, progress)

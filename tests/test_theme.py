@@ -281,3 +281,15 @@ def test_a_log_holds_only_known_themes_and_bounded_titles(dark_render, tmp_path)
         r = run_cli("render", "--from", path, "--out", tmp_path / "out", *FAST)
         assert_one_line_error(r, 1, fragment)
         assert not (tmp_path / "out").exists()
+
+
+def test_from_with_panels_theme_and_title_draws_them_and_keeps_the_log(dark_render, tmp_path):
+    r = run_cli("render", "--from", dark_render / "xor_two_classes.npz", "--out", tmp_path,
+                "--panels", "network,loss", "--theme", "light", "--title", "Inside", *FAST)
+    assert r.returncode == 0, r.stderr
+    folder = tmp_path / "xor_two_classes"
+    log = load(folder / "xor_two_classes.npz")
+    assert (log.meta["panels"], log.meta["theme"]) == (["boundary", "loss", "accuracy"], "dark")
+    expected = last_frame(FrameRenderer(log, (320, 240), ["network", "loss"], theme="light",
+                                        title="Inside"))
+    assert (iio.imread(folder / "xor_two_classes.png") == expected).all()
