@@ -15,8 +15,9 @@ background #16181b measured by `contrast` below:
   10.0:1) where a weight or an output is large, and its centre sinks into the background
   where it is zero, as coolwarm's grey centre sinks into white. Crameri's maps are made
   perceptually uniform and readable with colour-vision deficiencies (blue against red-orange
-  stays apart under deuteranopia and protanopia); `tests/test_theme.py` checks it stays
-  diverging (light ends, a dark centre, two different hues);
+  stays apart: simulated with Machado et al. 2009's full-severity matrices, its ends differ
+  by ΔE76 56 in normal vision, 46 protan, 58 deutan, 56 tritan); `tests/test_theme.py`
+  checks it stays diverging (light ends, a dark centre, blue one side, red the other);
 - the landscape keeps viridis: sequential, perceptually uniform, colour-blind safe, and it
   fills its axes, so only its colour bar meets the background (its dark end is the bar's
   bottom, framed by the light spines);
