@@ -332,7 +332,8 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
            size=None, fps: float = 25, hold: float | None = None, formats=DEFAULT_FORMATS,
            steps=None, every=None, seed: int | None = None, lr=None, quick: bool = False,
            check: bool = False, panels=None, progress: Callable | None = None,
-           jobs: int | None = None, scheduler: str | None = None) -> RenderResult:
+           jobs: int | None = None, scheduler: str | None = None, theme: str | None = None,
+           title: str | None = None) -> RenderResult:
     """Train `scene` (or read `from_log`) and write videos, poster, log and page to OUT/NAME/.
 
     The keywords are the CLI's options: `size` (1280, 720) or "1280x720", `hold` 1 s, `seed` 0
@@ -346,7 +347,11 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
     A scene with `runs` (nnviz.runs) makes one video of all its runs: their logs go to
     OUT/NAME/runs/, trained `jobs` at a time (None: one per core). `from_log` may also be
     several logs of one set of runs, or their folder.
+
+    `theme` ("light", the default, or "dark": nnviz.theme) and `title` (the header's, instead
+    of the scene's) are recorded in the log; with `from_log`, None draws the log's own.
     """
+    _check_looks(theme, title)
     size = check_size(size if size is not None else QUICK["size"] if quick else SIZE)
     fps, hold = check_timing(fps, hold if hold is not None else QUICK["hold"] if quick else HOLD)
     chosen = parse_formats(formats)
@@ -359,13 +364,15 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
                              "with from_log= here, without scheduler=")
         return render_many([scene], out=out, size=size, fps=fps, hold=hold, formats=formats,
                            steps=steps, every=every, seed=seed, lr=lr, check=check,
-                           panels=panels, quick=quick, scheduler=scheduler)[0]
+                           panels=panels, quick=quick, scheduler=scheduler, theme=theme,
+                           title=title)[0]
     if from_log is not None:
         refuse_training_options(steps, every, seed, lr)
         sources = _sources(from_log)
         if len(sources) > 1:
             return _render_runs(None, sources, out=out, chosen=chosen, size=size, fps=fps,
-                                hold=hold, check=check, panels=panels, progress=progress)
+                                hold=hold, check=check, panels=panels, progress=progress,
+                                theme=theme, title=title)
         source = sources[0]
         name = source.meta["scene"]
         if panels is not None:   # a render option: the log on disk keeps what it was made for
@@ -386,26 +393,38 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
         if runs.plan(scene) is not None:
             return _render_runs(scene, None, out=out, chosen=chosen, size=size, fps=fps,
                                 hold=hold, check=check, steps=steps, every=every, seed=seed,
-                                lr=lr, progress=progress, jobs=jobs)
+                                lr=lr, progress=progress, jobs=jobs, theme=theme, title=title)
     with output_folder(out, name) as folder, single_threaded_blas():
         outputs.remove_stale(folder)
         return _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, steps,
-                                 every, seed, lr, check, progress)
+                                 every, seed, lr, check, progress, theme=theme, title=title)
+
+
+def _check_looks(theme, title) -> None:
+    """theme= and title= of the API, refused in one line before any work (None: not given)."""
+    from .theme import check_theme, check_title
+    if theme is not None:
+        check_theme(theme)
+    if title is not None:
+        check_title(title)
 
 
 def compare(scene=None, *, lr=None, optimizer=None, seed=None, from_log=None,
             out: str | Path = "output", size=(1280, 720), fps: float = 25, hold: float = 1.0,
             formats=DEFAULT_FORMATS, steps=None, every=None, check: bool = False, panels=None,
             progress: Callable | None = None, jobs: int | None = None,
-            scheduler: str | None = None) -> RenderResult:
+            scheduler: str | None = None, theme: str | None = None,
+            title: str | None = None) -> RenderResult:
     """Train `scene` once per combination of the lists given (lr, optimizer, seed: at least
     one, each of two or more values) and render all runs in one video to OUT/NAME-compare/.
 
     `from_log` (several run logs of one comparison, or their folder) re-renders without
-    training. Lists may be Python lists or the CLI's comma strings. With `scheduler`
-    (tcp://HOST:8786) each run trains on a worker of that Dask cluster and another worker
-    renders the video (nnviz.jobs); the files come back into OUT as a local compare's.
+    training. Lists may be Python lists or the CLI's comma strings. `theme` and `title` as for
+    render(). With `scheduler` (tcp://HOST:8786) each run trains on a worker of that Dask
+    cluster and another worker renders the video (nnviz.jobs); the files come back into OUT as
+    a local compare's.
     """
+    _check_looks(theme, title)
     size = check_size(size)
     fps, hold = check_timing(fps, hold)
     chosen = parse_formats(formats)
@@ -423,18 +442,19 @@ def compare(scene=None, *, lr=None, optimizer=None, seed=None, from_log=None,
         if len(sources) < 2:
             runs.check_set(sources)
         return _render_runs(None, sources, out=out, chosen=chosen, size=size, fps=fps,
-                            hold=hold, check=check, panels=panels, progress=progress)
+                            hold=hold, check=check, panels=panels, progress=progress,
+                            theme=theme, title=title)
     made, name = compared_scene(scene, panels, lr=lr, optimizer=optimizer, seed=seed)
     if scheduler is not None:   # checked here first: bad input fails before the cluster is asked
         from .jobs import Job, collect, run_many
         options = dict(lr=lr, optimizer=optimizer, seed=seed, steps=steps, every=every,
                        panels=panels, size=size, fps=fps, hold=hold,
-                       formats=[f.name for f in chosen], check=check)
+                       formats=[f.name for f in chosen], check=check, theme=theme, title=title)
         job = Job("compare", scene, options, out=out, label=name)
         return collect([job], run_many([job], workers=jobs, scheduler=scheduler))[0]
     return _render_runs(made, None, out=out, chosen=chosen, size=size, fps=fps, hold=hold,
                         check=check, steps=steps, every=every, progress=progress, jobs=jobs,
-                        set_name=name)
+                        set_name=name, theme=theme, title=title)
 
 
 def compared_scene(scene, panels=None, **lists):
@@ -456,11 +476,14 @@ def compare_training(scene, options: dict):
     plan = runs.plan(made)
     prepared, train_options = prepare(plan, name, steps=options.get("steps"),
                                       every=options.get("every"), landscape="landscape" in panels,
-                                      panels=panels)
+                                      panels=panels, theme=options.get("theme"),
+                                      title=options.get("title"))
     return name, panels, plan, prepared, train_options
 
 
-COMPARE_TRAINING = ("lr", "optimizer", "seed", "steps", "every", "panels")   # the rest: render
+# a comparison's options that only its training takes; the rest go to its render (theme and
+# title to both: a log records them, and the render draws them)
+COMPARE_TRAINING = ("lr", "optimizer", "seed", "steps", "every", "panels")
 
 
 def _sources(from_log) -> list[SnapshotLog]:
@@ -483,7 +506,7 @@ def _sources(from_log) -> list[SnapshotLog]:
 
 def _render_runs(scene, sources, *, out, chosen, size, fps, hold, check, steps=None, every=None,
                  seed=0, lr=None, panels=None, progress=None, jobs=None,
-                 set_name=None) -> RenderResult:
+                 set_name=None, theme=None, title=None) -> RenderResult:
     """Several runs in one video: train them (or copy `sources`, one set's logs in order) into
     OUT/SET/runs/FILE.npz, draw them in lockstep, and commit logs, videos, poster and page at
     once. SET is the scene's name, or `set_name` (nnviz compare: NAME-compare)."""
@@ -527,14 +550,15 @@ def _render_runs(scene, sources, *, out, chosen, size, fps, hold, check, steps=N
                     logs = train_runs(plan, [temps[k] for k in keys], name, steps=steps,
                                       every=every, seed=seed, lr=lr, jobs=jobs,
                                       landscape="landscape" in chosen_panels,
-                                      panels=chosen_panels, progress=tick)
+                                      panels=chosen_panels, progress=tick, theme=theme,
+                                      title=title)
                 else:
                     logs = []
                     for key, source in zip(keys, sources):
                         temps[key], log = _log_copy(source, finals[key], scene_name)
                         logs.append(log)
-                return (lambda: RunsRenderer(logs, size, chosen_panels), len(logs[0]),
-                        logs[0].meta["title"])
+                return (lambda: RunsRenderer(logs, size, chosen_panels, theme, title),
+                        len(logs[0]), title or logs[0].meta["title"])
 
             return _make(folder, name, finals, produce, stale, chosen, size, fps, hold, check,
                          progress)
@@ -571,6 +595,7 @@ def render_many(renders, *, jobs: int | None = None, scheduler: str | None = Non
         # bad input is refused here, before any work starts anywhere
         check_size(options.get("size", (1280, 720)))
         check_timing(options.get("fps", 25), options.get("hold", 1.0))
+        _check_looks(options.get("theme"), options.get("title"))
         parse_formats(options.get("formats", DEFAULT_FORMATS))
         if isinstance(scene, str):
             resolve(scene)
@@ -615,7 +640,7 @@ def _log_copy(source: SnapshotLog, final: Path, name: str) -> tuple[Path, Snapsh
 
 
 def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, steps, every, seed,
-                      lr, check, progress) -> RenderResult:
+                      lr, check, progress, theme=None, title=None) -> RenderResult:
     """One run: train `scene` (or copy `source`) into NAME.npz, then draw and encode it."""
     from .frames import FrameRenderer
     final = {"npz": folder / f"{name}.npz"}
@@ -626,11 +651,14 @@ def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, step
             temps["npz"] = outputs.temporary(final["npz"])
             log = train_scene(scene, temps["npz"], steps=steps, every=every, seed=seed, lr=lr,
                               landscape="landscape" in scene.panels,
-                              progress=tick,
+                              progress=tick, theme=theme, title=title,
                               before=lambda arrays: check_panels(name, list(scene.panels), arrays))
         else:
             temps["npz"], log = _log_copy(source, final["npz"], name)
-        return lambda: FrameRenderer(log, size), len(log), log.meta["title"]
+        # --panels with --from: source.meta holds them (the copy read back holds the log's own)
+        panels = source.meta["panels"] if source is not None else None
+        return (lambda: FrameRenderer(log, size, panels, theme=theme, title=title), len(log),
+                title or log.meta["title"])
 
     return _make(folder, name, final, produce, (), chosen, size, fps, hold, check, progress)
 

@@ -51,6 +51,28 @@ class Formats(click.ParamType):
             self.fail(str(e).removeprefix("--formats "), param, ctx)
 
 
+class Title(click.ParamType):
+    name = "TEXT"
+
+    def convert(self, value, param, ctx):
+        from .theme import HINT, title_problem
+        why = title_problem(value)
+        if why:   # click names the option already
+            self.fail(f"the title {why}; {HINT}", param, ctx)
+        return value
+
+
+def look_options(f):
+    """--theme and --title: how the frames look (recorded in the log; --from keeps them)."""
+    from .theme import THEMES
+    f = click.option("--title", type=Title(), default=None,
+                     help="The header's title instead of the scene's (one line).")(f)
+    f = click.option("--theme", type=click.Choice(list(THEMES)), default=None,
+                     help="Colours: light (the default) or dark, for slides and projectors; "
+                          "with --from, the log's own unless given.")(f)
+    return f
+
+
 def stops_at_safe_points(command):
     """Run a command that draws or trains with signals recorded and acted on between frames
     and steps (see nnviz.interrupts), never raised inside matplotlib's C drawing code."""
@@ -213,11 +235,12 @@ def _report(result, quiet: bool, width: int = 0, write=None) -> None:
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Send each scene's training and rendering to the workers of this Dask "
                    "scheduler (tcp://HOST:8786; needs nnviz[cluster]); results come back to OUT.")
+@look_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
 @stops_at_safe_points
 def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, steps, every, seed,
-           lr, quick, check, jobs, scheduler, quiet):
+           lr, quick, check, jobs, scheduler, theme, title, quiet):
     """Train scene NAME, draw it and encode webm, ogv and mp4, a poster and a page.
 
     Results go to OUT/NAME/: NAME.webm NAME.ogv NAME.mp4 NAME.png (the poster, the exact last
@@ -242,10 +265,12 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
         names = tuple(builtin_scenes())
     if not names and from_log is None:
         raise click.UsageError("give a scene name, --all or --from LOG.npz")
+    if title is not None and len(names) > 1:
+        raise click.UsageError("--title names one video; give one scene, or leave --title out")
     given = lambda name: ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
     common = dict(out=out, size=size if given("size") else None, fps=fps,
                   hold=hold if given("hold") else None, formats=formats, check=check,
-                  panels=panels, quick=quick)
+                  panels=panels, quick=quick, theme=theme, title=title)
 
     from .api import HOLD, QUICK, SIZE
     started = time.monotonic()
@@ -343,11 +368,12 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Train each run and render the video on the workers of a Dask scheduler "
                    "(tcp://HOST:8786; needs nnviz[cluster]); results come back to OUT.")
+@look_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
 @stops_at_safe_points
 def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, formats, panels,
-            steps, every, quick, check, jobs, scheduler, quiet):
+            steps, every, quick, check, jobs, scheduler, theme, title, quiet):
     """Train scene NAME once per setting and show every run in one video, in lockstep.
 
     \b
@@ -371,7 +397,7 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
         size = size if given("size") else QUICK["size"]
         hold = hold if given("hold") else QUICK["hold"]
     common = dict(out=out, size=size, fps=fps, hold=hold, formats=formats, check=check,
-                  panels=panels)
+                  panels=panels, theme=theme, title=title)
     plan = lambda steps, snapshots: render_plan(steps, snapshots + int(round(fps * hold)), size,
                                                 len(formats), check)
     if from_log:

@@ -21,6 +21,7 @@ from .errors import UsageError
 from .layout import arrange
 from .panels import PANELS, Panel
 from .snapshots import SnapshotLog
+from .theme import LIGHT, Theme, get as get_theme
 
 DPI = 100
 SERIES = ("step", "loss/train", "loss/val", "accuracy/train", "accuracy/val")
@@ -40,9 +41,10 @@ def detail_for(size: tuple[int, int]) -> int:
     return COMPACT if min(size[1], size[0] * 0.75) < COMPACT_BELOW else FULL
 
 
-def style_for(size: tuple[int, int] | int, detail: int = FULL) -> dict:
+def style_for(size: tuple[int, int] | int, detail: int = FULL, theme: Theme = LIGHT) -> dict:
     """Sizes in points that keep the same look from 480 to 2160 pixels high; on small frames
-    (COMPACT) they shrink with the short side down to about 5 pt, still legible at 160x120."""
+    (COMPACT) they shrink with the short side down to about 5 pt, still legible at 160x120.
+    `theme` (nnviz.theme) is every colour the panels draw with."""
     size = (size * 4 // 3, size) if isinstance(size, int) else size
     if detail_for(size) == FULL:   # a large frame that falls back keeps its fonts
         scale = max(size[1], 360) / 720
@@ -50,7 +52,7 @@ def style_for(size: tuple[int, int] | int, detail: int = FULL) -> dict:
         short = min(size[1], size[0] * 0.75)
         scale = 0.4 + 0.1 * (min(short, 240) - 120) / 120
     return {"font": 12.5 * scale, "line": 1.8 * scale, "dot": 14 * scale * scale,
-            "detail": detail}
+            "detail": detail, "theme": theme}
 
 
 def _rc(style: dict) -> dict:
@@ -59,8 +61,8 @@ def _rc(style: dict) -> dict:
             "xtick.labelsize": f * 0.8, "ytick.labelsize": f * 0.8, "legend.fontsize": f * 0.8,
             "axes.linewidth": style["line"] * 0.5, "xtick.major.width": style["line"] * 0.5,
             "ytick.major.width": style["line"] * 0.5, "axes.spines.top": False,
-            "axes.spines.right": False, "figure.facecolor": "white", "savefig.facecolor": "white",
-            "axes.titleweight": "bold", "legend.borderaxespad": 0.4, "path.simplify": True}
+            "axes.spines.right": False, "axes.titleweight": "bold", "legend.borderaxespad": 0.4,
+            "path.simplify": True, **style.get("theme", LIGHT).rc()}
 
 
 class Glyphs:
@@ -161,17 +163,26 @@ def check_panels(scene: str, panels: list[str], arrays, meta: dict | None = None
                              f"choose other panels (see the README's panel table)")
 
 
+def looks(meta: dict, theme: str | None = None, title: str | None = None) -> tuple[Theme, str]:
+    """The theme and header title to draw a log with: the ones given, else the log's (its meta
+    was validated on load: logschema), else light and the scene's title."""
+    return get_theme(theme or meta.get("theme")), title or meta["title"]
+
+
 class FrameRenderer:
     """Draws the frames of one snapshot log at `size` = (width, height) pixels."""
 
-    def __init__(self, log: SnapshotLog, size: tuple[int, int], panels: list[str] | None = None):
-        """`panels` overrides the panels the log was trained for (None: the log's own)."""
+    def __init__(self, log: SnapshotLog, size: tuple[int, int], panels: list[str] | None = None,
+                 theme: str | None = None, title: str | None = None):
+        """`panels`, `theme` and `title` override what the log was trained with (None: the
+        log's own; a log from before themes is light)."""
         self.log, self.size = log, size
+        self.theme, self.title = looks(log.meta, theme, title)
         names = list(panels or log.meta["panels"])
         check_panels(log.meta["scene"], names, log.names, log.meta)
         self.series = {k: log[k] for k in SERIES if k in log}
         for detail in range(detail_for(size), BARE + 1):
-            self.style = style_for(size, detail)
+            self.style = style_for(size, detail, self.theme)
             with matplotlib.rc_context(_rc(self.style)), warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 self.figure, self.panels = self._build([PANELS[n] for n in names])
@@ -211,7 +222,7 @@ class FrameRenderer:
         line = 1.9 * self.style["font"] / 72 * DPI / h
         size = self.style["font"] * 1.05
         # the title is the log's text, shown as written: `$...$` is never parsed as mathtext
-        title = fig.text(0.012, 1 - 0.6 * line, self.log.meta["title"], va="center", ha="left",
+        title = fig.text(0.012, 1 - 0.6 * line, self.title, va="center", ha="left",
                          fontsize=self.style["font"] * 1.25, fontweight="bold", parse_math=False)
         # monospace: the fixed words are drawn once into the background, the numbers per frame
         fixed = self._status(0, fixed=True)

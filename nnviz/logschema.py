@@ -21,8 +21,12 @@ import numpy as np
 from .errors import UsageError
 from .landscape import NAMES as LANDSCAPE
 from .names import check_scene_name
+from .theme import THEMES
 
 KINDS = {"regression", "classification"}
+# a header shows one line of about 100 characters (shortened to fit); a log's title is a
+# stranger's text: bounded (--title itself allows nnviz.theme.MAX_TITLE)
+MAX_TITLE = 1000
 # far inside float64: padding axis limits (and 10 ** limit on a log axis) cannot overflow
 LIMIT = 1e100
 
@@ -144,6 +148,12 @@ def check_meta(meta: dict) -> None:
     for key in ("title", "description"):
         if not isinstance(meta.get(key), str):
             raise Invalid(f"meta {key!r} must be a string, got {type(meta.get(key)).__name__}")
+    if len(meta["title"]) > MAX_TITLE:
+        raise Invalid(f"meta 'title' is {len(meta['title']):,} characters long; at most "
+                      f"{MAX_TITLE:,} are allowed")
+    if "theme" in meta and (not isinstance(meta["theme"], str) or meta["theme"] not in THEMES):
+        shown = meta["theme"] if isinstance(meta["theme"], str) else type(meta["theme"]).__name__
+        raise Invalid(f"meta 'theme' must be one of {', '.join(THEMES)}, got {shown[:40]!r}")
     if meta.get("kind") not in KINDS:
         raise Invalid(f"meta 'kind' must be one of {', '.join(sorted(KINDS))}, got {meta.get('kind')!r}")
     panels = meta.get("panels")

@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from . import runs
-from .frames import DPI, FrameRenderer, _rc, check_panels, style_for
+from .frames import DPI, FrameRenderer, _rc, check_panels, looks, style_for
 from .layout import arrange
 from .panels import PANELS
 from .panels.runs import RunCurves, SharedLandscape, SmallMultiples, colours
@@ -30,17 +30,19 @@ MAX_TRIES = 4
 class RunsRenderer(FrameRenderer):
     """Draws the frames of a set of runs' logs (runs.check_set order) at `size` pixels."""
 
-    def __init__(self, logs, size: tuple[int, int], panels: list[str] | None = None):
+    def __init__(self, logs, size: tuple[int, int], panels: list[str] | None = None,
+                 theme: str | None = None, title: str | None = None):
         self.logs, self.log, self.size = logs, logs[0], size
+        self.theme, self.title = looks(logs[0].meta, theme, title)
         names = list(panels or logs[0].meta["panels"])
         scene = logs[0].meta["scene"]
         runs.check_panels(scene, names)
         for log in logs:
             check_panels(scene, names, log.names, log.meta)
         self.labels = [log.meta["run"]["label"] for log in logs]
-        self.colours = colours(len(logs))
+        self.colours = self.theme.run_colours(colours(len(logs)))
         self.series = {"step": logs[0]["step"], "loss/train": logs[0]["loss/train"]}
-        self.style = style_for(size[1])
+        self.style = style_for(size[1], theme=self.theme)
         with matplotlib.rc_context(_rc(self.style)):
             for choice in range(MAX_TRIES):   # the best grid of tiles the layout can place
                 self.figure, self.panels = self._build(names, choice)

@@ -39,16 +39,18 @@ def _train_one(run_scene, path, options) -> str:
 
 def train_runs(runs: list[Run], paths: list[Path], set_name: str, *, steps=None, every=None,
                seed: int = 0, lr=None, jobs: int | None = None, landscape: bool = False,
-               panels: list[str] | None = None, progress=None) -> list[SnapshotLog]:
+               panels: list[str] | None = None, progress=None, theme: str | None = None,
+               title: str | None = None) -> list[SnapshotLog]:
     """Train every run into its path (each a temporary the caller owns); the logs, in order.
 
     `jobs` processes at once (None: one per core, at most one per run; 1: in this process).
-    `panels` are checked against each run's arrays before its first step.
+    `panels` are checked against each run's arrays before its first step; `theme` and
+    `title` go into every run's log (training.train).
     """
     tick = progress or (lambda n=1: None)
     panels = list(panels or runs[0].scene.panels)
     runs, options = prepare(runs, set_name, steps=steps, every=every, seed=seed, lr=lr,
-                            landscape=landscape, panels=panels)
+                            landscape=landscape, panels=panels, theme=theme, title=title)
     workers = min(jobs or os.cpu_count() or 1, len(runs))
     if multiprocessing.current_process().daemon:   # a Dask worker's process may have no children
         workers = 1
@@ -63,7 +65,8 @@ def train_runs(runs: list[Run], paths: list[Path], set_name: str, *, steps=None,
 
 
 def prepare(runs: list[Run], set_name: str, *, steps=None, every=None, seed: int = 0, lr=None,
-            landscape: bool = False, panels: list[str] | None = None) -> tuple[list[Run], list[dict]]:
+            landscape: bool = False, panels: list[str] | None = None, theme=None,
+            title=None) -> tuple[list[Run], list[dict]]:
     """Each run as it is trained (with the landscape, added after all, left out of its panels)
     and its training.train options: one rule wherever a run trains (here, or a Dask worker
     that trains one run of the set, nnviz.jobs)."""
@@ -71,7 +74,8 @@ def prepare(runs: list[Run], set_name: str, *, steps=None, every=None, seed: int
     check = functools.partial(_check_panels, set_name, panels, landscape)
     options = [dict(steps=steps, every=every, seed=seed if run.seed is None else run.seed,
                     lr=lr, before=check, landscape=False,   # shared, added after all
-                    run=run_meta(run, runs, set_name)) for run in runs]
+                    run=run_meta(run, runs, set_name), theme=theme, title=title)
+               for run in runs]
     if landscape:   # each log is valid without it until the shared one is added after all
         runs = [copy.copy(run) for run in runs]
         for run in runs:

@@ -12,6 +12,7 @@ from . import landscape as loss_landscape
 from .errors import NnvizError, UsageError
 from .scene import Scene
 from .snapshots import LogWriter, SnapshotLog
+from .theme import DEFAULT as DEFAULT_THEME, check_theme, check_title
 
 CURVE_POINTS = 400   # x positions of a 1-D regression curve
 GRID_SIZE = 64       # cells per side of a 2-D output grid (drawn upsampled, bilinear)
@@ -123,7 +124,8 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
           seed: int = 0, lr: float | None = None,
           progress: Callable[[int], None] | None = None,
           before: Callable[[set[str]], None] | None = None,
-          landscape: bool | None = None, run: dict | None = None) -> SnapshotLog:
+          landscape: bool | None = None, run: dict | None = None,
+          theme: str | None = None, title: str | None = None) -> SnapshotLog:
     """Train `scene` and write its snapshot log to `path`; options left None come from the scene.
 
     `before`, if given, sees the names of the arrays the log will hold before the first step,
@@ -131,7 +133,8 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
     `landscape` (the caller decides, e.g. from the panels drawn; None: whether the scene's own
     panels draw it, so its log can be drawn) adds the loss landscape (nnviz.landscape),
     computed once after training. `run` (nnviz.runs.meta) marks the log as one run of a set; a
-    single run's log has no such entry.
+    single run's log has no such entry. `theme` and `title` (nnviz.theme; None: light and the
+    scene's title) are how its frames are drawn: recorded, so `render --from` draws them so.
     """
     scene_checks.check_attributes(scene)
     if landscape is None:
@@ -140,6 +143,9 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
     every = scene.every if every is None else every
     lr = scene.lr if lr is None else lr
     check_options(steps, every, seed, lr)
+    check_theme(theme or DEFAULT_THEME)
+    if title is not None:
+        check_title(title)
     when = schedule(steps, every)
 
     data_rng, split_rng, init_rng, batch_rng = (
@@ -207,7 +213,8 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
             fields[f"param/{name}"] = value.astype(np.float32)
         return fields
 
-    meta = {"scene": scene.name, "title": scene.title or scene.name,
+    meta = {"scene": scene.name, "title": title or scene.title or scene.name,
+            "theme": theme or DEFAULT_THEME,
             "description": scene.description, "kind": ds.kind, "panels": list(scene.panels),
             "options": {"steps": steps, "every": every, "seed": seed, "lr": lr,
                         "optimizer": scene.optimizer, "loss": loss_fn.name, "batch_size": size,

@@ -1,16 +1,21 @@
-"""The Panel base class, the registry of panels by name and the colours every panel shares."""
+"""The Panel base class and the registry of panels by name.
+
+Colours come from the frame's theme (nnviz.theme, `style["theme"]`); the names below are the
+light theme's, kept for code that imported them."""
 from __future__ import annotations
 
 import textwrap
 
 import numpy as np
 
-TRAIN = "#2a6fb0"      # train points and curves, in every scene
-VAL = "#e8862a"        # validation points and curves
-MODEL = "#1b1b1b"      # the network's own output
-CMAP = "coolwarm"      # diverging, as in the original series
-WRONG = "#ffd400"      # rings around misclassified points
-NEUTRAL = "#bdbdbd"    # legend markers that stand for a shape, not a colour
+from ..theme import LIGHT
+
+TRAIN = LIGHT.train        # train points and curves, in every scene
+VAL = LIGHT.val            # validation points and curves
+MODEL = LIGHT.ink          # the network's own output
+CMAP = LIGHT.diverging     # diverging, as in the original series
+WRONG = LIGHT.wrong        # rings around misclassified points
+NEUTRAL = LIGHT.neutral    # legend markers that stand for a shape, not a colour
 
 PANELS: dict[str, type["Panel"]] = {}
 
@@ -33,6 +38,7 @@ class Panel:
 
     def __init__(self, ax, log, series: dict[str, np.ndarray], style: dict):
         self.ax, self.series, self.style = ax, series, style
+        self.theme = style.get("theme", LIGHT)
         self.sprites = []   # artists.Sprite: pre-rendered once the background is drawn
 
     @classmethod
@@ -91,6 +97,6 @@ def pad(lo, hi, frac=0.05):
     return lo - frac * span, hi + frac * span
 
 
-def data_points(log):
-    return ((log["data/x_train"], log["data/y_train"], TRAIN, "train"),
-            (log["data/x_val"], log["data/y_val"], VAL, "validation"))
+def data_points(log, theme=LIGHT):
+    return ((log["data/x_train"], log["data/y_train"], theme.train, "train"),
+            (log["data/x_val"], log["data/y_val"], theme.val, "validation"))

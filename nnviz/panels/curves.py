@@ -5,7 +5,7 @@ import numpy as np
 from matplotlib.ticker import (FuncFormatter, LogLocator, MaxNLocator, NullFormatter,
                                NullLocator, PercentFormatter)
 
-from .base import TRAIN, VAL, Panel, panel
+from .base import Panel, panel
 
 
 class History:
@@ -56,7 +56,8 @@ class _Curves(Panel):
         ax.set_xlabel("step")
         self.lines = []
         self.settled = []   # the history before the live part, drawn into the background
-        for key, color, label in zip(self.keys, (TRAIN, VAL), ("train", "validation")):
+        for key, color, label in zip(self.keys, (self.theme.train, self.theme.val),
+                                     ("train", "validation")):
             # butt caps: where the settled and the live part meet, a projecting or round cap
             # would poke into the other curve's line (blue specks on an orange line at 100 %)
             line, = ax.plot([], [], color=color, lw=style["line"], label=label,

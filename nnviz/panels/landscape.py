@@ -10,10 +10,13 @@ import numpy as np
 from matplotlib.colors import LogNorm
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
-from .base import MODEL, Panel, fit_text, panel
+from ..theme import LIGHT
+from .base import Panel, fit_text, panel
 
-SURFACE = "viridis"     # sequential, perceptually uniform, colour-blind safe
-PATH = "#ffffff"
+SURFACE = LIGHT.sequential   # sequential, perceptually uniform, colour-blind safe (every theme:
+                             # the surface fills its axes; see nnviz.theme)
+PATH = "#ffffff"             # the path, its start and the notes lie on the surface: the same
+                             # colours in every theme
 NOW = "#e8402a"
 
 
@@ -61,7 +64,7 @@ class Landscape(Panel):
         loss = np.clip(np.where(np.isfinite(loss), loss, top), low, top)   # overflowed: the highest
         norm = LogNorm(low, top)
         ax.imshow(loss, origin="lower", extent=(a[0], a[-1], b[0], b[-1]), aspect="auto",
-                  cmap=SURFACE, norm=norm, interpolation="bilinear")
+                  cmap=style["theme"].sequential, norm=norm, interpolation="bilinear")
         if top / low > 1.05:
             levels = np.geomspace(low, top, 8)[1:-1]
             lines = ax.contour(a, b, loss, levels=levels, colors="white", alpha=0.55,
@@ -88,7 +91,8 @@ class Landscape(Panel):
     @staticmethod
     def minimum(ax, log, style) -> None:
         if "landscape/minimum" in log:
-            ax.plot(*log["landscape/minimum"], "*", color="#ffd400", mec=MODEL, mew=0.5,
+            ax.plot(*log["landscape/minimum"], "*", color=style["theme"].wrong,
+                    mec=style["theme"].edge, mew=0.5,
                     ms=style["line"] * 7, label="least-squares minimum")
 
     def fit(self, renderer) -> None:

@@ -13,7 +13,7 @@ import numpy as np
 from .. import nn, rebuild
 from ..training import grid_inputs
 from .artists import EdgeRaster, NodeMaps, NodeMarks
-from .base import CMAP, MODEL, Panel, fit_text, panel
+from .base import Panel, fit_text, panel
 
 MAP_WIDTH = 8          # layers up to this many neurons show maps (two-input scenes)
 EDGES_SHOWN = 64       # per layer, at most this many edges are drawn: the strongest ones
@@ -75,7 +75,7 @@ class Network(Panel):
         ax.set_xlim(0, 1)
         ax.set_ylim(0, 1)
         ax.set_axis_off()
-        self.cmap = matplotlib.colormaps[CMAP]
+        self.cmap = matplotlib.colormaps[self.theme.diverging]
         n_cols = len(self.cols)
         self.x = np.linspace(0.07, 0.93, n_cols)
         self.y = [self._ys(n) for n, _ in self.cols]
@@ -90,10 +90,10 @@ class Network(Panel):
         self._key(style, sum(self.counts))
         self.square = np.concatenate([np.full(n, m) for (n, _), m in zip(self.cols, self.mapped)])
         self.rim = 0.5 * style["line"] / 1.8 * ax.figure.dpi / 72   # pixels
-        self.nodes = NodeMarks(ax, MODEL)
+        self.nodes = NodeMarks(ax, self.theme.ink)
         if self.maps_on:
             self.shape = (len(log["grid/x1"]), len(log["grid/x0"]))
-        self.maps = NodeMaps(ax, CMAP)
+        self.maps = NodeMaps(ax, self.theme.diverging)
         self.edges = None   # built at the first frame, when the layout has fixed the pixel size
 
     # ------------------------------------------------------------------ static parts
@@ -173,7 +173,7 @@ class Network(Panel):
         if any(self.mapped):
             lines.append("squares: neuron outputs over the plane")
         self.key = self.ax.text(0.5, 0.0, "\n".join(lines), ha="center", va="top",
-                                fontsize=style["font"] * 0.6, color="#444444", parse_math=False,
+                                fontsize=style["font"] * 0.6, color=self.theme.note, parse_math=False,
                                 linespacing=1.25)
         self.key.set_in_layout(False)
 
@@ -269,7 +269,7 @@ class Network(Panel):
                              (w > 0).astype(np.float64)[d])
         b = self.biases(snap)
         colours = self.cmap(0.5 + 0.5 * np.clip(b / self.b_scale, -1, 1))
-        colours[:self.cols[0][0]] = (0.93, 0.93, 0.93, 1.0)
+        colours[:self.cols[0][0]] = self.theme.input_node
         self.nodes.set_faces(colours)
         artists = [self.edges, self.nodes]
         if self.maps_on:

@@ -14,7 +14,7 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.transforms import offset_copy
 
-from .base import CMAP, MODEL, Panel, panel
+from .base import Panel, panel
 
 MAX_INPUTS = 3
 SUBSCRIPTS = "₁₂₃"
@@ -92,7 +92,7 @@ class Neuron(Panel):
         biases = np.asarray(log["param/0.b"], np.float64).reshape(len(log), -1)
         # one scale for the whole run, bias included: it is the weight of the constant input 1
         self.scale = max(float(np.abs(weights).max()), float(np.abs(biases).max()), 1e-12)
-        self.cmap = matplotlib.colormaps[CMAP]
+        self.cmap = matplotlib.colormaps[self.theme.diverging]
         self.font = style["font"]
         self.max_width = style["line"] * 4.0   # points, at |w| = scale
         self.min_width = style["line"] * 0.35
@@ -116,13 +116,14 @@ class Neuron(Panel):
         if symbol:
             nodes.append(self._node(f_x, NODE_Y, symbol, box="round,pad=0.45"))
             ax.text(f_x, NODE_Y + 0.085, "f", ha="center", va="bottom", fontsize=self.font * 0.9,
-                    style="italic", color="#555555", parse_math=False).set_in_layout(False)
+                    style="italic", color=self.theme.connector,
+                    parse_math=False).set_in_layout(False)
             chain.append((f_x, NODE_Y))
         nodes.append(self._node(out_x, NODE_Y, "y"))
         chain.append((out_x, NODE_Y))
         for a, b in zip(chain, chain[1:]):   # Σ → f → y: fixed, drawn once
             ax.annotate("", xy=b, xytext=a, arrowprops=dict(
-                arrowstyle="-|>", color="#555555", lw=style["line"] * 0.7,
+                arrowstyle="-|>", color=self.theme.connector, lw=style["line"] * 0.7,
                 shrinkA=self.font * 1.2, shrinkB=self.font * (1.6 if b == chain[-1] else 1.9),
                 mutation_scale=self.font * 1.1)).set_in_layout(False)
         self.nodes = self.sprite(nodes)   # above the edges, which change under them
@@ -134,23 +135,23 @@ class Neuron(Panel):
             at = (x + EDGE_LABEL_AT * (self.sum[0] - x), y + EDGE_LABEL_AT * (self.sum[1] - y))
             angle = np.degrees(np.arctan2(self.sum[1] - y, self.sum[0] - x))   # data units:
             self.labels.append(self.dynamic(ax.text(                          # turned on screen
-                *at, "", ha="center", va="bottom", fontsize=self.font * 0.85, color=MODEL,
+                *at, "", ha="center", va="bottom", fontsize=self.font * 0.85, color=self.theme.ink,
                 parse_math=False, zorder=3, transform=above, rotation=angle,
                 rotation_mode="anchor", transform_rotates_text=True)))
         self.label_names = [f"w{n[1:]}" for n in names] + ["b"]
         self.equation = self.dynamic(ax.text(
             0.5, EQUATION_Y, "", ha="center", va="center", fontsize=self.font * 1.2,
-            color=MODEL, parse_math=False))
+            color=self.theme.ink, parse_math=False))
         standardised = "x and y" if log.meta.get("standardize_targets") else "inputs x"
         note = (f"blue −, red +, width |w| up to {self.scale:.3g}\n"
                 f"{standardised} standardised (mean 0, sd 1)")
         ax.text(0.5, 0.0, note, ha="center", va="bottom", fontsize=self.font * 0.75,
-                color="#444444", parse_math=False, linespacing=1.25).set_in_layout(False)
+                color=self.theme.note, parse_math=False, linespacing=1.25).set_in_layout(False)
 
     def _node(self, x, y, text, box="circle,pad=0.3"):
         node = self.ax.text(x, y, text, ha="center", va="center", fontsize=self.font * 1.15,
-                            color=MODEL, parse_math=False, zorder=2,
-                            bbox=dict(boxstyle=box, fc="#f2f2f2", ec=MODEL,
+                            color=self.theme.ink, parse_math=False, zorder=2,
+                            bbox=dict(boxstyle=box, fc=self.theme.node_face, ec=self.theme.ink,
                                       lw=self.style["line"] * 0.45))
         node.set_in_layout(False)
         node.set_animated(True)   # drawn only into the sprite, above the edges

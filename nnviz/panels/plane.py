@@ -12,7 +12,7 @@ from matplotlib.patches import Patch
 
 from ..data import class_labels
 from .artists import GridImage
-from .base import CMAP, MODEL, NEUTRAL, WRONG, Panel, data_points, pad, panel
+from .base import Panel, data_points, pad, panel
 
 
 @panel("fit")
@@ -28,16 +28,16 @@ class Fit(Panel):
         super().__init__(ax, log, series, style)
         self.x = log["grid/x"]
         ys = []
-        for x, y, color, label in data_points(log):
+        for x, y, color, label in data_points(log, self.theme):
             if tile is not None:   # the tile's colours are its run's: the data stays grey
-                color = "#9a9a9a" if label == "train" else "#c8c8c8"
+                color = self.theme.tile_data[0 if label == "train" else 1]
             ax.scatter(x[:, 0], y[:, 0], s=style["dot"], color=color, alpha=0.55, lw=0,
                        label=f"{label} data", rasterized=True)
             ys.append(y[:, 0])
         ys = np.concatenate(ys)
         ax.set_xlim(self.x[0], self.x[-1])
         ax.set_ylim(*pad(ys.min(), ys.max(), 0.12))
-        self.curve, = ax.plot([], [], color=tile["colour"] if tile else MODEL,
+        self.curve, = ax.plot([], [], color=tile["colour"] if tile else self.theme.ink,
                               lw=style["line"] * 1.4, label="network")
         self.dynamic(self.curve)
         ax.set_xlabel("x")
@@ -63,8 +63,9 @@ class _Plane(Panel):
         self.ax.set_ylim(x1[0], x1[-1])
         if tile is not None:   # one small multiple: the set's colour scale, one colour bar
             vmin, vmax = tile.get("vrange") or (vmin, vmax)
-        self.image = GridImage(self.ax, CMAP, vmin, vmax)
-        self.colors = ScalarMappable(Normalize(vmin, vmax), CMAP)
+        cmap = self.theme.diverging
+        self.image = GridImage(self.ax, cmap, vmin, vmax)
+        self.colors = ScalarMappable(Normalize(vmin, vmax), cmap)
         if tile is not None:
             self.image.extent = (x0[0], x0[-1], x1[0], x1[-1])
             self.colour_label = label
@@ -89,9 +90,10 @@ class _Plane(Panel):
         line = self.style["line"]
         shape = lambda marker, label: Line2D(
             [], [], ls="", marker=marker, markersize=self.style["dot"] ** 0.5 * 1.7,
-            markerfacecolor=NEUTRAL, markeredgecolor=MODEL, markeredgewidth=line * 0.3,
+            markerfacecolor=self.theme.neutral, markeredgecolor=self.theme.edge,
+            markeredgewidth=line * 0.3,
             label=label)
-        swatches = tuple(Patch(facecolor=self.colors.to_rgba(v), edgecolor=MODEL,
+        swatches = tuple(Patch(facecolor=self.colors.to_rgba(v), edgecolor=self.theme.edge,
                                linewidth=line * 0.3) for v in values)
         handles = [shape("o", "train"), shape("^", "validation"), *extra, swatches]
         labels = [h.get_label() for h in handles[:-1]] + [colours]
@@ -103,7 +105,8 @@ class _Plane(Panel):
     def _scatter(self, x, values, marker):
         return self.dynamic(self.ax.scatter(
             x[:, 0], x[:, 1], color=self.colors.to_rgba(values), marker=marker,
-            s=self.style["dot"] * 3, edgecolors=MODEL, linewidths=self.style["line"] * 0.3))
+            s=self.style["dot"] * 3, edgecolors=self.theme.edge,
+            linewidths=self.style["line"] * 0.3))
 
 
 @panel("heatmap")
@@ -112,7 +115,7 @@ class Heatmap(_Plane):
 
     def __init__(self, ax, log, series, style, tile=None):
         super().__init__(ax, log, series, style)
-        data = data_points(log)
+        data = data_points(log, self.theme)
         vmin, vmax = self.value_range(log)
         self._image(log, vmin, vmax, "network output", tile)
         points = [self._scatter(x, y[:, 0], m) for (x, y, *_), m in zip(data, ("o", "^"))]
@@ -167,12 +170,13 @@ class Boundary(_Plane):
         super().__init__(ax, log, series, style)
         x0, x1 = self._image(log, 0.0, 1.0, "P(class 1)", tile)
         self.x0, self.x1 = x0, x1
-        self.edge = self.dynamic(LineCollection([], colors=MODEL, linewidths=style["line"] * 1.3))
+        self.edge = self.dynamic(LineCollection([], colors=self.theme.ink,
+                                                linewidths=style["line"] * 1.3))
         ax.add_collection(self.edge)
-        self.data = [(x, class_labels(y)) for x, y, *_ in data_points(log)]
+        self.data = [(x, class_labels(y)) for x, y, *_ in data_points(log, self.theme)]
         points = [self._scatter(x, labels, m) for (x, labels), m in zip(self.data, ("o", "^"))]
         self.wrong = self.dynamic(ax.scatter(
-            [], [], s=style["dot"] * 9, facecolors="none", edgecolors=WRONG,
+            [], [], s=style["dot"] * 9, facecolors="none", edgecolors=self.theme.wrong,
             linewidths=style["line"] * 0.9, label="misclassified"))
         # class 0 takes the colour of P = 0, class 1 that of P = 1
         self.points = self.sprite(points + self._legend("class 0, class 1", (0.0, 1.0),

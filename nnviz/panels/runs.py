@@ -19,7 +19,7 @@ from matplotlib.colors import Normalize
 from matplotlib.ticker import PercentFormatter
 
 from ..layout import TILE_ASPECT, ranked_tiles
-from .base import CMAP, MODEL, PANELS, pad
+from .base import PANELS, pad
 from .curves import log_axis
 from .landscape import PATH, Landscape
 
@@ -203,7 +203,8 @@ class SharedLandscape:
         ax.plot(starts[:, 0], starts[:, 1], "o", mfc="none", mec=PATH, ms=style["line"] * 4,
                 mew=style["line"] * 0.7, ls="none")
         Landscape.minimum(ax, logs[0], style)
-        outline = [effects.Stroke(linewidth=style["line"] * 2.2, foreground=MODEL, alpha=0.6),
+        outline = [effects.Stroke(linewidth=style["line"] * 2.2, foreground=style["theme"].edge,
+                                   alpha=0.6),
                    effects.Normal()]
         self.lines = []
         for colour in colours_:
