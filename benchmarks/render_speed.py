@@ -25,7 +25,11 @@ from their logs.
 and the neuron scenes (gradient_descent, artificial_neuron) at their own steps, whole renders
 with and without training, and the neuron panel's cost in artificial_neuron at 1280x720.
 
-    python benchmarks/render_speed.py [--repeat N] [--only speed,memory,all,network,runs,neuron,long,large]
+and sharing (--only share): xor_two_classes at the defaults (1280x720, 25 fps, 1 s hold) with
+mp4 alone, mp4,gif and mp4,webp: the GIF's and WebP's sizes, their last frame's PSNR against
+the poster scaled to their size, and what adding each costs in wall time.
+
+    python benchmarks/render_speed.py [--repeat N] [--only speed,memory,all,network,runs,neuron,share,long,large]
 """
 from __future__ import annotations
 
@@ -129,9 +133,9 @@ def large_frames(tmp: Path) -> None:
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs per nnviz timing (median)")
-    parser.add_argument("--only", default="speed,memory,all,network,runs,neuron",
+    parser.add_argument("--only", default="speed,memory,all,network,runs,neuron,share",
                         help="sections to run: speed (with the encoders' SSIM), memory, all, "
-                             "network, runs, neuron, long, large")
+                             "network, runs, neuron, share, long, large")
     parser.add_argument("--long", action="store_true", help="only the long-run section")
     parser.add_argument("--large", action="store_true", help="only the 7680x4320 memory section")
     args = parser.parse_args()
@@ -167,6 +171,8 @@ def main():
         large_frames(tmp)
     if "neuron" in sections:
         goals["neuron"] = neuron_scenes(args, tmp)
+    if "share" in sections:
+        goals["share"] = sharing(args, tmp)
 
     print("\ngoals:")
     if "speed" in sections:
@@ -188,7 +194,44 @@ def main():
     if "neuron" in sections:
         print(f"  neuron panel costs <= 1.3x the render without it at 1280x720: "
               f"{'met' if goals['neuron'] <= 1.3 else 'NOT met'} ({goals['neuron']:.2f}x)")
+    if "share" in sections:
+        got = goals["share"]
+        for fmt, most in (("gif", 3e6), ("webp", 1.5e6)):
+            size, quality, cost = got[fmt]
+            print(f"  {fmt}: at most {most / 1e6:g} MB and last frame >= 25 dB from the poster: "
+                  f"{'met' if size <= most and quality >= 25 else 'NOT met'} "
+                  f"({size / 1e6:.2f} MB, {quality:.1f} dB)")
+        print(f"  adding gif costs <= 1.3x: {'met' if got['gif'][2] <= 1.3 else 'NOT met'} "
+              f"({got['gif'][2]:.2f}x)")
     print(f"\n(work files in {tmp})")
+
+
+def sharing(args, tmp: Path) -> dict:
+    """GIF and WebP beside mp4 for xor_two_classes at the defaults: size, PSNR, cost."""
+    from PIL import Image
+
+    from nnviz.check import decode_animation, psnr
+    print("\nsharing: xor_two_classes at the defaults (1280x720, 25 fps, 1 s hold), seconds:")
+    log = nnviz.train("xor_two_classes", out=tmp / "share-log")
+    times, result = {}, {}
+    for formats in ("mp4", "mp4,gif", "mp4,webp"):
+        runs = [timed(NNVIZ + ["render", "--from", str(log.path), "--formats", formats,
+                               "--out", str(tmp / "share"), "-q"]) for _ in range(args.repeat)]
+        times[formats] = statistics.median(runs)
+        print(f"  --formats {formats:9} {times[formats]:6.2f} s "
+              f"({times[formats] / times['mp4']:.2f}x mp4 alone)", flush=True)
+        if formats == "mp4":
+            continue
+        fmt = formats.split(",")[1]
+        path = tmp / "share" / "xor_two_classes" / f"xor_two_classes.{fmt}"
+        meta = decode_animation(path, path.name)
+        poster = Image.open(path.with_suffix(".png")).convert("RGB").resize(meta["size"], Image.LANCZOS)
+        quality = psnr(meta["last"], np.asarray(poster))
+        result[fmt] = (path.stat().st_size, quality, times[formats] / times["mp4"])
+        print(f"    {fmt}: {path.stat().st_size / 1e6:.2f} MB, {meta['size'][0]}x{meta['size'][1]}, "
+              f"{meta['frames']} frames over {meta['duration']:g} s, last frame {quality:.1f} dB "
+              f"from the poster", flush=True)
+    return result
 
 
 LONG_STEPS, WINDOW = 12_000, 1000

@@ -333,7 +333,8 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
            steps=None, every=None, seed: int | None = None, lr=None, quick: bool = False,
            check: bool = False, panels=None, progress: Callable | None = None,
            jobs: int | None = None, scheduler: str | None = None, theme: str | None = None,
-           title: str | None = None) -> RenderResult:
+           title: str | None = None, gif_width: int | None = None,
+           gif_fps: float | None = None) -> RenderResult:
     """Train `scene` (or read `from_log`) and write videos, poster, log and page to OUT/NAME/.
 
     The keywords are the CLI's options: `size` (1280, 720) or "1280x720", `hold` 1 s, `seed` 0
@@ -350,11 +351,13 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
 
     `theme` ("light", the default, or "dark": nnviz.theme) and `title` (the header's, instead
     of the scene's) are recorded in the log; with `from_log`, None draws the log's own.
+    `formats` may add "gif" and "webp" (animated images for READMEs): at most `gif_width`
+    pixels wide (640) and `gif_fps` frames a second (15).
     """
     _check_looks(theme, title)
     size = check_size(size if size is not None else QUICK["size"] if quick else SIZE)
     fps, hold = check_timing(fps, hold if hold is not None else QUICK["hold"] if quick else HOLD)
-    chosen = parse_formats(formats)
+    chosen = parse_formats(formats, gif_width, gif_fps)
     if (scene is None) == (from_log is None):
         raise UsageError("give either a scene name or --from LOG.npz, not both"
                          if scene is not None else "give a scene name or --from LOG.npz")
@@ -365,7 +368,7 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
         return render_many([scene], out=out, size=size, fps=fps, hold=hold, formats=formats,
                            steps=steps, every=every, seed=seed, lr=lr, check=check,
                            panels=panels, quick=quick, scheduler=scheduler, theme=theme,
-                           title=title)[0]
+                           title=title, gif_width=gif_width, gif_fps=gif_fps)[0]
     if from_log is not None:
         refuse_training_options(steps, every, seed, lr)
         sources = _sources(from_log)
@@ -414,20 +417,21 @@ def compare(scene=None, *, lr=None, optimizer=None, seed=None, from_log=None,
             formats=DEFAULT_FORMATS, steps=None, every=None, check: bool = False, panels=None,
             progress: Callable | None = None, jobs: int | None = None,
             scheduler: str | None = None, theme: str | None = None,
-            title: str | None = None) -> RenderResult:
+            title: str | None = None, gif_width: int | None = None,
+            gif_fps: float | None = None) -> RenderResult:
     """Train `scene` once per combination of the lists given (lr, optimizer, seed: at least
     one, each of two or more values) and render all runs in one video to OUT/NAME-compare/.
 
     `from_log` (several run logs of one comparison, or their folder) re-renders without
-    training. Lists may be Python lists or the CLI's comma strings. `theme` and `title` as for
-    render(). With `scheduler` (tcp://HOST:8786) each run trains on a worker of that Dask
+    training. Lists may be Python lists or the CLI's comma strings. `theme`, `title`,
+    `gif_width` and `gif_fps` as for render(). With `scheduler` (tcp://HOST:8786) each run trains on a worker of that Dask
     cluster and another worker renders the video (nnviz.jobs); the files come back into OUT as
     a local compare's.
     """
     _check_looks(theme, title)
     size = check_size(size)
     fps, hold = check_timing(fps, hold)
-    chosen = parse_formats(formats)
+    chosen = parse_formats(formats, gif_width, gif_fps)
     if (scene is None) == (from_log is None):
         raise UsageError("give either a scene name or --from with the runs' logs, not both"
                          if scene is not None else "give a scene name, or --from OUT/NAME-compare/runs")
@@ -449,7 +453,8 @@ def compare(scene=None, *, lr=None, optimizer=None, seed=None, from_log=None,
         from .jobs import Job, collect, run_many
         options = dict(lr=lr, optimizer=optimizer, seed=seed, steps=steps, every=every,
                        panels=panels, size=size, fps=fps, hold=hold,
-                       formats=[f.name for f in chosen], check=check, theme=theme, title=title)
+                       formats=[f.name for f in chosen], check=check, theme=theme, title=title,
+                       gif_width=gif_width, gif_fps=gif_fps)
         job = Job("compare", scene, options, out=out, label=name)
         return collect([job], run_many([job], workers=jobs, scheduler=scheduler))[0]
     return _render_runs(made, None, out=out, chosen=chosen, size=size, fps=fps, hold=hold,
@@ -596,7 +601,8 @@ def render_many(renders, *, jobs: int | None = None, scheduler: str | None = Non
         check_size(options.get("size", (1280, 720)))
         check_timing(options.get("fps", 25), options.get("hold", 1.0))
         _check_looks(options.get("theme"), options.get("title"))
-        parse_formats(options.get("formats", DEFAULT_FORMATS))
+        parse_formats(options.get("formats", DEFAULT_FORMATS), options.get("gif_width"),
+                      options.get("gif_fps"))
         if isinstance(scene, str):
             resolve(scene)
         work.append(Job("render", scene, options, out=out,
@@ -667,7 +673,7 @@ def _make(folder, name, logs_final, produce, stale_extra, chosen, size, fps, hol
           progress) -> RenderResult:
     """Make the logs (`produce` fills their temporaries and returns (make_renderer, frames,
     title)), draw and encode the frames, write poster and page, commit everything at once."""
-    from .page import standalone_page, video_block
+    from .page import image_blocks, standalone_page, video_block
 
     final = dict(logs_final)
     final.update({ext: folder / f"{name}.{ext}" for ext in ("png", "html")})
@@ -704,14 +710,15 @@ def _make(folder, name, logs_final, produce, stale_extra, chosen, size, fps, hol
         videos = {fmt: temps[fmt.name] for fmt in chosen}
         block = video_block(name, videos, size)
         with outputs.rewrite(temps["html"], "w", encoding="utf-8") as page:
-            page.write(standalone_page(name, title, block))
+            page.write(standalone_page(name, title, block, image_blocks(name, title, videos, size)))
         if check:   # the same definition of a valid render as `nnviz check`, and more
             from .check import verify
             phase("checking")
             interrupts.check()
             verify({temps[fmt.name]: final[fmt.name].name for fmt in chosen}, last,
                    snapshots=n_snapshots, frames=frames, size=size, fps=fps,
-                   poster_name=final["png"].name)
+                   poster_name=final["png"].name,
+                   formats={temps[fmt.name]: fmt for fmt in chosen})
             tick(frames * len(chosen))
         interrupts.check()
         _commit_render(folder, name, {temps[k]: final[k] for k in final}, stale_extra)

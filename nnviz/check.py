@@ -13,11 +13,17 @@ A video is valid when:
     an RGB comparison near 29-30 dB at 160x120, whatever the encoder does).
 `render --check` and `nnviz check` both call `verify`, so a render that passes one passes the
 other.
+
+An animated image (GIF, WebP; ffmpeg cannot decode animated WebP, so both are read with
+Pillow) is valid when it decodes completely, loops forever, is the poster's shape at most the
+poster's width, holds no more frames than the videos (exactly the number kept, when known),
+and its last frame is the poster scaled to its size, within ANIMATION_PSNR.
 """
 from __future__ import annotations
 
 import re
 import subprocess
+from dataclasses import replace
 from fractions import Fraction
 from pathlib import Path
 
@@ -37,6 +43,10 @@ class CheckError(NnvizError):
 # seed's poster scores 19.4, the picture 100 of 200 steps earlier 25-26, so 30 separates them.
 # (In RGB, as before, 4:2:0 chroma alone capped a perfect encode near 29.5 dB at 160x120.)
 POSTER_PSNR = 30.0
+# The same for an animated image, in RGB against the poster scaled down (Lanczos): a GIF's 256
+# colours and a lossy WebP cost more than a video's last frame. Measured (benchmarks/
+# render_speed.py --only share): 31-36 dB for their own poster; another render's is far below.
+ANIMATION_PSNR = 25.0
 
 _TIMEBASE = re.compile(rb"^#tb 0: (\d+)/(\d+)", re.M)
 
@@ -138,22 +148,112 @@ def _decode(path: Path, label: str) -> dict:
 
 def check_file(path: Path, fps: float | None = None, label: str | None = None
                ) -> tuple[Path, dict]:
-    """Decode one video completely and check that no frame is missing."""
-    return Path(path), _decode(Path(path), label or str(path))
+    """Decode one video completely and check that no frame is missing (an animated image:
+    that it decodes and loops)."""
+    label = label or str(path)
+    if _format_of(path, None).animation:
+        meta = decode_animation(Path(path), label)
+        if meta["loop"] != 0:
+            raise CheckError(f"check failed: {label} does not loop forever; render it again")
+        return Path(path), meta
+    return Path(path), _decode(Path(path), label)
+
+
+def _format_of(path: Path, formats=None) -> "VideoFormat":
+    """The format of `path`: as `formats` (path -> format) says, else by its extension."""
+    from .video import FORMATS
+    if formats and path in formats:
+        return formats[path]
+    by_extension = {f.extension: f for f in FORMATS.values()}
+    return by_extension.get(Path(path).suffix[1:].lower(), FORMATS["mp4"])
+
+
+def decode_animation(path: Path, label: str) -> dict:
+    """Every frame of a GIF or animated WebP, read by Pillow (untrusted: its decompression-bomb
+    limit applies): size, frame count, loop count, durations and the last frame in RGB."""
+    from PIL import Image
+    try:
+        with Image.open(path) as image:
+            if image.format not in ("GIF", "WEBP"):
+                raise OSError(f"a {image.format} file, not an animation")
+            n = getattr(image, "n_frames", 1)
+            durations = []
+            for k in range(n):
+                image.seek(k)
+                image.load()
+                durations.append(image.info.get("duration", 0))
+            return {"size": image.size, "frames": n, "presented": n,
+                    "loop": image.info.get("loop"), "duration": sum(durations) / 1000,
+                    "codec": image.format.lower(), "last": np.asarray(image.convert("RGB"))}
+    except (OSError, SyntaxError, EOFError, ValueError, Image.DecompressionBombError) as e:
+        raise CheckError(f"check failed: {label} does not decode ({str(e).strip() or type(e).__name__})"
+                         ) from None
+
+
+def _verify_animation(path: Path, label: str, fmt, poster, *, frames=None, fps=None,
+                      size=None, most: int | None = None, poster_name="the poster") -> dict:
+    from PIL import Image
+
+    from .video import animation_size, kept_frames
+    meta = decode_animation(path, label)
+    if meta["loop"] != 0:
+        raise CheckError(f"check failed: {label} does not loop forever; render it again")
+    w, h = meta["size"]
+    if size is not None:
+        limits = fmt if frames is not None else replace(fmt, max_width=max(w, 1))
+        want = animation_size(tuple(size), limits)
+        if (w, h) != want:
+            raise CheckError(f"check failed: {label} is {w}x{h}, expected {want[0]}x{want[1]} "
+                             f"(the poster's shape{' and the width limit' if frames else ''})")
+    if frames is not None and fps is not None:
+        # WebP stores a run of identical frames (the hold) as one longer frame: so the
+        # frames may be fewer than kept, but together they last exactly as long
+        kept = kept_frames(frames, fps, fmt)
+        length = kept / min(fps, fmt.max_fps) if kept < frames else frames / fps
+        if meta["frames"] > kept or abs(meta["duration"] - length) > 0.02 * length + 0.05:
+            raise CheckError(f"check failed: {label} holds {meta['frames']} frames lasting "
+                             f"{meta['duration']:g} s, expected {kept} lasting {length:g} s; "
+                             f"render it again")
+    if most is not None and meta["frames"] > most:
+        raise CheckError(f"check failed: {label} holds {meta['frames']} frames, more than the "
+                         f"videos' {most}; render it again")
+    if poster is not None:
+        scaled = np.asarray(Image.fromarray(np.ascontiguousarray(poster[..., :3]))
+                            .resize((w, h), Image.LANCZOS))
+        if psnr(meta["last"], scaled) < ANIMATION_PSNR:
+            raise CheckError(f"check failed: {label} does not end on {poster_name}'s picture; "
+                             f"render again")
+    return meta
 
 
 def verify(videos: dict[Path, str], poster: np.ndarray | None, *, snapshots: int | None = None,
            frames: int | None = None, size: tuple[int, int] | None = None,
-           fps: float | None = None, poster_name: str = "the poster") -> list[tuple[Path, dict]]:
+           fps: float | None = None, poster_name: str = "the poster",
+           formats=None) -> list[tuple[Path, dict]]:
     """The one definition of a valid render (see the module's docstring).
 
     `videos` maps each file to the name its messages use; `poster` is the poster's RGB(A)
     pixels (None: no poster to compare); `snapshots`, `frames` and `size` are checked when
-    known (the render knows all three; a folder knows its log's snapshots).
+    known (the render knows all three; a folder knows its log's snapshots). `formats` maps
+    files to the formats rendered (their names may be temporaries; the animated images'
+    limits come from there), else each file's extension says.
     """
-    results = [(path, _decode(path, label)) for path, label in videos.items()]
+    images = {p: label for p, label in videos.items() if _format_of(p, formats).animation}
+    videos = {p: label for p, label in videos.items() if p not in images}
     if size is None and poster is not None:
         size = (poster.shape[1], poster.shape[0])
+    results = _verify_videos(videos, poster, snapshots=snapshots, frames=frames, size=size,
+                             fps=fps, poster_name=poster_name) if videos else []
+    most = results[0][1]["presented"] if results else frames
+    for path, label in images.items():
+        results.append((path, _verify_animation(
+            path, label, _format_of(path, formats), poster, frames=frames, fps=fps, size=size,
+            most=most, poster_name=poster_name)))
+    return results
+
+
+def _verify_videos(videos, poster, *, snapshots, frames, size, fps, poster_name):
+    results = [(path, _decode(path, label)) for path, label in videos.items()]
     for path, meta in results:
         if size is not None and tuple(meta["size"]) != tuple(size):
             raise CheckError(f"check failed: {videos[path]} is {meta['size'][0]}x{meta['size'][1]}, "

@@ -73,6 +73,16 @@ def look_options(f):
     return f
 
 
+def animation_options(f):
+    """--gif-width and --gif-fps: the limits of the animated images (gif, webp)."""
+    f = click.option("--gif-fps", type=click.FloatRange(min=0.1, max=100), default=None,
+                     metavar="FPS", help="GIF and WebP: at most this many frames a second, "
+                     "frames dropped evenly, the last kept [default: 15].")(f)
+    f = click.option("--gif-width", type=click.IntRange(min=16), default=None, metavar="PIXELS",
+                     help="GIF and WebP: at most this wide, scaled down [default: 640].")(f)
+    return f
+
+
 def stops_at_safe_points(command):
     """Run a command that draws or trains with signals recorded and acted on between frames
     and steps (see nnviz.interrupts), never raised inside matplotlib's C drawing code."""
@@ -196,10 +206,16 @@ def _report(result, quiet: bool, width: int = 0, write=None) -> None:
     width = max(width, *(len(str(p)) for p in result.files.values()))
     for path in result.files.values():
         write(f"{str(path):<{width}}  {_human(path.stat().st_size):>9}")
-    if result.checked:
+    from .video import FORMATS
+    videos = [n for n in result.checked if not FORMATS[n].animation]
+    images = [n for n in result.checked if FORMATS[n].animation]
+    if videos:
         w, h = result.size
-        write(f"checked {', '.join(result.checked)}: each decodes completely to {result.frames} "
+        write(f"checked {', '.join(videos)}: each decodes completely to {result.frames} "
               f"frames of {w}x{h} ({result.frames / result.fps:g} s at {result.fps:g} fps)")
+    if images:
+        write(f"checked {', '.join(images)}: each decodes completely, loops and ends on the "
+              f"poster")
 
 
 @cli.command()
@@ -219,7 +235,8 @@ def _report(result, quiet: bool, width: int = 0, write=None) -> None:
 @click.option("--hold", type=click.FloatRange(min=0, max=600), default=1.0, show_default=True,
               help="Seconds the final frame is held at the end.")
 @click.option("--formats", type=Formats(), default="webm,ogv,mp4", show_default=True,
-              help="Comma list of video formats: webm (VP9), ogv (Theora), mp4 (H.264).")
+              help="Comma list of formats: webm (VP9), ogv (Theora), mp4 (H.264); also gif and "
+                   "webp (animated images for READMEs, see --gif-width, --gif-fps).")
 @click.option("--panels", default=None, metavar="LIST",
               help="Comma list of panels to draw instead of the scene's, e.g. "
                    "boundary,network,loss (see the README's panel table).")
@@ -236,11 +253,12 @@ def _report(result, quiet: bool, width: int = 0, write=None) -> None:
               help="Send each scene's training and rendering to the workers of this Dask "
                    "scheduler (tcp://HOST:8786; needs nnviz[cluster]); results come back to OUT.")
 @look_options
+@animation_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
 @stops_at_safe_points
 def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, steps, every, seed,
-           lr, quick, check, jobs, scheduler, theme, title, quiet):
+           lr, quick, check, jobs, scheduler, theme, title, gif_width, gif_fps, quiet):
     """Train scene NAME, draw it and encode webm, ogv and mp4, a poster and a page.
 
     Results go to OUT/NAME/: NAME.webm NAME.ogv NAME.mp4 NAME.png (the poster, the exact last
@@ -270,7 +288,8 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     given = lambda name: ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
     common = dict(out=out, size=size if given("size") else None, fps=fps,
                   hold=hold if given("hold") else None, formats=formats, check=check,
-                  panels=panels, quick=quick, theme=theme, title=title)
+                  panels=panels, quick=quick, theme=theme, title=title, gif_width=gif_width,
+                  gif_fps=gif_fps)
 
     from .api import HOLD, QUICK, SIZE
     started = time.monotonic()
@@ -351,7 +370,8 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
 @click.option("--hold", type=click.FloatRange(min=0, max=600), default=1.0, show_default=True,
               help="Seconds the final frame is held at the end.")
 @click.option("--formats", type=Formats(), default="webm,ogv,mp4", show_default=True,
-              help="Comma list of video formats: webm (VP9), ogv (Theora), mp4 (H.264).")
+              help="Comma list of formats: webm (VP9), ogv (Theora), mp4 (H.264); also gif and "
+                   "webp (animated images for READMEs, see --gif-width, --gif-fps).")
 @click.option("--panels", default=None, metavar="LIST",
               help="Comma list of panels instead of the scene's, e.g. fit,landscape,loss.")
 @click.option("--steps", type=click.IntRange(min=1), default=None,
@@ -369,11 +389,12 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
               help="Train each run and render the video on the workers of a Dask scheduler "
                    "(tcp://HOST:8786; needs nnviz[cluster]); results come back to OUT.")
 @look_options
+@animation_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @click.pass_context
 @stops_at_safe_points
 def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, formats, panels,
-            steps, every, quick, check, jobs, scheduler, theme, title, quiet):
+            steps, every, quick, check, jobs, scheduler, theme, title, gif_width, gif_fps, quiet):
     """Train scene NAME once per setting and show every run in one video, in lockstep.
 
     \b
@@ -397,7 +418,7 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
         size = size if given("size") else QUICK["size"]
         hold = hold if given("hold") else QUICK["hold"]
     common = dict(out=out, size=size, fps=fps, hold=hold, formats=formats, check=check,
-                  panels=panels, theme=theme, title=title)
+                  panels=panels, theme=theme, title=title, gif_width=gif_width, gif_fps=gif_fps)
     plan = lambda steps, snapshots: render_plan(steps, snapshots + int(round(fps * hold)), size,
                                                 len(formats), check)
     if from_log:

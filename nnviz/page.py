@@ -1,15 +1,20 @@
-"""The ready-to-paste HTML: a <video controls poster> block with one <source> per format."""
+"""The ready-to-paste HTML: a <video controls poster> block with one <source> per video format,
+and for each animated image (GIF, WebP) an <img> and the Markdown line for a README."""
 from __future__ import annotations
 
 import html
 from pathlib import Path
 
-from .video import VideoFormat
+from .video import VideoFormat, animation_size
 
 
 def video_block(name: str, videos: dict[VideoFormat, Path], size: tuple[int, int]) -> str:
-    """The block to paste into a page; `videos` maps formats to the files (for their codecs)."""
+    """The block to paste into a page; `videos` maps formats to the files (for their codecs).
+    Animated images are never a <source>: a browser would not play them in a <video>."""
     w, h = size
+    videos = {fmt: path for fmt, path in videos.items() if not fmt.animation}
+    if not videos:
+        return ""
     sources = "\n".join(
         f'  <source src="{html.escape(name)}.{fmt.extension}" type=\'{fmt.type_attribute(path)}\'>'
         for fmt, path in videos.items())
@@ -17,18 +22,40 @@ def video_block(name: str, videos: dict[VideoFormat, Path], size: tuple[int, int
             f'poster="{html.escape(name)}.png">\n{sources}\n</video>')
 
 
-def standalone_page(name: str, title: str, block: str) -> str:
+def markdown_image(name: str, title: str, fmt: VideoFormat) -> str:
+    """`![title](NAME.gif)`: what GitHub shows in a README (it plays no <video> from a repo)."""
+    alt = " ".join(title.split()).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    return f"![{alt}]({name}.{fmt.extension})"
+
+
+def image_blocks(name: str, title: str, files: dict[VideoFormat, Path],
+                 size: tuple[int, int]) -> str:
+    """Each animated image as an <img> with the Markdown line to paste under it."""
+    parts = []
+    for fmt in files:
+        if not fmt.animation:
+            continue
+        w, h = animation_size(size, fmt)
+        parts.append(
+            f'<figure>\n<img src="{html.escape(name)}.{fmt.extension}" width="{w}" height="{h}" '
+            f'alt="{html.escape(title)}">\n<figcaption>{fmt.name.upper()} for a README, paste: '
+            f'<code>{html.escape(markdown_image(name, title, fmt))}</code></figcaption>\n</figure>')
+    return "\n".join(parts)
+
+
+def standalone_page(name: str, title: str, block: str, images: str = "") -> str:
     """A whole page around the block, so the file plays when opened in a browser."""
+    images = f"\n{images}" if images else ""
     return f"""<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <title>{html.escape(title)}</title>
-<style>body {{ margin: 2em; font-family: sans-serif; }} video {{ max-width: 100%; height: auto; }}</style>
+<style>body {{ margin: 2em; font-family: sans-serif; }} video, img {{ max-width: 100%; height: auto; }}</style>
 </head>
 <body>
-<!-- nnviz: paste the <video> element below into your own page -->
-{block}
+<!-- nnviz: paste the <video> (or <img>) element below into your own page -->
+{block}{images}
 </body>
 </html>
 """

@@ -12,7 +12,8 @@ import fcntl
 import os
 import signal
 import subprocess
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from fractions import Fraction
 from pathlib import Path
 
 import imageio_ffmpeg
@@ -39,6 +40,13 @@ class VideoFormat:
     key_last: bool = False   # force a keyframe on the last frame (see Encoder._start)
     last_frame: tuple[str, ...] = ()   # options for the last frame, "{last}" its number
     large: tuple[str, ...] = ()   # added above LARGE_PIXELS: fewer frames held in the encoder
+    pix_fmt: str = "yuv420p"
+    # an animated image (GIF, WebP) for READMEs: an <img>, looping, scaled down to at most
+    # `max_width` pixels and `max_fps` frames a second in its own branch of the filter graph
+    animation: bool = False
+    palette: str = ""        # paletteuse options: one palette for the whole clip (GIF)
+    max_width: int = 640
+    max_fps: float = 15.0
 
     def type_attribute(self, path: Path | None = None) -> str:
         codecs = self.codecs or (mp4_codecs(path) if path else "")
@@ -82,10 +90,26 @@ register(VideoFormat(
     "video/mp4", "", last_frame=("-x264-params", "zones={last},{last},q=20"),
     large=("-threads", "1", "-rc-lookahead", "2")))
 
+# The animated images. GIF: one palette for the whole clip (palettegen over every frame, so
+# the frames share their colours and flat areas keep one index), no dithering (it sprinkles
+# noise over flat backgrounds and costs size), and each frame stores only the rectangle that
+# changed (diff_mode=rectangle). WebP: lossy, looping. Settings from
+# `benchmarks/render_speed.py --only share` on xor_two_classes at 1280x720 (640x360, 15 fps).
+register(VideoFormat(
+    "gif", "gif", "gif", "gif", ("-loop", "0"), "image/gif", "", pix_fmt="pal8",
+    animation=True, palette="dither=bayer:bayer_scale=5:diff_mode=rectangle"))
+register(VideoFormat(
+    "webp", "webp", "webp", "libwebp_anim",
+    ("-lossless", "0", "-quality", "88", "-compression_level", "4", "-loop", "0"),
+    "image/webp", "", animation=True))
+
 DEFAULT_FORMATS = ("webm", "ogv", "mp4")
+MIN_ANIMATION_WIDTH, MIN_ANIMATION_FPS = 16, 0.1
 
 
-def parse_formats(text: str | list[str] | tuple[str, ...]) -> list[VideoFormat]:
+def parse_formats(text: str | list[str] | tuple[str, ...], gif_width: int | None = None,
+                  gif_fps: float | None = None) -> list[VideoFormat]:
+    """The formats named; `gif_width` and `gif_fps` replace the animated images' limits."""
     names = [n.strip() for n in text.split(",")] if isinstance(text, str) else list(text)
     if names and not all(isinstance(n, str) and n.strip() for n in names):
         raise UsageError(f"--formats must be a comma list of format names without empty items, "
@@ -94,7 +118,57 @@ def parse_formats(text: str | list[str] | tuple[str, ...]) -> list[VideoFormat]:
     if unknown or not names:
         raise UsageError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}"
                          if unknown else f"no format given; choose from {', '.join(FORMATS)}")
-    return [FORMATS[n] for n in dict.fromkeys(names)]
+    limits = {}
+    if gif_width is not None:
+        if isinstance(gif_width, bool) or not isinstance(gif_width, int) \
+                or gif_width < MIN_ANIMATION_WIDTH:
+            raise UsageError(f"--gif-width must be a whole number of pixels, at least "
+                             f"{MIN_ANIMATION_WIDTH}, got {gif_width!r}")
+        limits["max_width"] = gif_width
+    if gif_fps is not None:
+        if isinstance(gif_fps, bool) or not isinstance(gif_fps, (int, float)) \
+                or not MIN_ANIMATION_FPS <= gif_fps <= 100:
+            raise UsageError(f"--gif-fps must be a number from {MIN_ANIMATION_FPS:g} to 100 "
+                             f"(GIF delays are whole hundredths of a second), got {gif_fps!r}")
+        limits["max_fps"] = float(gif_fps)
+    return [replace(FORMATS[n], **limits) if FORMATS[n].animation else FORMATS[n]
+            for n in dict.fromkeys(names)]
+
+
+def kept_frames(frames: int, fps: float, fmt: VideoFormat) -> int:
+    """How many of `frames` at `fps` an animated image keeps: at most its max_fps."""
+    if not fmt.animation or fps <= fmt.max_fps:
+        return frames
+    return max(1, min(frames, round(frames * fmt.max_fps / fps)))
+
+
+def animation_size(size: tuple[int, int], fmt: VideoFormat) -> tuple[int, int]:
+    """An animated image's size: at most max_width wide, the same shape, an even height."""
+    w, h = size
+    if not fmt.animation or w <= fmt.max_width:
+        return w, h
+    return fmt.max_width, max(2, round(h * fmt.max_width / w / 2) * 2)
+
+
+def _animation_chain(fmt: VideoFormat, i: int, size, fps: float, frames: int) -> str:
+    """The filters of an animated image's branch: drop frames evenly (frame n stays when
+    floor((n+1)M/N) > floor(nM/N), so exactly M of N stay and the last always does), retime
+    them to the lower rate, scale down, and for a GIF make one palette and use it."""
+    kept = kept_frames(frames, fps, fmt)
+    steps = []
+    if kept < frames:
+        rate = Fraction(fps).limit_denominator(1000) * kept / frames
+        steps += [f"select='gte(mod(n*{kept}\\,{frames})\\,{frames - kept})'",
+                  f"setpts=N/({rate.numerator}/{rate.denominator})/TB",
+                  f"fps={rate.numerator}/{rate.denominator}"]   # the rate, stamped on the stream
+    w, h = animation_size(size, fmt)
+    if (w, h) != tuple(size):
+        steps.append(f"scale={w}:{h}:flags=area")   # 1.8x faster than lanczos, as sharp here
+    chain = ",".join(steps) or "null"
+    if fmt.palette:
+        chain += (f",split[p{i}a][p{i}b];[p{i}a]palettegen=stats_mode=full[p{i}];"
+                  f"[p{i}b][p{i}]paletteuse={fmt.palette}")
+    return chain
 
 
 def mp4_codecs(path: Path) -> str:
@@ -138,11 +212,9 @@ class Encoder:
                  frames: int):
         self.outputs = outputs
         w, h = size
-        n = len(outputs)
-        split = "".join(f"[v{i}]" for i in range(n))
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
                "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{w}x{h}", "-framerate", f"{fps}",
-               "-i", "pipe:0", "-filter_complex", f"[0:v]format=yuv420p,split={n}{split}"]
+               "-i", "pipe:0", "-filter_complex", self._graph(list(outputs), size, fps, frames)]
         fds = []
         try:
             self.process = self._start(cmd, outputs, frames, fds, w * h > LARGE_PIXELS)
@@ -153,6 +225,24 @@ class Encoder:
             fcntl.fcntl(self.process.stdin.fileno(), F_SETPIPE_SZ, PIPE_SIZE)
         except OSError:
             pass
+
+    @staticmethod
+    def _graph(formats: list[VideoFormat], size, fps: float, frames: int) -> str:
+        """One filter graph: the videos share one yuv420p conversion; each animated image
+        has its own branch from the RGB frames. Output i is labelled [v{i}]."""
+        videos = [i for i, f in enumerate(formats) if not f.animation]
+        images = [i for i, f in enumerate(formats) if f.animation]
+        source, parts = "[0:v]", []
+        if images:
+            branches = (["[yuv]"] if videos else []) + [f"[a{i}]" for i in images]
+            parts.append(f"[0:v]split={len(branches)}{''.join(branches)}")
+            source = "[yuv]"
+        if videos:
+            parts.append(f"{source}format=yuv420p,split={len(videos)}"
+                         + "".join(f"[v{i}]" for i in videos))
+        for i in images:
+            parts.append(f"[a{i}]{_animation_chain(formats[i], i, size, fps, frames)}[v{i}]")
+        return ";".join(parts)
 
     @staticmethod
     def _start(cmd, outputs, frames, fds, large=False):
@@ -166,8 +256,9 @@ class Encoder:
             # poster at 160x120, 240 fps, and its file was 20 % larger)
             key = ["-force_key_frames", f"expr:gte(n,{frames - 1})"] if fmt.key_last else []
             last = [arg.format(last=frames - 1) for arg in fmt.last_frame]
+            timing = ["-fps_mode", "passthrough"] if fmt.animation else []   # as selected
             cmd += ["-map", f"[v{i}]", "-c:v", fmt.codec, *fmt.args, *(fmt.large if large else ()),
-                    *last, "-pix_fmt", "yuv420p", *key, "-an", "-f", fmt.muxer, target]
+                    *last, "-pix_fmt", fmt.pix_fmt, *key, *timing, "-an", "-f", fmt.muxer, target]
         # buffered stdin: its write() always passes the whole frame (a raw one may stop short)
         return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, preexec_fn=_child_setup,
