@@ -51,7 +51,7 @@ def bad_inputs(tmp_path):
          "scene 'tiny': the heatmap panel needs a scene with two inputs; choose other panels"),
         ([scene(tmp_path, TINY_SCENE.replace('("fit", "loss")', '("fit", "heatmap")'), "two.py")], 2,
          "panels must be distinct and non-empty, with at most one of fit, heatmap, boundary"),
-        (["xor_two_classes", "--formats", "webm,gif"], 2, "unknown format 'gif'; choose from webm, ogv, mp4"),
+        (["xor_two_classes", "--formats", "webm,apng"], 2, "unknown format 'apng'; choose from webm, ogv, mp4, gif, webp"),
         (["xor_two_classes", "--formats", ","], 2, "without empty items, got ','"),
     ]
     for size, fragment in [("640", "is not WIDTHxHEIGHT"), ("640x", "is not WIDTHxHEIGHT"),
