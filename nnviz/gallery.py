@@ -116,8 +116,10 @@ def _options(scene: dict) -> list[tuple[str, str]]:
     """The options the render was made with, as (label, value) texts."""
     meta = scene["meta"]
     options = meta.get("options", {})
-    rows = [(key, _value(options.get(key))) for key in OPTIONS if key in options]
-    run = meta.get("run")
+    run = meta.get("run")   # one run of a set: what its runs differ in is not one value
+    varies = set(run.get("overrides", {})) if isinstance(run, dict) else set()
+    rows = [(key, "per run" if key in varies else _value(options.get(key)))
+            for key in OPTIONS if key in options]
     if isinstance(run, dict):
         rows.append(("runs", _value(run.get("labels", []))))
     rows.append(("panels", _value(meta.get("panels", []))))

@@ -23,7 +23,7 @@ def two(tmp_path_factory):
     for args in (("xor_two_classes", "--title", HOSTILE), ("linear_regression", "--seed", "3")):
         r = run_cli("render", *args, "--out", out, *TINY)
         assert r.returncode == 0, r.stderr
-    (out / "index.html").unlink(missing_ok=True)
+    assert not (out / "index.html").exists()   # one scene at a time: no gallery asked for
     return out
 
 
@@ -138,3 +138,43 @@ def test_index_planted_as_a_link_is_refused(out, tmp_path):
     with pytest.raises(NnvizError, match="is a link"):
         gallery.write(out)
     assert target.read_text() == "mine"
+
+
+def cards(out: Path) -> list[str]:
+    return re.findall(r'<article class="scene" id="([^"]*)"', (out / "index.html").read_text())
+
+
+def test_render_of_several_scenes_writes_the_gallery_and_names_it(tmp_path):
+    out = tmp_path / "out"
+    r = run_cli("render", "linear_regression", "xor_two_classes", "--out", out, *TINY)
+    assert r.returncode == 0, r.stderr
+    assert cards(out) == ["linear_regression", "xor_two_classes"]
+    assert r.stdout.strip().splitlines()[-1].endswith(f"2 scenes; open {out / 'index.html'}")
+
+
+def test_single_render_keeps_an_existing_gallery_current(out):
+    gallery.write(out)
+    r = run_cli("render", "linear_regression", "--seed", "5", "--out", out, *TINY)
+    assert r.returncode == 0, r.stderr
+    assert cards(out) == ["linear_regression", "xor_two_classes"]   # the other one stays
+    options = re.findall(r"<dt>(\w+)</dt><dd>([^<]*)</dd>", (out / "index.html").read_text())
+    assert ("seed", "5") in options and ("seed", "3") not in options
+
+
+def test_compare_writes_the_gallery_with_its_runs(out):
+    r = run_cli("compare", "linear_regression", "--optimizer", "sgd,adam", "--steps", "20",
+                "--out", out, "--size", "160x120", "--formats", "mp4")
+    assert r.returncode == 0, r.stderr
+    assert cards(out) == ["linear_regression", "linear_regression-compare", "xor_two_classes"]
+    page = (out / "index.html").read_text()
+    assert "<dt>optimizer</dt><dd>per run</dd>" in page
+    assert "<dt>runs</dt><dd>sgd, adam</dd>" in page
+    assert 'href="linear_regression-compare/runs/sgd.npz"' in page
+
+
+def test_render_many_writes_the_gallery(tmp_path):
+    from nnviz import api
+    out = tmp_path / "many"
+    api.render_many(["linear_regression", "xor_function_regression"], out=out, jobs=1,
+                    size=(160, 120), quick=True, formats="mp4")
+    assert cards(out) == ["linear_regression", "xor_function_regression"]
