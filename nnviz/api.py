@@ -624,10 +624,11 @@ def render_many(renders, *, jobs: int | None = None, scheduler: str | None = Non
     outs = list(dict.fromkeys(str(job.out) for job in work))
     try:
         results = collect(work, run_many(work, workers=jobs, scheduler=scheduler))
-    except NnvizError:   # some failed: the page still shows the others, committed
-        with suppress(NnvizError, OSError):
-            for out in outs:
-                _refreshed(out, None, always=len(work) > 1)
+    except NnvizError as e:   # some failed: the page still shows the others, committed
+        if any(getattr(e, "results", None) or ()):
+            with suppress(NnvizError, OSError):
+                for out in outs:
+                    _refreshed(out, None, always=len(work) > 1)
         raise
     for out in outs:
         _refreshed(out, None, always=len(work) > 1)
