@@ -12,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__, console, interrupts
+from .completion import complete_scene
 from .errors import Interrupted, NnvizError, UsageError
 
 
@@ -139,7 +140,7 @@ def _details(cls) -> None:
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_scene)
 def show(name):
     """Print what scene NAME trains and shows: network, optimiser, learning rate, steps,
     snapshot cadence, panels and data set.
@@ -153,7 +154,7 @@ def show(name):
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_scene)
 @training_options
 @out_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
@@ -204,7 +205,7 @@ def _report(result, quiet: bool, width: int = 0, write=None) -> None:
 
 
 @cli.command()
-@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.argument("names", nargs=-1, metavar="[NAME]...", shell_complete=complete_scene)
 @click.option("--all", "all_", is_flag=True, help="Render every built-in scene.")
 @click.option("--from", "from_log", type=click.Path(path_type=Path), multiple=True,
               help="Re-render a saved snapshot log (NAME.npz) without training; for several "
@@ -338,7 +339,7 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
 
 
 @cli.command()
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=complete_scene)
 @click.option("--lr", "lr", default=None, metavar="LIST",
               help="Learning rates to compare, e.g. 0.001,0.01,0.1.")
 @click.option("--optimizer", default=None, metavar="LIST",
