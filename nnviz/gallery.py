@@ -140,9 +140,12 @@ def _card(scene: dict) -> str:
               for p in scene["logs"]]
     options = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in _options(scene))
     block = video_block(name, scene["videos"], scene["size"], folder=name)
+    where = f"<code>{e(name)}/</code>"
+    if meta.get("scene", name) != name:   # a comparison: NAME-compare/
+        where = f"scene <code>{e(meta['scene'])}</code> in {where}"
     return f"""<article class="scene" id="{e(name)}">
 <h2>{e(meta.get("title", name))}</h2>
-<p class="name"><code>{e(meta.get("scene", name))}</code> in <code>{e(name)}/</code></p>
+<p class="name">{where}</p>
 {block}
 <p class="description">{e(description)}</p>
 <p class="files">{" · ".join(links)}</p>
