@@ -205,7 +205,7 @@ def write(out: str | Path) -> Path:
     out = Path(out)
     final = out / INDEX
     outputs.remove_stale(out, "index")   # a killed run's temporary of this page
-    text = page(entries(out), out.resolve().name or "nnviz")
+    text = page(entries(out), "nnviz gallery")   # not OUT's name: the same renders, same bytes
     tmp = outputs.temporary(final)
     try:
         with outputs.rewrite(tmp, "w", encoding="utf-8") as f:
