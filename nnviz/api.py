@@ -373,9 +373,9 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
         refuse_training_options(steps, every, seed, lr)
         sources = _sources(from_log)
         if len(sources) > 1:
-            return _render_runs(None, sources, out=out, chosen=chosen, size=size, fps=fps,
-                                hold=hold, check=check, panels=panels, progress=progress,
-                                theme=theme, title=title)
+            return _refreshed(out, _render_runs(
+                None, sources, out=out, chosen=chosen, size=size, fps=fps, hold=hold,
+                check=check, panels=panels, progress=progress, theme=theme, title=title))
         source = sources[0]
         name = source.meta["scene"]
         if panels is not None:   # a render option: the log on disk keeps what it was made for
@@ -394,13 +394,25 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
             scene = copy.copy(scene)
             scene.panels = parse_panels(name, panels)
         if runs.plan(scene) is not None:
-            return _render_runs(scene, None, out=out, chosen=chosen, size=size, fps=fps,
-                                hold=hold, check=check, steps=steps, every=every, seed=seed,
-                                lr=lr, progress=progress, jobs=jobs, theme=theme, title=title)
+            return _refreshed(out, _render_runs(
+                scene, None, out=out, chosen=chosen, size=size, fps=fps, hold=hold,
+                check=check, steps=steps, every=every, seed=seed, lr=lr, progress=progress,
+                jobs=jobs, theme=theme, title=title))
     with output_folder(out, name) as folder, single_threaded_blas():
         outputs.remove_stale(folder)
-        return _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, steps,
-                                 every, seed, lr, check, progress, theme=theme, title=title)
+        result = _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, steps,
+                                   every, seed, lr, check, progress, theme=theme, title=title)
+    return _refreshed(out, result)
+
+
+def _refreshed(out, result, always: bool = False):
+    """`result`, once OUT/index.html (nnviz.gallery) shows the new set: written `always` (a
+    command that made several scenes, or a comparison), otherwise rewritten only if OUT has
+    one already, so a later render of one scene keeps the page current."""
+    from . import gallery
+    if always or os.path.lexists(Path(out) / gallery.INDEX):
+        gallery.write(out)
+    return result
 
 
 def _check_looks(theme, title) -> None:
@@ -445,9 +457,9 @@ def compare(scene=None, *, lr=None, optimizer=None, seed=None, from_log=None,
         sources = _sources(from_log)
         if len(sources) < 2:
             runs.check_set(sources)
-        return _render_runs(None, sources, out=out, chosen=chosen, size=size, fps=fps,
-                            hold=hold, check=check, panels=panels, progress=progress,
-                            theme=theme, title=title)
+        return _refreshed(out, _render_runs(
+            None, sources, out=out, chosen=chosen, size=size, fps=fps, hold=hold, check=check,
+            panels=panels, progress=progress, theme=theme, title=title), always=True)
     made, name = compared_scene(scene, panels, lr=lr, optimizer=optimizer, seed=seed)
     if scheduler is not None:   # checked here first: bad input fails before the cluster is asked
         from .jobs import Job, collect, run_many
@@ -456,10 +468,12 @@ def compare(scene=None, *, lr=None, optimizer=None, seed=None, from_log=None,
                        formats=[f.name for f in chosen], check=check, theme=theme, title=title,
                        gif_width=gif_width, gif_fps=gif_fps)
         job = Job("compare", scene, options, out=out, label=name)
-        return collect([job], run_many([job], workers=jobs, scheduler=scheduler))[0]
-    return _render_runs(made, None, out=out, chosen=chosen, size=size, fps=fps, hold=hold,
-                        check=check, steps=steps, every=every, progress=progress, jobs=jobs,
-                        set_name=name, theme=theme, title=title)
+        return _refreshed(out, collect([job], run_many([job], workers=jobs,
+                                                       scheduler=scheduler))[0], always=True)
+    return _refreshed(out, _render_runs(
+        made, None, out=out, chosen=chosen, size=size, fps=fps, hold=hold, check=check,
+        steps=steps, every=every, progress=progress, jobs=jobs, set_name=name, theme=theme,
+        title=title), always=True)
 
 
 def compared_scene(scene, panels=None, **lists):
@@ -613,7 +627,18 @@ def render_many(renders, *, jobs: int | None = None, scheduler: str | None = Non
             for job in work]
     if not work:
         return []
-    return collect(work, run_many(work, workers=jobs, scheduler=scheduler))
+    outs = list(dict.fromkeys(str(job.out) for job in work))
+    try:
+        results = collect(work, run_many(work, workers=jobs, scheduler=scheduler))
+    except NnvizError as e:   # some failed: the page still shows the others, committed
+        if any(getattr(e, "results", None) or ()):
+            with suppress(NnvizError, OSError):
+                for out in outs:
+                    _refreshed(out, None, always=len(work) > 1)
+        raise
+    for out in outs:
+        _refreshed(out, None, always=len(work) > 1)
+    return results
 
 
 def _log_copy(source: SnapshotLog, final: Path, name: str) -> tuple[Path, SnapshotLog]:

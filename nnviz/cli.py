@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import errno
+import os
 import functools
 import signal
 import sys
@@ -11,6 +12,7 @@ from pathlib import Path
 import click
 
 from . import __version__, console, interrupts
+from .completion import complete_scene
 from .errors import Interrupted, NnvizError, UsageError
 
 
@@ -148,7 +150,7 @@ def _details(cls) -> None:
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_scene)
 def show(name):
     """Print what scene NAME trains and shows: network, optimiser, learning rate, steps,
     snapshot cadence, panels and data set.
@@ -162,7 +164,7 @@ def show(name):
 
 
 @cli.command()
-@click.argument("name")
+@click.argument("name", shell_complete=complete_scene)
 @training_options
 @out_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
@@ -219,7 +221,7 @@ def _report(result, quiet: bool, width: int = 0, write=None) -> None:
 
 
 @cli.command()
-@click.argument("names", nargs=-1, metavar="[NAME]...")
+@click.argument("names", nargs=-1, metavar="[NAME]...", shell_complete=complete_scene)
 @click.option("--all", "all_", is_flag=True, help="Render every built-in scene.")
 @click.option("--from", "from_log", type=click.Path(path_type=Path), multiple=True,
               help="Re-render a saved snapshot log (NAME.npz) without training; for several "
@@ -336,24 +338,27 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
             result = render_one(jobs_list[0].scene, progress=bar, out=out, **jobs_list[0].options)
         _report(result, quiet)
         return _finish([result], started, quiet)
-    done = []
+    done, index = [], None
     if jobs_list:
         # every file line of every scene in one column: the longest path is OUT/NAME/NAME.webm
         width = max(len(str(Path(out) / n / f"{n}.webm")) for n, _ in plans)
         with interrupts.deferred(False):   # the parent draws nothing: a signal stops it at once
             done, failures = _render_many(jobs_list, plans, jobs, quiet, width, scheduler)
         failed += failures
+        from . import gallery
+        if done and (len(names) > 1 or os.path.lexists(Path(out) / gallery.INDEX)):
+            index = gallery.write(out)   # every scene in OUT: failed ones left as they were
     if len(names) == 1 and failed:
         raise failed[0][1]
     if failed:   # one line naming each failure, in command-line order
         failed.sort(key=lambda f: names.index(f[0]))
         raise NnvizError(f"{len(failed)} of {len(names)} renders failed: "
                          + "; ".join(f"{name}: {e}" for name, e in failed))
-    _finish(done, started, quiet)
+    _finish(done, started, quiet, index)
 
 
 @cli.command()
-@click.argument("name", required=False)
+@click.argument("name", required=False, shell_complete=complete_scene)
 @click.option("--lr", "lr", default=None, metavar="LIST",
               help="Learning rates to compare, e.g. 0.001,0.01,0.1.")
 @click.option("--optimizer", default=None, metavar="LIST",
@@ -446,13 +451,16 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
     _finish([result], started, quiet)
 
 
-def _finish(results: list, started: float, quiet: bool) -> None:
-    """The report's last line: the total time and the page to open."""
+def _finish(results: list, started: float, quiet: bool, index: Path | None = None) -> None:
+    """The report's last line: the total time and the page to open (`index`: the gallery of
+    several scenes, nnviz.gallery)."""
     if quiet or not results:
         return
     took = f"done in {time.monotonic() - started:.1f} s"
     if len(results) == 1:
         console.report(f"{took}; open {results[0].files['html']}")
+    elif index is not None:
+        console.report(f"{took}: {len(results)} scenes; open {index}")
     else:
         console.report(f"{took}: {len(results)} scenes; open each NAME.html listed above")
 

@@ -4,22 +4,29 @@ from __future__ import annotations
 
 import html
 from pathlib import Path
+from urllib.parse import quote
 
 from .video import VideoFormat, animation_size
 
 
-def video_block(name: str, videos: dict[VideoFormat, Path], size: tuple[int, int]) -> str:
+def video_block(name: str, videos: dict[VideoFormat, Path], size: tuple[int, int],
+                folder: str | None = None) -> str:
     """The block to paste into a page; `videos` maps formats to the files (for their codecs).
-    Animated images are never a <source>: a browser would not play them in a <video>."""
+    Animated images are never a <source>: a browser would not play them in a <video>.
+
+    `folder`: the files are in that folder beside the page (the gallery, OUT/index.html,
+    shows OUT/NAME/NAME.*); its name is URL-escaped, as a folder name may hold anything.
+    """
     w, h = size
     videos = {fmt: path for fmt, path in videos.items() if not fmt.animation}
     if not videos:
         return ""
+    base = html.escape(name) if folder is None else html.escape(f"{quote(folder)}/{quote(name)}")
     sources = "\n".join(
-        f'  <source src="{html.escape(name)}.{fmt.extension}" type=\'{fmt.type_attribute(path)}\'>'
+        f'  <source src="{base}.{fmt.extension}" type=\'{fmt.type_attribute(path)}\'>'
         for fmt, path in videos.items())
     return (f'<video controls preload="metadata" width="{w}" height="{h}" '
-            f'poster="{html.escape(name)}.png">\n{sources}\n</video>')
+            f'poster="{base}.png">\n{sources}\n</video>')
 
 
 def markdown_image(name: str, title: str, fmt: VideoFormat) -> str:

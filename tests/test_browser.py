@@ -172,3 +172,57 @@ def test_mp4_alone_plays(site, browser):
     state = page.evaluate(PLAY)
     assert state["src"].endswith("/xor_two_classes.mp4") and state["time"] > 0.5
     page.close()
+
+
+@pytest.fixture(scope="module")
+def gallery_site(tmp_path_factory):
+    """OUT/index.html of two scenes rendered by one command, served like `site`:
+    yields (base URL, OUT)."""
+    out = tmp_path_factory.mktemp("gallery")
+    r = run_cli("render", "xor_two_classes", "linear_regression", "--out", out,
+                "--size", "320x240", "--quick")
+    assert r.returncode == 0, r.stderr
+    handler = type("Handler", (RangeHandler,), {"requested": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(handler, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", out
+    server.shutdown()
+
+
+PLAY_ALL = """async () => Promise.all([...document.querySelectorAll('video')].map(v =>
+    new Promise((done, fail) => {
+        const t = setTimeout(() => fail(new Error(
+            `${v.currentSrc} not ended: ${v.currentTime} of ${v.duration}`)), %d);
+        v.addEventListener('ended', () => { clearTimeout(t); done({
+            src: v.currentSrc, time: v.currentTime, duration: v.duration, ended: v.ended,
+            width: v.videoWidth, error: v.error && v.error.code}); }, {once: true});
+        v.muted = true;
+        v.play().catch(fail);
+    })))""" % WAIT_MS
+
+METADATA = """async () => Promise.all([...document.querySelectorAll('video')].map(v =>
+    new Promise((done, fail) => {
+        const t = setTimeout(() => fail(new Error(`${v.currentSrc} never loaded`)), %d);
+        const check = () => v.readyState >= 1
+            ? (clearTimeout(t), done({src: v.currentSrc, ready: v.readyState, width: v.videoWidth}))
+            : setTimeout(check, 50);
+        check();
+    })))""" % WAIT_MS
+
+
+@pytest.mark.parametrize("served", [True, False], ids=["served", "file"])
+def test_gallery_plays_every_video_to_its_last_frame(gallery_site, browser, served):
+    url, out = gallery_site
+    page = browser.new_page()
+    page.goto(f"{url}/index.html" if served else (out / "index.html").as_uri())
+    loaded = page.evaluate(METADATA)
+    assert [s["src"].rsplit("/", 1)[-1] for s in loaded] == \
+        ["linear_regression.webm", "xor_two_classes.webm"]
+    assert all(s["ready"] >= 1 and s["width"] == 320 for s in loaded), loaded
+    ended = page.evaluate(PLAY_ALL)
+    assert len(ended) == 2
+    for state in ended:
+        assert state["ended"] and state["error"] is None, state
+        assert state["time"] == pytest.approx(state["duration"]), state
+    page.close()

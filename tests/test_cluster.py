@@ -123,7 +123,8 @@ def test_cluster_renders_are_byte_identical_to_local_ones(renders, cluster):
     assert local.returncode == 0, local.stderr
     got, want = tree(home / "remote"), tree(home / "local")
     names = ("linear_regression", "xor_two_classes", "tiny")
-    assert sorted(got) == sorted(f"{n}/{n}.{e}" for n in names for e in ("mp4", "png", "npz", "html"))
+    assert sorted(got) == sorted([f"{n}/{n}.{e}" for n in names for e in ("mp4", "png", "npz", "html")]
+                                 + ["index.html"])   # the gallery (nnviz.gallery)
     for path in got:   # videos too here (same ffmpeg); the promise is the log and the poster
         assert got[path] == want[path], path
     assert os.listdir(cluster[1]) == []   # the workers kept nothing
@@ -139,7 +140,7 @@ def test_failing_job_fails_alone_with_the_local_line(cluster, tmp_path):
     assert_one_line_error(remote, 1, "1 of 2 renders failed: ./bad.py: scene 'bad': dataset() "
                           f"raised RuntimeError: no data today ({tmp_path / 'bad.py'}:11)")
     assert remote.stderr == local.stderr   # the worker's copy of bad.py is never named
-    assert sorted(tree(tmp_path / "remote")) == [f"tiny/tiny.{e}" for e in ("html", "mp4", "npz", "png")]
+    assert sorted(tree(tmp_path / "remote")) == ["index.html"] + [f"tiny/tiny.{e}" for e in ("html", "mp4", "npz", "png")]
 
 
 def test_api_sweep_on_the_cluster(cluster, tmp_path):
