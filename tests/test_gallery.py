@@ -178,3 +178,14 @@ def test_render_many_writes_the_gallery(tmp_path):
     api.render_many(["linear_regression", "xor_function_regression"], out=out, jobs=1,
                     size=(160, 120), quick=True, formats="mp4")
     assert cards(out) == ["linear_regression", "xor_function_regression"]
+
+
+def test_a_render_of_only_animated_images_shows_its_gif(out):
+    gallery.write(out)
+    r = run_cli("render", "linear_regression", "--out", out, "--size", "160x120", "--quick",
+                "--formats", "gif")
+    assert r.returncode == 0, r.stderr
+    page = (out / "index.html").read_text()
+    card = page.split('id="linear_regression"')[1].split("</article>")[0]
+    assert '<img src="linear_regression/linear_regression.gif"' in card and "<video" not in card
+    assert "<dt>formats</dt><dd>gif</dd>" in card
