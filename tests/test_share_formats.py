@@ -53,6 +53,8 @@ def test_gif_and_webp_loop_and_end_on_the_poster(shared):
         assert abs(sum(durations) - 1440) <= 30, (ext, sum(durations))
     gif_frames, _, _ = frames_of(folder / "xor_two_classes.gif")
     assert len(gif_frames) == kept_frames(36, 25, parse_formats("gif")[0]) == 22
+    white = np.all(poster == 255, axis=-1)                   # no dithering noise on white
+    assert white.sum() > 1000 and np.all(gif_frames[-1][white] == 255)
 
 
 def test_frames_are_dropped_evenly_and_the_last_is_kept(tmp_path):
