@@ -31,7 +31,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import matplotlib
 import numpy as np
 
 from .errors import UsageError
@@ -74,6 +73,7 @@ class Theme:
     def run_colours(self, colours: list[str]) -> list[str]:
         """Run colours readable on this background: each one below `min_contrast` mixed with
         white in steps of 5 % until it is not (hue kept)."""
+        import matplotlib.colors   # here: the CLI and the log reader start without matplotlib
         out = []
         for colour in colours:
             rgb = np.array(matplotlib.colors.to_rgb(colour))
@@ -105,6 +105,7 @@ DEFAULT = LIGHT.name
 
 
 def _luminance(colour) -> float:
+    import matplotlib.colors
     rgb = np.array(matplotlib.colors.to_rgb(colour))
     linear = np.where(rgb <= 0.03928, rgb / 12.92, ((rgb + 0.055) / 1.055) ** 2.4)
     return float(linear @ (0.2126, 0.7152, 0.0722))

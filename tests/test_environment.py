@@ -131,3 +131,15 @@ def test_non_ascii_out_folder_under_the_c_locale(tmp_path, scene_file):
             env=ASCII_ONLY)
     assert r.returncode == 0, r.stderr
     assert files(out) == RENDERED
+
+
+def test_the_cli_and_the_log_reader_start_without_matplotlib():
+    """Every nnviz command starts a Python process: importing matplotlib there costs ~0.15 s
+    for commands that draw nothing (list, show, check of a file, every one-line error)."""
+    import subprocess
+    import sys
+    code = ("import sys, nnviz.cli, nnviz.snapshots, nnviz.logschema, nnviz.theme; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))")
+    r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.strip() == "[]"
