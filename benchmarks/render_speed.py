@@ -25,9 +25,10 @@ from their logs.
 and the neuron scenes (gradient_descent, artificial_neuron) at their own steps, whole renders
 with and without training, and the neuron panel's cost in artificial_neuron at 1280x720.
 
-and sharing (--only share): xor_two_classes at the defaults (1280x720, 25 fps, 1 s hold) with
-mp4 alone, mp4,gif and mp4,webp: the GIF's and WebP's sizes, their last frame's PSNR against
-the poster scaled to their size, and what adding each costs in wall time.
+and sharing (--only share): xor_two_classes at the defaults (1280x720, 25 fps, 1 s hold), GIF
+and WebP added to a default render (webm, ogv, mp4, training included; the goal's measure) and,
+stricter, to mp4 alone from the log: their sizes, their last frame's PSNR against the poster
+scaled to their size, and what adding each costs in wall time.
 
     python benchmarks/render_speed.py [--repeat N] [--only speed,memory,all,network,runs,neuron,share,long,large]
 """
@@ -201,182 +202,45 @@ def main():
             print(f"  {fmt}: at most {most / 1e6:g} MB and last frame >= 25 dB from the poster: "
                   f"{'met' if size <= most and quality >= 25 else 'NOT met'} "
                   f"({size / 1e6:.2f} MB, {quality:.1f} dB)")
-        print(f"  adding gif costs <= 1.3x: {'met' if got['gif'][2] <= 1.3 else 'NOT met'} "
-              f"({got['gif'][2]:.2f}x)")
+        print(f"  adding gif to a default render costs <= 1.3x: "
+              f"{'met' if got['gif'][2] <= 1.3 else 'NOT met'} ({got['gif'][2]:.2f}x)")
     print(f"\n(work files in {tmp})")
 
 
 def sharing(args, tmp: Path) -> dict:
-    """GIF and WebP beside mp4 for xor_two_classes at the defaults: size, PSNR, cost."""
+    """GIF and WebP added to a default render of xor_two_classes (webm, ogv, mp4; training
+    included): their size, PSNR and cost; and, stricter, beside mp4 alone without training."""
     from PIL import Image
 
     from nnviz.check import decode_animation, psnr
     print("\nsharing: xor_two_classes at the defaults (1280x720, 25 fps, 1 s hold), seconds:")
     log = nnviz.train("xor_two_classes", out=tmp / "share-log")
-    times, result = {}, {}
-    for formats in ("mp4", "mp4,gif", "mp4,webp"):
-        runs = [timed(NNVIZ + ["render", "--from", str(log.path), "--formats", formats,
-                               "--out", str(tmp / "share"), "-q"]) for _ in range(args.repeat)]
-        times[formats] = statistics.median(runs)
-        print(f"  --formats {formats:9} {times[formats]:6.2f} s "
-              f"({times[formats] / times['mp4']:.2f}x mp4 alone)", flush=True)
-        if formats == "mp4":
-            continue
-        fmt = formats.split(",")[1]
-        path = tmp / "share" / "xor_two_classes" / f"xor_two_classes.{fmt}"
-        meta = decode_animation(path, path.name)
-        poster = Image.open(path.with_suffix(".png")).convert("RGB").resize(meta["size"], Image.LANCZOS)
-        quality = psnr(meta["last"], np.asarray(poster))
-        result[fmt] = (path.stat().st_size, quality, times[formats] / times["mp4"])
-        print(f"    {fmt}: {path.stat().st_size / 1e6:.2f} MB, {meta['size'][0]}x{meta['size'][1]}, "
-              f"{meta['frames']} frames over {meta['duration']:g} s, last frame {quality:.1f} dB "
-              f"from the poster", flush=True)
-    return result
-
-
-LONG_STEPS, WINDOW = 12_000, 1000
-
-
-def long_run(tmp: Path) -> float:
-    """Frames/s drawn (no encoding) at the start and at the end of a 12,000-snapshot log."""
-    log = nnviz.train("linear_regression", out=tmp / "long", steps=LONG_STEPS, seed=0, every=1)
-    renderer = FrameRenderer(log, (640, 480))
-    marks = {}
-    for i, _ in enumerate(renderer.frames()):
-        if i in (0, LONG_STEPS - WINDOW):
-            marks[i] = time.perf_counter()
-        elif i in (WINDOW, LONG_STEPS):
-            marks[i] = time.perf_counter()
-    start = WINDOW / (marks[WINDOW] - marks[0])
-    end = WINDOW / (marks[LONG_STEPS] - marks[LONG_STEPS - WINDOW])
-    print(f"\nlong run: linear_regression, {LONG_STEPS + 1:,} snapshots, 640x480, drawing only:\n"
-          f"  frames 0-{WINDOW}: {start:6.0f} frames/s\n"
-          f"  frames {LONG_STEPS - WINDOW:,}-{LONG_STEPS:,}: {end:6.0f} frames/s  ({end / start:.2f}x)",
-          flush=True)
-    return end / start
-
-
-def network_panel(args, tmp: Path) -> list[float]:
-    """Whole renders at 1280x720, training included, with and without the network panel."""
-    print("\nthe network panel at 1280x720 (whole render, training included, seconds):")
-    ratios = []
-    for scene, picture in (("xor_two_classes", "boundary"), ("non_linear_regression_tanh", "fit")):
+    result = {}
+    for label, base, command in (
+            ("a default render (webm,ogv,mp4, training included)", "webm,ogv,mp4",
+             ["render", "xor_two_classes"]),
+            ("mp4 alone from the log (no training)", "mp4", ["render", "--from", str(log.path)])):
+        print(f"  added to {label}:")
         times = {}
-        for label, panels in (("without", f"{picture},loss"), ("with", f"{picture},network,loss")):
-            runs = [timed(NNVIZ + ["render", scene, "--panels", panels, "--out", str(tmp / f"net-{label}"),
-                                   "--hold", "0", "-q"]) for _ in range(args.repeat)]
-            times[label] = statistics.median(runs)
-        ratios.append(times["with"] / times["without"])
-        print(f"  {scene:28} {times['without']:6.2f} without  {times['with']:6.2f} with  "
-              f"ratio {ratios[-1]:.2f}x", flush=True)
-    return ratios
-
-
-def several_runs(args, tmp: Path) -> list[float]:
-    """Several runs in one video (nnviz.runs): drawing cost per frame against one run's.
-
-    `--from` renders (training excluded), 1280x720 and 640x480, 201 snapshots, no hold, webm:
-    one run of xor_two_classes, then the same scene's `compare --lr` with 2, 4 and 9 runs, and
-    `compare linear_regression --optimizer` with the shared landscape.
-    """
-    print("\nseveral runs, drawing and encoding only (--from, 201 frames, webm), seconds:")
-    made = tmp / "runs"
-    subprocess.run(NNVIZ + ["render", "xor_two_classes", "--steps", "200", "--out", str(made / "one"),
-                            "--formats", "webm", "-q"], check=True)
-    cases = [("xor_two_classes 1 run", made / "one" / "xor_two_classes" / "xor_two_classes.npz")]
-    for n, lrs in ((2, "0.003,0.03"), (4, "0.003,0.01,0.03,0.1"),
-                   (9, "0.002,0.003,0.005,0.01,0.02,0.03,0.05,0.07,0.1")):
-        subprocess.run(NNVIZ + ["compare", "xor_two_classes", "--lr", lrs, "--steps", "200",
-                                "--out", str(made / str(n)), "--formats", "webm", "-q"], check=True)
-        cases.append((f"xor_two_classes {n} runs", made / str(n) / "xor_two_classes-compare" / "runs"))
-    subprocess.run(NNVIZ + ["compare", "linear_regression", "--optimizer", "sgd,momentum,adam",
-                            "--panels", "fit,landscape,loss", "--steps", "200", "--out",
-                            str(made / "land"), "--formats", "webm", "-q"], check=True)
-    cases.append(("linear_regression 3 runs + landscape", made / "land" / "linear_regression-compare" / "runs"))
-    ratios = []
-    for size in SIZES:
-        base = None
-        for label, source in cases:
-            t = median_time(NNVIZ + ["render", "--from", str(source), "--size", f"{size[0]}x{size[1]}",
-                                     "--hold", "0", "--formats", "webm", "--out",
-                                     str(made / f"r{size[0]}"), "-q"], args.repeat)
-            base = base or t
-            ratios.append(t / base)
-            print(f"  {size[0]}x{size[1]} {label:38} {t:6.2f}  ({t / base:.2f}x one run)",
-                  flush=True)
-    return ratios
-
-
-def neuron_scenes(args, tmp: Path) -> float:
-    """The two neuron scenes, whole renders at their own steps; then the neuron panel's cost."""
-    print("\nthe neuron scenes at their own steps, all three formats + poster, no hold (seconds):")
-    for scene in ("gradient_descent", "artificial_neuron"):
-        log = tmp / f"neuron-{scene}" / scene / f"{scene}.npz"
-        for size in SIZES:
-            s = f"{size[0]}x{size[1]}"
-            common = ["--size", s, "--hold", "0", "-q"]
-            with_train = median_time(NNVIZ + ["render", scene, "--out", str(tmp / f"neuron-{scene}"),
-                                              *common], args.repeat)
-            without = median_time(NNVIZ + ["render", "--from", str(log), "--out",
-                                           str(tmp / "neuron-from"), *common], args.repeat)
-            frames = len(nnviz.load(log))
-            print(f"  {scene:20} {s:>9} {with_train:6.2f} with training  {without:6.2f} from the log"
-                  f"  ({frames} frames, {1000 * without / frames:5.1f} ms a frame)", flush=True)
-    times = {}
-    for label, panels in (("without", "boundary,loss"), ("with", "boundary,neuron,loss")):
-        times[label] = median_time(NNVIZ + ["render", "artificial_neuron", "--panels", panels, "--out",
-                                            str(tmp / f"neuron-{label}"), "--hold", "0", "-q"],
-                                   args.repeat)
-    ratio = times["with"] / times["without"]
-    print(f"  neuron panel, artificial_neuron 1280x720: {times['without']:6.2f} without  "
-          f"{times['with']:6.2f} with  ratio {ratio:.2f}x", flush=True)
-    return ratio
-
-
-def speed(args, tmp: Path, goals: dict) -> None:
-    """The timing table, then the encoder settings' SSIM and sizes on the same frames."""
-    print(f"nnviz {nnviz.__version__}; {STEPS} steps, a snapshot every step ({STEPS + 1} frames, "
-          f"no hold), all three formats + poster; seconds of wall time\n")
-    head = (f"{'scene':28} {'size':>9} {'nnviz':>7} {'nnviz':>7} {'original':>9} {'encode':>7} "
-            f"{'original/':>10} {'nnviz/':>8}")
-    print(head)
-    print(f"{'':28} {'':>9} {'+train':>7} {'-train':>7} {'+train':>9} {'only':>7} {'nnviz':>10} {'encode':>8}")
-    floors = {}
-    for scene in SCENES:
-        log = tmp / scene / f"{scene}.npz"
-        subprocess.run(NNVIZ + ["train", scene, "--steps", str(STEPS), "--every", "1", "--out", str(tmp)],
-                       check=True, stdout=subprocess.DEVNULL)
-        for size in SIZES:
-            s = f"{size[0]}x{size[1]}"
-            common = ["--size", s, "--hold", "0", "-q"]
-            with_train = median_time(NNVIZ + ["render", scene, "--steps", str(STEPS), "--every", "1",
-                                              "--out", str(tmp / "with"), *common], args.repeat)
-            without = median_time(NNVIZ + ["render", "--from", str(log), "--out", str(tmp / "without"),
-                                           *common], args.repeat)
-            recipe_dir = tmp / f"recipe_{scene}_{size[0]}"
-            original = timed([sys.executable, str(HERE / "original_recipe.py"), scene, str(recipe_dir),
-                              "--size", s, "--steps", str(STEPS), "--train"])
-            floor, raw = encode_only(log, size, tmp / scene)
-            floors[(scene, size)] = (raw, recipe_dir)
-            goals["floor"].append(without / floor)
-            if size == (640, 480):
-                goals["speedup_640"].append(original / with_train)
-            print(f"{scene:28} {s:>9} {with_train:7.2f} {without:7.2f} {original:9.2f} {floor:7.2f} "
-                  f"{original / with_train:9.1f}x {without / floor:7.2f}x", flush=True)
-
-    print("\nencoder settings (nnviz's) on the same frames; SSIM against the source frames, mean and "
-          "worst frame;\n'yuv420p' compares in the output's own pixel format (the encoder's loss), "
-          "'rgb' in RGB\n(4:2:0 chroma alone caps that near 0.99); size against the original recipe's file")
-    for (scene, size), (raw, recipe_dir) in floors.items():
-        for fmt in FORMATS.values():
-            video = raw.parent / f"floor_{size[0]}.{fmt.extension}"
-            mean, worst = ssim(video, raw, size, "yuv420p")
-            rgb, _ = ssim(video, raw, size, "rgb24")
-            ours, theirs = video.stat().st_size, (recipe_dir / f"recipe.{fmt.extension}").stat().st_size
-            print(f"  {scene:28} {size[0]:>4}x{size[1]:<4} {fmt.name:4} SSIM yuv420p {mean:.4f} "
-                  f"(worst {worst:.4f}) rgb {rgb:.4f}  {ours / 1e3:7.0f} kB vs original "
-                  f"{theirs / 1e3:7.0f} kB  [{fmt.codec} {' '.join(fmt.args)}]", flush=True)
-
+        for formats in (base, f"{base},gif", f"{base},webp"):
+            runs = [timed(NNVIZ + [*command, "--formats", formats, "--out", str(tmp / "share"),
+                                   "-q"]) for _ in range(args.repeat)]
+            times[formats] = statistics.median(runs)
+            print(f"    --formats {formats:18} {times[formats]:6.2f} s "
+                  f"({times[formats] / times[base]:.2f}x)", flush=True)
+            if formats == base:
+                continue
+            fmt = formats.rsplit(",", 1)[1]
+            path = tmp / "share" / "xor_two_classes" / f"xor_two_classes.{fmt}"
+            meta = decode_animation(path, path.name)
+            poster = Image.open(path.with_suffix(".png")).convert("RGB").resize(meta["size"],
+                                                                               Image.LANCZOS)
+            quality = psnr(meta["last"], np.asarray(poster))
+            result.setdefault(fmt, (path.stat().st_size, quality, times[formats] / times[base]))
+            print(f"      {fmt}: {path.stat().st_size / 1e6:.2f} MB, {meta['size'][0]}x"
+                  f"{meta['size'][1]}, {meta['frames']} frames over {meta['duration']:g} s, "
+                  f"last frame {quality:.1f} dB from the poster", flush=True)
+    return result
 
 
 if __name__ == "__main__":
