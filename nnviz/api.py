@@ -406,12 +406,9 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
 
 
 def _refreshed(out, result, always: bool = False):
-    """`result`, once OUT/index.html (nnviz.gallery) shows the new set: written `always` (a
-    command that made several scenes, or a comparison), otherwise rewritten only if OUT has
-    one already, so a later render of one scene keeps the page current."""
+    """`result`, once OUT/index.html shows the new set (nnviz.gallery.refresh)."""
     from . import gallery
-    if always or os.path.lexists(Path(out) / gallery.INDEX):
-        gallery.write(out)
+    gallery.refresh(out, always)
     return result
 
 

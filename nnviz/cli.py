@@ -346,8 +346,8 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
             done, failures = _render_many(jobs_list, plans, jobs, quiet, width, scheduler)
         failed += failures
         from . import gallery
-        if done and (len(names) > 1 or os.path.lexists(Path(out) / gallery.INDEX)):
-            index = gallery.write(out)   # every scene in OUT: failed ones left as they were
+        if done:   # every scene in OUT: failed ones left as they were
+            index = gallery.refresh(out, always=len(names) > 1)
     if len(names) == 1 and failed:
         raise failed[0][1]
     if failed:   # one line naming each failure, in command-line order

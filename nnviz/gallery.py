@@ -200,6 +200,15 @@ def page(scenes: list[dict], title: str) -> str:
 """
 
 
+def refresh(out: str | Path, always: bool = False) -> Path | None:
+    """Write OUT/index.html when `always` (a command that made several scenes, or a
+    comparison), else rewrite it only if OUT has one already, so a later render of one scene
+    keeps the page current. Returns its path, or None when none was written."""
+    if always or os.path.lexists(Path(out) / INDEX):
+        return write(out)
+    return None
+
+
 def write(out: str | Path) -> Path:
     """Write OUT/index.html listing every complete render in OUT; returns its path.
 
