@@ -151,11 +151,9 @@ def check_file(path: Path, fps: float | None = None, label: str | None = None
     """Decode one video completely and check that no frame is missing (an animated image:
     that it decodes and loops)."""
     label = label or str(path)
-    if _format_of(path, None).animation:
-        meta = decode_animation(Path(path), label)
-        if meta["loop"] != 0:
-            raise CheckError(f"check failed: {label} does not loop forever; render it again")
-        return Path(path), meta
+    fmt = _format_of(path, None)
+    if fmt.animation:
+        return Path(path), _verify_animation(Path(path), label, fmt, None)
     return Path(path), _decode(Path(path), label)
 
 
@@ -207,9 +205,10 @@ def _verify_animation(path: Path, label: str, fmt, poster, *, frames=None, fps=N
                              f"(the poster's shape{' and the width limit' if frames else ''})")
     if frames is not None and fps is not None:
         # WebP stores a run of identical frames (the hold) as one longer frame: so the
-        # frames may be fewer than kept, but together they last exactly as long
+        # frames may be fewer than kept, but together they last as long as the video (the
+        # kept frames are retimed to fps * kept / frames: nnviz.video._animation_chain)
         kept = kept_frames(frames, fps, fmt)
-        length = kept / min(fps, fmt.max_fps) if kept < frames else frames / fps
+        length = frames / fps
         if meta["frames"] > kept or abs(meta["duration"] - length) > 0.02 * length + 0.05:
             raise CheckError(f"check failed: {label} holds {meta['frames']} frames lasting "
                              f"{meta['duration']:g} s, expected {kept} lasting {length:g} s; "
