@@ -6,7 +6,7 @@ import pytest
 
 import nnviz
 from nnviz.frames import FrameRenderer
-from nnviz.panels.base import NEUTRAL
+from nnviz.theme import LIGHT
 from nnviz.panels.plane import Boundary, Heatmap, decision_line
 
 X = np.linspace(-1, 1, 64)
@@ -71,7 +71,7 @@ def test_legend_markers_are_neutral_and_the_class_colours_explained_once(xor_log
     assert labels == ["train", "validation", "misclassified", "class 0, class 1"]
     handles = legend.legend_handles
     for marker in handles[:2]:
-        assert mcolors.same_color(marker.get_markerfacecolor(), NEUTRAL)
+        assert mcolors.same_color(marker.get_markerfacecolor(), LIGHT.neutral)
     renderer.close()
 
 
@@ -83,5 +83,5 @@ def test_heatmap_legend_says_what_the_point_colours_mean(tmp_path):
     labels = [t.get_text() for t in legend.get_texts()]
     assert labels[:2] == ["train", "validation"] and labels[2].startswith("target ")
     for marker in legend.legend_handles[:2]:
-        assert mcolors.same_color(marker.get_markerfacecolor(), NEUTRAL)
+        assert mcolors.same_color(marker.get_markerfacecolor(), LIGHT.neutral)
     renderer.close()

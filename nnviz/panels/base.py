@@ -1,7 +1,6 @@
 """The Panel base class and the registry of panels by name.
 
-Colours come from the frame's theme (nnviz.theme, `style["theme"]`); the names below are the
-light theme's, kept for code that imported them."""
+Colours come from the frame's theme (nnviz.theme, `style["theme"]`): no panel names one."""
 from __future__ import annotations
 
 import textwrap
@@ -9,13 +8,6 @@ import textwrap
 import numpy as np
 
 from ..theme import LIGHT
-
-TRAIN = LIGHT.train        # train points and curves, in every scene
-VAL = LIGHT.val            # validation points and curves
-MODEL = LIGHT.ink          # the network's own output
-CMAP = LIGHT.diverging     # diverging, as in the original series
-WRONG = LIGHT.wrong        # rings around misclassified points
-NEUTRAL = LIGHT.neutral    # legend markers that stand for a shape, not a colour
 
 PANELS: dict[str, type["Panel"]] = {}
 
