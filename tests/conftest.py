@@ -6,6 +6,20 @@ from pathlib import Path
 
 import pytest
 
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def pytest_configure(config):
+    """tests/run.sh tests the installed wheel: refuse to pass by testing the source instead."""
+    if os.environ.get("NNVIZ_TEST_INSTALLED"):
+        import nnviz
+        import nnviz.scenes
+        for module in (nnviz, nnviz.scenes):
+            where = Path(module.__file__).resolve()
+            if where.is_relative_to(ROOT / "nnviz") or where.is_relative_to(ROOT / "scenes"):
+                pytest.exit(f"{module.__name__} is imported from the source tree ({where}), "
+                            f"not from the installed wheel", returncode=3)
+
 
 def run_cli(*args, cwd=None, timeout=300, **kw):
     """Run the real `nnviz` CLI in a subprocess; returns the CompletedProcess."""
