@@ -178,6 +178,7 @@ def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps
         tmp = outputs.temporary(final)
         try:
             train_scene(scene, tmp, landscape="landscape" in scene.panels, steps=steps, every=every, seed=seed, lr=lr, progress=progress)
+            interrupts.decide()
             _commit_train(folder, scene.name, {tmp: final})
         finally:
             tmp.unlink(missing_ok=True)
@@ -742,7 +743,7 @@ def _make(folder, name, logs_final, produce, stale_extra, chosen, size, fps, hol
                    poster_name=final["png"].name,
                    formats={temps[fmt.name]: fmt for fmt in chosen})
             tick(frames * len(chosen))
-        interrupts.check()
+        interrupts.decide()
         _commit_render(folder, name, {temps[k]: final[k] for k in final}, stale_extra)
     except BaseException:
         if encoder is not None:

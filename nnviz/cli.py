@@ -467,28 +467,30 @@ def _finish(results: list, started: float, quiet: bool, index: Path | None = Non
 def _render_many(jobs_list: list, plans: list, workers: int | None, quiet: bool, width: int,
                  scheduler: str | None = None) -> tuple[list, list]:
     """Render several scenes at once, in local processes or on a Dask cluster (nnviz.jobs);
-    report each as it finishes.
+    commit them together once all have ended (nnviz.jobs.finish), then report each.
 
     A scene that fails fails alone: the others still render. Returns the results, and the
-    failures as (label, error) pairs. On a terminal the file lines print above the one bar.
+    failures as (label, error) pairs.
     """
     from contextlib import closing
 
-    from .jobs import run_many
+    from .jobs import finish, run_many
     from .progress import Progress, plan_seconds
 
-    results, failures = [], []
+    results, failures, made = [], [], []
     cost = {job.label: plan_seconds(p) for job, (_, p) in zip(jobs_list, plans)}
     with closing(run_many(jobs_list, workers=workers, scheduler=scheduler)) as outcomes, \
             Progress(f"{len(jobs_list)} scenes", {"rendering": (sum(cost.values()), 1.0)},
                      enabled=not quiet) as bar:
         for job, outcome in outcomes:
             bar(cost[job.label])
-            if isinstance(outcome, BaseException):
-                failures.append((job.label, outcome))
-                continue
-            results.append(outcome)
-            _report(outcome, quiet, width, lambda line: bar.echo(line, console.report))
+            made.append((job, outcome))
+    for job, outcome in finish(made):
+        if isinstance(outcome, BaseException):
+            failures.append((job.label, outcome))
+            continue
+        results.append(outcome)
+        _report(outcome, quiet, width, console.report)
     return results, failures
 
 

@@ -18,7 +18,7 @@ import warnings
 from typing import Iterator
 
 from .errors import NnvizError, UsageError
-from .jobs import (Job, deliver, render_runs_detached, run_count, run_detached,
+from .jobs import (Job, render_runs_detached, run_count, run_detached,
                    train_run_detached)
 
 CONNECT_TIMEOUT = 10.0   # seconds: a scheduler on a LAN answers in milliseconds
@@ -109,7 +109,7 @@ def _check_versions(client) -> None:
 
 
 def run_on_cluster(jobs: list[Job], address: str) -> Iterator[tuple[Job, object]]:
-    """Send every job to the cluster; yield (job, result or error) as each is committed here.
+    """Send every job to the cluster; yield (job, Detached or error) as each comes back.
 
     A job that fails (its own error, or every worker it was given died) fails alone. On the
     way out for any other reason (Ctrl-C, an error, the caller closing us) the jobs' futures
@@ -133,7 +133,7 @@ def run_on_cluster(jobs: list[Job], address: str) -> Iterator[tuple[Job, object]
         for future in distributed.as_completed(list(futures), loop=client.loop):
             job = futures.pop(future)
             try:
-                outcome = deliver(future.result(), job.out)
+                outcome = future.result()   # committed by nnviz.jobs.finish, with the rest
             except (NnvizError, OSError) as e:
                 outcome = e
             except distributed.KilledWorker:
@@ -143,7 +143,7 @@ def run_on_cluster(jobs: list[Job], address: str) -> Iterator[tuple[Job, object]
                 outcome = NnvizError(f"the Dask scheduler at {address} dropped it (did the "
                                      f"scheduler stop?); run again")
             for done in (future, *parts.pop(future, ())):
-                done.release()   # its bytes are in OUT now
+                done.release()   # its bytes are here now
             yield job, outcome
     except BaseException:
         client.cancel([*futures, *(f for fs in parts.values() for f in fs)], force=True)

@@ -44,13 +44,14 @@ def install() -> None:
 
 
 _installed: list[bool] = []
+_worker = False   # a forked worker: its parent decides the outcome
 
 
 def _in_worker() -> None:
     """In a forked worker (`--jobs`), before any of its Python code runs: SIGTERM is only
     recorded, and the terminal's SIGINT is left to the parent, which stops the workers."""
-    global _at_once
-    _at_once = False
+    global _at_once, _worker
+    _at_once, _worker = False, True
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
@@ -64,6 +65,19 @@ def settle() -> int | None:
     for signum in SIGNALS:
         signal.signal(signum, signal.SIG_IGN)
     return _pending
+
+
+def decide() -> None:
+    """The point of no return, just before a command commits its outputs into OUT.
+
+    A signal received until now stops it here (Interrupted: nothing was committed); from now
+    on the CLI ignores SIGINT and SIGTERM (settle), so the commits, the gallery and the report
+    run to the end and the command succeeds. Outputs either stay as they were or all change.
+    A forked worker and a library caller (no `install()`) only check.
+    """
+    check()
+    if _installed and not _worker:
+        settle()
 
 
 def pending() -> int | None:

@@ -5,11 +5,15 @@ A `Job` is a picklable description of one unit of work: which action (`render` o
 the API functions of those names), on which scene, with which options, committed into which
 OUT. Where it runs decides only how its files reach OUT:
 
-- `run(job)` in a process of this machine: the action writes into OUT itself, as one render
-  does (temporaries beside the targets, one locked commit);
-- `run_detached(job)` on a cluster worker, which shares no disk with us: the action writes into
-  a private temporary folder and the files' bytes come back as a `Detached` result, which
-  `deliver` commits into OUT here with the very same commit (api.commit_files).
+- `run(job)` in this process: the action writes into OUT itself, as one render does
+  (temporaries beside the targets, one locked commit);
+- `run_detached(job)` in a local worker process or on a cluster worker (which shares no disk
+  with us): the action writes into a private temporary folder and the files' bytes come back
+  as a `Detached` result, which `deliver` commits into OUT here with the very same commit
+  (api.commit_files).
+
+Several jobs commit together, once all have ended (`finish`): a command stopped before then
+(Ctrl-C, SIGTERM) leaves every earlier file in OUT as it was, the gallery included.
 
 Actions are named, not pickled: a worker runs its own installed nnviz (the same version; the
 job carries it and a worker with another refuses). A scene given as a file travels as its
@@ -94,6 +98,8 @@ class Detached:
     kinds: dict[str, str]   # kind (webm, png, npz, ...) -> file name, in the result's order
     frames: int = 0
     fps: float = 0.0
+    checked: tuple[str, ...] = ()   # the formats the worker's `check=True` verified
+    size: tuple[int, int] | None = None
 
 
 def _check_version(job: Job) -> None:
@@ -132,13 +138,15 @@ def _detached(action: str, result, out: Path) -> Detached:
     from .snapshots import SnapshotLog
     if isinstance(result, SnapshotLog):   # train
         paths, name, frames, fps = {"npz": Path(result.path)}, result.meta["scene"], 0, 0.0
+        checked, size = (), None
     else:
         paths, name, frames, fps = result.files, result.scene, result.frames, result.fps
+        checked, size = tuple(result.checked), result.size and tuple(result.size)
     folder = out / name
     # names relative to OUT/NAME: a scene of several runs has its logs in runs/
     rel = {kind: p.relative_to(folder).as_posix() for kind, p in paths.items()}
     return Detached(action, name, {rel[k]: p.read_bytes() for k, p in paths.items()}, rel,
-                    frames, fps)
+                    frames, fps, checked, size)
 
 
 def run_detached(job: Job) -> Detached:
@@ -202,14 +210,15 @@ def deliver(made: Detached, out: str | Path):
     if made.action == "train":
         return SnapshotLog(folder / made.kinds["npz"])
     files = {kind: folder / file_name for kind, file_name in made.kinds.items()}
-    return RenderResult(made.name, folder, files, made.frames, made.fps)
+    return RenderResult(made.name, folder, files, made.frames, made.fps, made.checked, made.size)
 
 
 # --- running many -------------------------------------------------------------------------
 
 def run_many(jobs: list[Job], *, workers: int | None = None,
              scheduler: str | None = None) -> Iterator[tuple[Job, object]]:
-    """Run jobs at once and yield (job, result or NnvizError/OSError) as each finishes.
+    """Run jobs at once and yield (job, Detached or NnvizError/OSError) as each finishes;
+    nothing is committed into OUT yet (see `finish`).
 
     A job that fails fails alone. On a cluster (`scheduler`, see nnviz.cluster), else in
     `workers` local processes. Close the iterator (or let it finish): that stops the rest.
@@ -224,7 +233,8 @@ def run_many(jobs: list[Job], *, workers: int | None = None,
 
 
 def in_processes(jobs: list[Job], workers: int) -> Iterator[tuple[Job, object]]:
-    """The local pool: forked processes, each job committing into OUT itself.
+    """The local pool: forked processes, each job rendering into a private folder
+    (run_detached) for `finish` to commit.
 
     A forked worker only records its signals (interrupts._in_worker) and stops between
     frames; on our way out the workers are stopped and wait until they have cleaned up.
@@ -238,7 +248,7 @@ def in_processes(jobs: list[Job], workers: int) -> Iterator[tuple[Job, object]]:
         # the workers are forked inside submit: a signal raised at once there would surface in
         # an at-fork hook as an "Exception ignored" traceback, so it waits until all are started
         with interrupts.deferred():
-            futures = {pool.submit(run, job): job for job in jobs}
+            futures = {pool.submit(run_detached, job): job for job in jobs}
         for future in cf.as_completed(futures):
             try:
                 outcome = future.result()
@@ -279,17 +289,39 @@ def failed_error(failed: list[tuple[Job, BaseException]], jobs: list[Job]) -> Nn
                       + "; ".join(f"{job.label}: {e}" for job, e in failed))
 
 
+def finish(made: Iterable[tuple[Job, object]]) -> list[tuple[Job, object]]:
+    """Commit what every job made (`run_many`'s outcomes, once all have ended) into its OUT;
+    (job, result or NnvizError/OSError) in the same order.
+
+    The point of no return (interrupts.decide): a signal that came before it stopped the
+    command with nothing committed; from here on the commits run to the end.
+    """
+    made = list(made)
+    interrupts.decide()
+    done = []
+    for job, outcome in made:
+        if not isinstance(outcome, BaseException):
+            try:
+                outcome = deliver(outcome, job.out)
+            except (NnvizError, OSError) as e:
+                outcome = e
+        done.append((job, outcome))
+    return done
+
+
 def collect(jobs: list[Job], outcomes: Iterable[tuple[Job, object]]) -> list:
-    """Every job's result in the jobs' order; failures raised together once all have ended
-    (the others' results are committed by then): one job's own error as is, several in one
-    line. The error's `results` holds the results (None where a job failed)."""
+    """Every job's result in the jobs' order, committed together once all have ended
+    (`finish`); failures raised together then (the others' results are committed): one job's
+    own error as is, several in one line. The error's `results` holds the results (None
+    where a job failed)."""
     results, failed = {}, []
     with closing(outcomes) if hasattr(outcomes, "close") else nullcontext():
-        for job, outcome in outcomes:
-            if isinstance(outcome, BaseException):
-                failed.append((job, outcome))
-            else:
-                results[id(job)] = outcome
+        ended = list(outcomes)
+    for job, outcome in finish(ended):
+        if isinstance(outcome, BaseException):
+            failed.append((job, outcome))
+        else:
+            results[id(job)] = outcome
     ordered = [results.get(id(job)) for job in jobs]
     if failed:
         error = failed[0][1] if len(jobs) == 1 else failed_error(failed, jobs)

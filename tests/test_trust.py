@@ -348,9 +348,9 @@ def test_check_command_catches_damage(out):
 
 # ----------------------------------------------------------------------------- several scenes at once
 
-def start_group(args, out, tag):
+def start_group(args, out, tag, env=()):
     """A render in its own session, as from a terminal: signals go to its whole group."""
-    env = dict(os.environ, NNVIZ_TEST_TAG=tag)
+    env = dict(os.environ, NNVIZ_TEST_TAG=tag, **dict(env))
     return subprocess.Popen([sys.executable, "-m", "nnviz", "render", *map(str, args), "--out", str(out)],
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
                             start_new_session=True)
@@ -371,13 +371,16 @@ def tagged(tag):
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_interrupted_jobs_print_one_line_and_leave_nothing(tmp_path, signum, code):
     """Ctrl-C or SIGTERM to the group while two workers draw: one line, no worker traceback."""
-    scenes = ["xor_two_classes", "linear_regression"]
+    scenes = ["linear_regression", "xor_two_classes"]
     tag = f"nnviz-test-{os.getpid()}-{signum}"
+    staging = tmp_path / "tmp"   # the workers render there; OUT is only written at the end
+    staging.mkdir()
+    out = tmp_path / "out"
     proc = start_group([*scenes, "--jobs", "2", "--steps", "4000", "--every", "4",
-                        "--size", "320x240"], tmp_path, tag)
+                        "--size", "320x240"], out, tag, env={"TMPDIR": str(staging)})
     try:
-        wait_for(lambda: all(_videos(tmp_path / s) for s in scenes if (tmp_path / s).is_dir())
-                 and all((tmp_path / s).is_dir() for s in scenes) or proc.poll() is not None)
+        wait_for(lambda: sorted(f.name for f in staging.glob("*/out/*") if _videos(f)) == scenes
+                 or proc.poll() is not None)
         assert proc.poll() is None, proc.stderr.read()
         os.killpg(proc.pid, signum)
         _, err = proc.communicate(timeout=120)
@@ -388,8 +391,8 @@ def test_interrupted_jobs_print_one_line_and_leave_nothing(tmp_path, signum, cod
     assert err.strip().splitlines() == [
         f"Error: interrupted by {signal.Signals(signum).name}; nothing was left behind"], err
     wait_for(lambda: not tagged(tag), timeout=10)
-    for s in scenes:
-        assert not (tmp_path / s).exists() or temporaries(tmp_path / s) == []
+    assert not out.exists() or tree(out) == {}
+    assert list(staging.iterdir()) == []
 
 
 def test_interrupt_stress_small_count():
@@ -399,3 +402,38 @@ def test_interrupt_stress_small_count():
                        text=True, timeout=900)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "12 of 12 stopped cleanly" in r.stdout, r.stdout
+
+
+def test_a_render_stopped_after_one_scene_finished_changes_nothing(tmp_path, scene_file):
+    """SIGTERM once one scene is done and the other still draws, over an earlier complete
+    render of both: every earlier file, the gallery too, stays byte for byte (exit 143)."""
+    quick = scene_file(TINY_SCENE.replace('"tiny"', '"quick_one"'), "quick_one.py")
+    slow = scene_file(TINY_SCENE.replace('"tiny"', '"slow_one"')
+                      .replace("steps = 8", "steps = 40000").replace("every = 2", "every = 8"),
+                      "slow_one.py")
+    out = tmp_path / "out"
+    r = run_cli("render", quick, slow, "--out", out, "--steps", "40", "--every", "4",
+                "--size", "160x120", "--formats", "mp4")
+    assert r.returncode == 0, r.stderr
+    before = tree(out)
+    assert "index.html" in before and len(before) == 9, sorted(before)
+    staging = tmp_path / "tmp"
+    staging.mkdir()
+    tag = f"nnviz-test-{os.getpid()}-after-one"
+    proc = start_group([quick, slow, "--jobs", "2", "--size", "320x240", "--formats", "mp4"],
+                       out, tag, env={"TMPDIR": str(staging)})
+    try:   # the quick one's private folder is gone (its files are with the parent), the slow one draws
+        wait_for(lambda: [f.name for f in staging.glob("*/out/*")] == ["slow_one"]
+                 and _videos(next(staging.glob("*/out/slow_one"))) or proc.poll() is not None,
+                 timeout=120)
+        assert proc.poll() is None, proc.stderr.read()
+        os.killpg(proc.pid, signal.SIGTERM)
+        _, err = proc.communicate(timeout=120)
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+    assert proc.returncode == 143, err
+    assert err.strip().splitlines() == ["Error: interrupted by SIGTERM; nothing was left behind"]
+    assert tree(out) == before
+    wait_for(lambda: not tagged(tag), timeout=10)
+    assert list(staging.iterdir()) == []
