@@ -107,6 +107,32 @@ def training_options(f):
     return f
 
 
+def dask_log_option(f):
+    return click.option("-v", "--verbose", is_flag=True,
+                        help="With --scheduler: also show Dask's own log messages on stderr "
+                             "(hidden otherwise).")(f)
+
+
+def _dask_logs(verbose: bool) -> None:
+    """Where Dask's log messages go: nowhere (nnviz's own one line is the whole story), or
+    with -v to stderr. Set before Dask is imported: it adds no handler of its own then.
+    Dask's warnings and its "Exception ignored" reports follow its log."""
+    import logging
+    import warnings
+    root = logging.getLogger()
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(name)s %(levelname)s: %(message)s"))
+        root.addHandler(handler)
+        return
+    root.addHandler(logging.NullHandler())
+    logging.captureWarnings(True)
+    warnings.filterwarnings("ignore", module="(distributed|dask|tornado)")
+    sys.unraisablehook = lambda unraisable: logging.getLogger("nnviz.dask").debug(
+        "%s: %r", unraisable.err_msg or "Exception ignored in", unraisable.object,
+        exc_info=(unraisable.exc_type, unraisable.exc_value, unraisable.exc_traceback))
+
+
 def out_option(f):
     return click.option("--out", "out", type=click.Path(path_type=Path), default=Path("output"),
                         show_default=True, help="Root folder; results go to OUT/NAME/.")(f)
@@ -256,10 +282,11 @@ def _report(result, quiet: bool, width: int = 0, write=None) -> None:
 @look_options
 @animation_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@dask_log_option
 @click.pass_context
 @stops_at_safe_points
 def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, steps, every, seed,
-           lr, quick, check, jobs, scheduler, theme, title, gif_width, gif_fps, quiet):
+           lr, quick, check, jobs, scheduler, theme, title, gif_width, gif_fps, quiet, verbose):
     """Train scene NAME, draw it and encode webm, ogv and mp4, a poster and a page.
 
     Results go to OUT/NAME/: NAME.webm NAME.ogv NAME.mp4 NAME.png (the poster, the exact last
@@ -268,6 +295,8 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one
     (FILE.py:NAME picks one of several, by scene name or class name).
     """
+    if scheduler is not None:
+        _dask_logs(verbose)
     from .api import quick_every, render as render_one
     from .jobs import Job
     from .progress import Progress, render_plan
@@ -395,10 +424,12 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
 @look_options
 @animation_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@dask_log_option
 @click.pass_context
 @stops_at_safe_points
 def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, formats, panels,
-            steps, every, quick, check, jobs, scheduler, theme, title, gif_width, gif_fps, quiet):
+            steps, every, quick, check, jobs, scheduler, theme, title, gif_width, gif_fps, quiet,
+            verbose):
     """Train scene NAME once per setting and show every run in one video, in lockstep.
 
     \b
@@ -409,6 +440,8 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
     Results go to OUT/NAME-compare/: the videos, poster and page as for `render`, and each
     run's log in runs/. Re-render them with --from OUT/NAME-compare/runs.
     """
+    if scheduler is not None:
+        _dask_logs(verbose)
     from .api import QUICK, compare as compare_runs, quick_every
     from .comparison import make_runs
     from .progress import Progress, render_plan

@@ -283,10 +283,14 @@ def _stop_workers(pool, patience: float = 60.0) -> None:
 
 
 def failed_error(failed: list[tuple[Job, BaseException]], jobs: list[Job]) -> NnvizError:
-    """One line naming each failure, in the jobs' order."""
+    """One line naming each failure, in the jobs' order; jobs that failed with the same
+    error (a cluster that stopped) share one mention of it."""
     failed = sorted(failed, key=lambda f: jobs.index(f[0]))
+    by_error: dict[int, tuple[BaseException, list[str]]] = {}
+    for job, e in failed:
+        by_error.setdefault(id(e), (e, []))[1].append(job.label)
     return NnvizError(f"{len(failed)} of {len(jobs)} renders failed: "
-                      + "; ".join(f"{job.label}: {e}" for job, e in failed))
+                      + "; ".join(f"{', '.join(labels)}: {e}" for e, labels in by_error.values()))
 
 
 def finish(made: Iterable[tuple[Job, object]]) -> list[tuple[Job, object]]:

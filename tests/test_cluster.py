@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from contextlib import suppress
 from pathlib import Path
 
 import pytest
@@ -280,3 +281,335 @@ def test_bad_compare_scheduler_input_is_exit_2(tmp_path, args, fragment):
                 "tcp://127.0.0.1:8786")
     assert_one_line_error(r, 2, fragment)
     assert not (tmp_path / "out").exists()
+
+
+# --- addresses, servers that are not schedulers, and faults in the middle of a render -------
+
+@pytest.mark.parametrize("command", [("render", "xor_two_classes"),
+                                     ("compare", "xor_two_classes", "--lr", "0.1,0.2")])
+@pytest.mark.parametrize("address, why", [
+    ("tcp://127.0.0.1:99999", "the port must be from 1 to 65535, not 99999"),
+    ("tcp://127.0.0.1:0", "the port must be from 1 to 65535, not 0"),
+    ("tcp://127.0.0.1:86x", "the port '86x' is not a number"),
+    ("tcp://:8786", "no host"),
+    ("tcp://127.0.0.1", "no port"),
+])
+def test_a_bad_port_or_host_is_a_usage_error(tmp_path, command, address, why):
+    r = run_cli(*command, "--out", tmp_path / "out", *QUICK, "--scheduler", address)
+    assert_one_line_error(r, 2, f"--scheduler {address!r} is not a scheduler address ({why})")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_bad_port_is_a_usage_error_in_the_api(tmp_path):
+    import nnviz
+    with pytest.raises(nnviz.UsageError, match="the port must be from 1 to 65535"):
+        nnviz.render("xor_two_classes", out=tmp_path, scheduler="tcp://127.0.0.1:65536")
+    with pytest.raises(nnviz.UsageError, match="the port must be from 1 to 65535"):
+        nnviz.compare("xor_two_classes", lr="0.1,0.2", out=tmp_path, scheduler="127.0.0.1:0")
+    assert list(tmp_path.iterdir()) == []
+
+
+class _Server:
+    """A TCP server on 127.0.0.1 that is not a Dask scheduler: `silent` accepts and says
+    nothing, `garbage` sends bytes that are no Dask message, `dribble` sends a byte every 2 s."""
+
+    def __init__(self, how):
+        import threading
+        self.how, self.stop = how, threading.Event()
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(8)
+        self.socket.settimeout(0.2)
+        self.address = f"tcp://127.0.0.1:{self.socket.getsockname()[1]}"
+        self.threads = [threading.Thread(target=self._accept, daemon=True)]
+        self.threads[0].start()
+
+    def _accept(self):
+        import threading
+        while not self.stop.is_set():
+            try:
+                conn, _ = self.socket.accept()
+            except OSError:
+                continue
+            thread = threading.Thread(target=self._serve, args=(conn,), daemon=True)
+            thread.start()
+            self.threads.append(thread)
+
+    def _serve(self, conn):
+        with conn:
+            while not self.stop.is_set():
+                try:
+                    if self.how == "garbage":
+                        conn.sendall(b"HTTP/1.1 200 OK\r\n\r\n" + bytes(range(256)) * 16)
+                    elif self.how == "dribble":
+                        conn.sendall(b"\x01")
+                except OSError:
+                    return
+                self.stop.wait(2.0 if self.how == "dribble" else 0.2)
+
+    def close(self):
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(5)
+        self.socket.close()
+
+
+@pytest.mark.parametrize("how, bound, command", [
+    ("silent", None, ("render", "xor_two_classes", "linear_regression")),   # the README's 10 s
+    ("silent", 3, ("compare", "xor_two_classes", "--lr", "0.1,0.2")),
+    ("garbage", 3, ("render", "xor_two_classes")),
+    ("garbage", 3, ("compare", "xor_two_classes", "--lr", "0.1,0.2")),
+    ("dribble", 3, ("render", "xor_two_classes")),
+    ("dribble", 3, ("compare", "xor_two_classes", "--lr", "0.1,0.2")),
+])
+def test_a_server_that_is_no_scheduler_is_one_line_within_the_bound(tmp_path, how, bound, command):
+    server = _Server(how)
+    env = dict(os.environ, COLUMNS="200")
+    if bound is not None:
+        env["NNVIZ_CLUSTER_TIMEOUT"] = str(bound)
+    try:
+        started = time.monotonic()
+        r = subprocess.run([sys.executable, "-m", "nnviz", *command, "--out", str(tmp_path / "out"),
+                            *QUICK, "--scheduler", server.address], env=env,
+                           capture_output=True, text=True, timeout=120)
+        took = time.monotonic() - started
+    finally:
+        server.close()
+    assert_one_line_error(r, 1, server.address)
+    assert took < (bound or 10) + 4, took   # the bound, and the interpreter's start
+    assert not (tmp_path / "out").exists()
+
+
+class Cluster:
+    """A scheduler and `workers` single-threaded workers of our own, to kill by process id."""
+
+    def __init__(self, home: Path, workers: int = 2, env: dict | None = None,
+                 worker_args: tuple = ()):
+        self.home, self.processes = home, []
+        self.address = f"tcp://127.0.0.1:{free_port()}"
+        env = dict(os.environ, **(env or {}))
+        try:
+            self.scheduler = self._start("scheduler", "--host", "127.0.0.1", "--port",
+                                         self.address.rsplit(":", 1)[1], "--no-dashboard", env=env)
+            self.workers = [self._start("worker", self.address, "--nthreads", "1", "--host",
+                                        "127.0.0.1", "--no-dashboard", "--local-directory", home,
+                                        *worker_args, env=env) for _ in range(workers)]
+            from distributed import Client
+            with Client(self.address, timeout=60, set_as_default=False) as client:
+                client.wait_for_workers(workers, timeout=120)
+        except BaseException:
+            self.close()
+            raise
+
+    def _start(self, *args, env):
+        dask = Path(sys.executable).parent / "dask"
+        with open(self.home / f"{args[0]}-{len(self.processes)}.log", "wb") as log:
+            process = subprocess.Popen([str(dask), *map(str, args)], cwd=self.home, stdout=log,
+                                       stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                       start_new_session=True, env=env)
+        self.processes.append(process)
+        return process
+
+    def finished(self) -> int:
+        """How many tasks the scheduler has seen finish (their results made on a worker)."""
+        from distributed import Client
+        with Client(self.address, timeout=10, set_as_default=False) as client:
+            return client.run_on_scheduler(lambda dask_scheduler: sum(
+                entry[2] == "memory" for entry in dask_scheduler.transition_log))
+
+    @staticmethod
+    def signal(process, signum):   # the whole group: a worker's nanny and the worker
+        os.killpg(process.pid, signum)
+
+    def close(self):
+        for process in reversed(self.processes):
+            with suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGCONT)
+            _stop(process)
+
+
+SCENES = ("xor_two_classes", "linear_regression", "artificial_neuron", "xor_function_regression")
+SMALL = ("--quick", "--size", "160x120", "--formats", "mp4")
+
+
+def _earlier(out: Path) -> dict:
+    """An earlier render of every scene in OUT (stand-in files) and its gallery page."""
+    for name in SCENES:
+        for ext in ("mp4", "png", "npz", "html"):
+            path = out / name / f"{name}.{ext}"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(f"earlier {name}.{ext}".encode())
+    (out / "index.html").write_text("earlier gallery")
+    return tree(out)
+
+
+def _render(cluster, out, *args, env=None):
+    return subprocess.Popen([sys.executable, "-m", "nnviz", "render", *args, "--out", str(out),
+                             *SMALL, "--scheduler", cluster.address],
+                            env=dict(os.environ, COLUMNS="200", **(env or {})),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+
+
+def _when(condition, patience=120.0):
+    deadline = time.monotonic() + patience
+    while not condition():
+        assert time.monotonic() < deadline, "waited too long"
+        time.sleep(0.1)
+
+
+def _committed(out: Path, before: dict) -> list[str]:
+    """The scenes whose earlier files were replaced by a new render's."""
+    now = tree(out)
+    return [n for n in SCENES if not now.get(f"{n}/{n}.mp4", b"earlier").startswith(b"earlier")]
+
+
+def _assert_intact(out: Path, before: dict, committed: list[str]) -> None:
+    """Every scene not committed is byte for byte as it was; each committed one is whole; no
+    temporary anywhere in OUT."""
+    now = tree(out)
+    for path, data in before.items():
+        name = path.split("/")[0]
+        if name not in committed:
+            assert now.get(path) == data, path
+    for name in committed:
+        for ext in ("mp4", "png", "npz", "html"):
+            assert not now[f"{name}/{name}.{ext}"].startswith(b"earlier"), (name, ext)
+    assert sorted(now) == sorted(before), sorted(set(now) ^ set(before))   # no temporary left
+
+
+@pytest.fixture
+def own_cluster(tmp_path):
+    made = []
+
+    def make(**kw):
+        home = tmp_path / f"cluster{len(made)}"
+        home.mkdir()
+        made.append(Cluster(home, **kw))
+        return made[-1]
+
+    yield make
+    for cluster in made:
+        cluster.close()
+
+
+GRACE = {"NNVIZ_CLUSTER_GRACE": "3", "NNVIZ_CLUSTER_TIMEOUT": "4"}
+
+
+def test_every_worker_lost_is_one_line_within_the_grace_keeping_finished_renders(
+        own_cluster, tmp_path):
+    cluster = own_cluster(workers=2)
+    out = tmp_path / "out"
+    before = _earlier(out)
+    process = _render(cluster, out, *SCENES, env=GRACE)
+    try:
+        _when(lambda: cluster.finished() or process.poll() is not None)
+        for worker in cluster.workers:
+            cluster.signal(worker, signal.SIGKILL)
+        killed = time.monotonic()
+        _, err = process.communicate(timeout=60)
+        took = time.monotonic() - killed
+    finally:
+        process.kill()
+    committed = _committed(out, before)
+    assert process.returncode == 1, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert 1 <= len(committed) < 4   # those back before the workers died are committed
+    assert err.startswith(f"Error: {4 - len(committed)} of 4 renders failed: "), err
+    assert (f": no Dask worker is left at the scheduler at {cluster.address} (none for 3 s"
+            in err), err
+    assert took < 3 + 4, took   # the grace, and a second or two to notice
+    _assert_intact(out, before, committed)
+
+
+def test_one_worker_lost_of_two_still_renders_everything(own_cluster, tmp_path):
+    cluster = own_cluster(workers=2)
+    out = tmp_path / "out"
+    before = _earlier(out)
+    process = _render(cluster, out, *SCENES, env=GRACE)
+    try:
+        time.sleep(3)   # both are rendering by now
+        cluster.signal(cluster.workers[0], signal.SIGKILL)
+        _, err = process.communicate(timeout=240)
+    finally:
+        process.kill()
+    assert process.returncode == 0 and err == "", err
+    now = tree(out)
+    for name in SCENES:
+        for ext in ("mp4", "png", "npz", "html"):
+            assert not now[f"{name}/{name}.{ext}"].startswith(b"earlier"), (name, ext)
+    assert not now["index.html"].startswith(b"earlier")
+
+
+@pytest.mark.parametrize("signum, line", [
+    (signal.SIGKILL, "the Dask scheduler at {} dropped the work (did the scheduler stop or restart?)"),
+    (signal.SIGSTOP, "the Dask scheduler at {} has not answered for 4 s (did it stop, or the network drop?)"),
+])
+def test_the_scheduler_lost_or_stopped_is_nnviz_s_one_line_only(own_cluster, tmp_path, signum, line):
+    """Killed: Dask's client logs two CancelledError tracebacks, which stay out of the
+    terminal (-v shows them). Stopped, as a dropped network looks: no answer within the bound."""
+    cluster = own_cluster(workers=1)
+    out = tmp_path / "out"
+    before = _earlier(out)
+    process = _render(cluster, out, *SCENES[:2], env=GRACE)
+    try:
+        time.sleep(2.5)
+        cluster.signal(cluster.scheduler, signum)
+        lost = time.monotonic()
+        _, err = process.communicate(timeout=60)
+        took = time.monotonic() - lost
+    finally:
+        process.kill()
+    assert process.returncode == 1, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    committed = _committed(out, before)
+    assert err.startswith(f"Error: {2 - len(committed)} of 2 renders failed: "), err
+    assert ": " + line.format(cluster.address) in err, err
+    assert took < 4 + 3, took
+    _assert_intact(out, before, committed)
+
+
+def test_a_stopped_worker_is_dropped_after_the_worker_ttl_and_its_render_moves(
+        own_cluster, tmp_path):
+    """SIGSTOP: the worker never answers again. The scheduler drops it after its worker-ttl
+    (3 s here, 5 minutes by default) and gives its render to the other worker."""
+    cluster = own_cluster(workers=2, env={"DASK_DISTRIBUTED__SCHEDULER__WORKER_TTL": "3s"})
+    out = tmp_path / "out"
+    process = _render(cluster, out, *SCENES[:2], env=GRACE)
+    try:
+        time.sleep(2.5)
+        cluster.signal(cluster.workers[0], signal.SIGSTOP)
+        _, err = process.communicate(timeout=240)
+    finally:
+        process.kill()
+    assert process.returncode == 0 and err == "", err
+    assert sorted(tree(out)) == sorted(["index.html"] + [f"{n}/{n}.{e}" for n in SCENES[:2]
+                                                         for e in ("mp4", "png", "npz", "html")])
+
+
+UNREADABLE = textwrap.dedent('''
+    """Preloaded by a worker: its renders return what the client cannot unpickle."""
+    import nnviz.jobs
+
+    def rebuild():
+        raise RuntimeError("this result cannot be read")
+
+    class Unreadable:
+        def __reduce__(self):
+            return rebuild, ()
+
+    nnviz.jobs.run_detached = lambda job: Unreadable()
+''')
+
+
+def test_a_result_that_cannot_be_unpickled_fails_alone_in_one_line(own_cluster, tmp_path):
+    (tmp_path / "unreadable.py").write_text(UNREADABLE)
+    cluster = own_cluster(workers=1, worker_args=("--preload", tmp_path / "unreadable.py"))
+    out = tmp_path / "out"
+    before = _earlier(out)
+    process = _render(cluster, out, *SCENES[:2], env=GRACE)
+    _, err = process.communicate(timeout=120)
+    assert process.returncode == 1, err
+    assert len(err.strip().splitlines()) == 1 and "Traceback" not in err, err
+    assert err.startswith("Error: 2 of 2 renders failed: xor_two_classes: the cluster's result "
+                          "could not be used"), err
+    assert tree(out) == before
