@@ -41,6 +41,11 @@ class VideoFormat:
     last_frame: tuple[str, ...] = ()   # options for the last frame, "{last}" its number
     large: tuple[str, ...] = ()   # added above LARGE_PIXELS: fewer frames held in the encoder
     pix_fmt: str = "yuv420p"
+    mux: tuple[str, ...] = ()   # options of the muxer
+    # a keyframe at least every this many seconds ("-g" lowered at low frame rates; 0: the
+    # encoder's own interval, `key_frames` frames)
+    key_seconds: float = 0.0
+    key_frames: int = 0
     # an animated image (GIF, WebP) for READMEs: an <img>, looping, scaled down to at most
     # `max_width` pixels and `max_fps` frames a second in its own branch of the filter graph
     animation: bool = False
@@ -73,10 +78,25 @@ def register(fmt: VideoFormat) -> VideoFormat:
 # threads (8 frames each), which no option sets (benchmarks/render_speed.py --large).
 LARGE_PIXELS = 1920 * 1080
 
+# WebM: browsers seek by the Cues (the index) to a cluster and decode from its start, so
+# every cluster starts with a keyframe and the Cues come first. ffmpeg's matroska muxer
+# otherwise starts a cluster every 5 s or 5 MiB whatever the frame (the cluster holding the
+# keyframe at 5.12 s began at 5.04 s with two frames that need the one before) and writes the
+# Cues last: Chromium 156 then failed with a decode error on seeks issued one after another
+# (a drag of the scrubber) into any cluster but the first. With no time or size limit the
+# muxer starts a cluster at each keyframe (once the cluster holds 4 KiB), so one GOP, at
+# most 128 frames, is all it holds in memory, whatever the size or length of the video. A
+# block's time is 16 bits of milliseconds from its cluster's start, so a cluster must end
+# within 32.7 s: below 4.3 fps a keyframe comes at least every 30 s (`key_seconds`).
+# Measured on xor_two_classes (benchmarks/render_speed.py --only seek): same size (+60 bytes
+# for the Cues' room at the front), no measurable time.
 register(VideoFormat(
     "webm", "webm", "webm", "libvpx-vp9",
     ("-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1", "-b:v", "0", "-crf", "34"),
-    "video/webm", "vp9", large=("-lag-in-frames", "0")))
+    "video/webm", "vp9", large=("-lag-in-frames", "0"),
+    mux=("-cues_to_front", "1", "-cluster_time_limit", str(2**63 - 1),
+         "-cluster_size_limit", str(2**31 - 1)),
+    key_seconds=30.0, key_frames=128))   # 128: libvpx's own keyframe interval
 register(VideoFormat(
     # -g 250: ffmpeg's default of a keyframe every 12 frames makes Theora files 3x larger
     "ogv", "ogv", "ogg", "libtheora", ("-q:v", "5.5", "-speed_level", "4", "-g", "250"),
@@ -221,7 +241,7 @@ class Encoder:
                "-i", "pipe:0", "-filter_complex", self._graph(list(outputs), size, fps, frames)]
         fds = []
         try:
-            self.process = self._start(cmd, outputs, frames, fds, w * h > LARGE_PIXELS)
+            self.process = self._start(cmd, outputs, frames, fds, w * h > LARGE_PIXELS, fps)
         finally:
             for fd in fds:
                 os.close(fd)
@@ -249,7 +269,7 @@ class Encoder:
         return ";".join(parts)
 
     @staticmethod
-    def _start(cmd, outputs, frames, fds, large=False):
+    def _start(cmd, outputs, frames, fds, large=False, fps=25.0):
         for i, (fmt, path) in enumerate(outputs.items()):
             target, fd = _by_descriptor(path)
             fds += [fd] if fd is not None else []
@@ -261,8 +281,11 @@ class Encoder:
             key = ["-force_key_frames", f"expr:gte(n,{frames - 1})"] if fmt.key_last else []
             last = [arg.format(last=frames - 1) for arg in fmt.last_frame]
             timing = ["-fps_mode", "passthrough"] if fmt.animation else []   # as selected
+            gop = (["-g", str(min(fmt.key_frames, max(1, int(fps * fmt.key_seconds))))]
+                   if fmt.key_seconds else [])
             cmd += ["-map", f"[v{i}]", "-c:v", fmt.codec, *fmt.args, *(fmt.large if large else ()),
-                    *last, "-pix_fmt", fmt.pix_fmt, *key, *timing, "-an", "-f", fmt.muxer, target]
+                    *last, *gop, "-pix_fmt", fmt.pix_fmt, *key, *timing, "-an",
+                    "-f", fmt.muxer, *fmt.mux, target]
         # buffered stdin: its write() always passes the whole frame (a raw one may stop short)
         return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, preexec_fn=_child_setup,
