@@ -16,6 +16,9 @@ scene's picture + loss, and with the network panel added.
 long (--long, or --only long): frames/s drawn (no encoding) at the start and near frame 12,000
 of a 12,000-step run of linear_regression at 640x480: a frame's cost must stay flat.
 
+flat (--flat, or --only flat): peak memory of nnviz and of each ffmpeg it runs at 300 and 3,000
+snapshots of xor_two_classes at 640x360 with webm, gif and webp: flat as the clip grows.
+
 large (--large, or --only large): one render at 7680x4320 (a few frames, each format) with the
 peak resident memory of nnviz and of ffmpeg.
 
@@ -30,7 +33,7 @@ and WebP added to a default render (webm, ogv, mp4, training included; the goal'
 stricter, to mp4 alone from the log: their sizes, their last frame's PSNR against the poster
 scaled to their size, and what adding each costs in wall time.
 
-    python benchmarks/render_speed.py [--repeat N] [--only speed,memory,all,network,runs,neuron,share,long,large]
+    python benchmarks/render_speed.py [--repeat N] [--only speed,memory,all,network,runs,neuron,share,long,large,flat]
 """
 from __future__ import annotations
 
@@ -131,18 +134,51 @@ def large_frames(tmp: Path) -> None:
           f"  total  {nnviz_mb + ffmpeg_mb:7.0f} MB", flush=True)
 
 
+def flat_memory(tmp: Path) -> dict:
+    """Peak resident memory of nnviz and of each ffmpeg it runs, at 300 and 3,000 snapshots
+    (xor_two_classes, 640x360, a snapshot every step, webm + gif + webp): it must not grow
+    with the clip. ffmpeg's peaks come from /usr/bin/time around the very binary nnviz runs
+    (as in large_frames); nnviz's own from VmHWM."""
+    import os
+    result = {}
+    print("\npeak memory by clip length (xor_two_classes, 640x360, webm,gif,webp), MB:")
+    for steps in (300, 3000):
+        report = tmp / f"flat_ffmpeg_kb_{steps}"
+        wrapper = tmp / f"flat_ffmpeg_{steps}"
+        wrapper.write_text(f'#!/bin/sh\nexec /usr/bin/time -a -o {report} -f %M {ffmpeg_exe()} "$@"\n')
+        wrapper.chmod(0o755)
+        env = dict(os.environ, IMAGEIO_FFMPEG_EXE=str(wrapper))
+        start = time.perf_counter()
+        nnviz_mb = peak_rss_mb(["render", "xor_two_classes", "--steps", str(steps), "--every", "1",
+                                "--size", "640x360", "--formats", "webm,gif,webp",
+                                "--out", str(tmp / f"flat{steps}"), "-q"], env)
+        seconds = time.perf_counter() - start
+        ffmpeg_mb = [int(line) / 1024 for line in report.read_text().split() if line.isdigit()]
+        total = nnviz_mb + max(ffmpeg_mb)
+        result[steps] = total
+        print(f"  {steps:5d} snapshots ({seconds:4.0f} s): nnviz {nnviz_mb:6.0f}, ffmpeg "
+              + " then ".join(f"{mb:.0f}" for mb in ffmpeg_mb)
+              + f", nnviz + largest ffmpeg {total:6.0f}", flush=True)
+    print(f"  ratio 3000/300: {result[3000] / result[300]:.2f}")
+    return result
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=1, help="runs per nnviz timing (median)")
     parser.add_argument("--only", default="speed,memory,all,network,runs,neuron,share",
                         help="sections to run: speed (with the encoders' SSIM), memory, all, "
-                             "network, runs, neuron, share, long, large")
+                             "network, runs, neuron, share, long, large, flat")
     parser.add_argument("--long", action="store_true", help="only the long-run section")
     parser.add_argument("--large", action="store_true", help="only the 7680x4320 memory section")
+    parser.add_argument("--flat", action="store_true",
+                        help="only peak memory of nnviz and ffmpeg at 300 and 3,000 snapshots "
+                             "with gif and webp")
     args = parser.parse_args()
     sections = set(args.only.split(","))
-    if args.long or args.large:
-        sections = {name for name, on in (("long", args.long), ("large", args.large)) if on}
+    if args.long or args.large or args.flat:
+        sections = {name for name, on in (("long", args.long), ("large", args.large),
+                                          ("flat", args.flat)) if on}
     tmp = Path(tempfile.mkdtemp(prefix="nnviz-bench-"))
     goals = {"speedup_640": [], "floor": []}
     if "speed" in sections:
@@ -170,6 +206,8 @@ def main():
         goals["long"] = long_run(tmp)
     if "large" in sections:
         large_frames(tmp)
+    if "flat" in sections:
+        goals["flat"] = flat_memory(tmp)
     if "neuron" in sections:
         goals["neuron"] = neuron_scenes(args, tmp)
     if "share" in sections:
@@ -185,6 +223,10 @@ def main():
         print(f"  peak memory 3000 / 300 snapshots <= 1.2x: {'met' if rss[3000] / rss[300] <= 1.2 else 'NOT met'}")
     if "all" in sections:
         print(f"  --all in parallel faster than one after another: {'met' if parallel < serial else 'NOT met'}")
+    if "flat" in sections:
+        ratio = goals["flat"][3000] / goals["flat"][300]
+        print(f"  peak memory of nnviz + ffmpeg, 3000 / 300 snapshots with gif, webp <= 1.2x: "
+              f"{'met' if ratio <= 1.2 else 'NOT met'} ({ratio:.2f}x)")
     if "network" in sections:
         worst = max(goals["network"])
         print(f"  network panel costs <= 1.3x the render without it at 1280x720: "

@@ -41,6 +41,11 @@ class VideoFormat:
     last_frame: tuple[str, ...] = ()   # options for the last frame, "{last}" its number
     large: tuple[str, ...] = ()   # added above LARGE_PIXELS: fewer frames held in the encoder
     pix_fmt: str = "yuv420p"
+    mux: tuple[str, ...] = ()   # options of the muxer
+    # a keyframe at least every this many seconds ("-g" lowered at low frame rates; 0: the
+    # encoder's own interval, `key_frames` frames)
+    key_seconds: float = 0.0
+    key_frames: int = 0
     # an animated image (GIF, WebP) for READMEs: an <img>, looping, scaled down to at most
     # `max_width` pixels and `max_fps` frames a second in its own branch of the filter graph
     animation: bool = False
@@ -73,10 +78,25 @@ def register(fmt: VideoFormat) -> VideoFormat:
 # threads (8 frames each), which no option sets (benchmarks/render_speed.py --large).
 LARGE_PIXELS = 1920 * 1080
 
+# WebM: browsers seek by the Cues (the index) to a cluster and decode from its start, so
+# every cluster starts with a keyframe and the Cues come first. ffmpeg's matroska muxer
+# otherwise starts a cluster every 5 s or 5 MiB whatever the frame (the cluster holding the
+# keyframe at 5.12 s began at 5.04 s with two frames that need the one before) and writes the
+# Cues last: Chromium 156 then failed with a decode error on seeks issued one after another
+# (a drag of the scrubber) into any cluster but the first. With no time or size limit the
+# muxer starts a cluster at each keyframe (once the cluster holds 4 KiB), so one GOP, at
+# most 128 frames, is all it holds in memory, whatever the size or length of the video. A
+# block's time is 16 bits of milliseconds from its cluster's start, so a cluster must end
+# within 32.7 s: below 4.3 fps a keyframe comes at least every 30 s (`key_seconds`).
+# Measured on xor_two_classes at 1280x720 (226 frames): 514,684 bytes before, 514,683 after
+# (a remux of the same packets: the Cues moved to the front, clusters split at keyframes).
 register(VideoFormat(
     "webm", "webm", "webm", "libvpx-vp9",
     ("-deadline", "realtime", "-cpu-used", "8", "-row-mt", "1", "-b:v", "0", "-crf", "34"),
-    "video/webm", "vp9", large=("-lag-in-frames", "0")))
+    "video/webm", "vp9", large=("-lag-in-frames", "0"),
+    mux=("-cues_to_front", "1", "-cluster_time_limit", str(2**63 - 1),
+         "-cluster_size_limit", str(2**31 - 1)),
+    key_seconds=30.0, key_frames=128))   # 128: libvpx's own keyframe interval
 register(VideoFormat(
     # -g 250: ffmpeg's default of a keyframe every 12 frames makes Theora files 3x larger
     "ogv", "ogv", "ogg", "libtheora", ("-q:v", "5.5", "-speed_level", "4", "-g", "250"),
@@ -91,7 +111,8 @@ register(VideoFormat(
     large=("-threads", "1", "-rc-lookahead", "2")))
 
 # The animated images. GIF: one palette for the whole clip (palettegen over every frame, so
-# the frames share their colours and flat areas keep one index), no dithering, and each frame
+# the frames share their colours and flat areas keep one index; applied in a second pass, see
+# Encoder, so memory does not grow with the clip), no dithering, and each frame
 # stores only the rectangle that changed (diff_mode=rectangle). Measured on xor_two_classes:
 # Bayer dithering smooths the heat map's gradient but turned half of the white background
 # into a 254/255 checkerboard; error diffusion left 0.5-2.6 % of it off-white and flickering;
@@ -169,9 +190,8 @@ def _animation_chain(fmt: VideoFormat, i: int, size, fps: float, frames: int) ->
     if (w, h) != tuple(size):
         steps.append(f"scale={w}:{h}:flags=area")   # 1.8x faster than lanczos, as sharp here
     chain = ",".join(steps) or "null"
-    if fmt.palette:
-        chain += (f",split[p{i}a][p{i}b];[p{i}a]palettegen=stats_mode=full[p{i}];"
-                  f"[p{i}b][p{i}]paletteuse={fmt.palette}")
+    if fmt.palette:   # the frames to a lossless file and the palette to a PNG; see Encoder
+        chain += f",split[v{i}][p{i}];[p{i}]palettegen=stats_mode=full"
     return chain
 
 
@@ -215,13 +235,28 @@ class Encoder:
     def __init__(self, outputs: dict[VideoFormat, Path], size: tuple[int, int], fps: float,
                  frames: int):
         self.outputs = outputs
+        self.second = None   # the running second pass of a GIF (see _palette_pass)
+        # A GIF's one palette is known only once every frame has been seen: paletteuse in
+        # the same graph would hold every kept frame until then (0.7 MB each at 640x360,
+        # 1.2 GB for a 3,000-frame clip). So the first pass writes the kept, scaled frames
+        # losslessly (FFV1 in NUT, exact timestamps) and the palette (palettegen holds only a
+        # histogram) to a work folder, and a second ffmpeg maps those frames through that
+        # palette: the same GIF, and memory that does not grow with the clip.
+        self.work = None
+        self.staged = {}
+        if any(fmt.palette for fmt in outputs):
+            import tempfile
+            self.work = Path(tempfile.mkdtemp(prefix="nnviz-gif-"))
+            self.staged = {fmt: (self.work / f"frames{i}.nut", self.work / f"palette{i}.png")
+                           for i, fmt in enumerate(outputs) if fmt.palette}
         w, h = size
         cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
                "-f", "rawvideo", "-pix_fmt", "rgba", "-s", f"{w}x{h}", "-framerate", f"{fps}",
                "-i", "pipe:0", "-filter_complex", self._graph(list(outputs), size, fps, frames)]
         fds = []
         try:
-            self.process = self._start(cmd, outputs, frames, fds, w * h > LARGE_PIXELS)
+            self.process = self._start(cmd, outputs, frames, fds, w * h > LARGE_PIXELS, fps,
+                                       self.staged)
         finally:
             for fd in fds:
                 os.close(fd)
@@ -245,12 +280,19 @@ class Encoder:
             parts.append(f"{source}format=yuv420p,split={len(videos)}"
                          + "".join(f"[v{i}]" for i in videos))
         for i in images:
-            parts.append(f"[a{i}]{_animation_chain(formats[i], i, size, fps, frames)}[v{i}]")
+            label = f"[p{i}out]" if formats[i].palette else f"[v{i}]"
+            parts.append(f"[a{i}]{_animation_chain(formats[i], i, size, fps, frames)}{label}")
         return ";".join(parts)
 
     @staticmethod
-    def _start(cmd, outputs, frames, fds, large=False):
+    def _start(cmd, outputs, frames, fds, large=False, fps=25.0, staged=None):
         for i, (fmt, path) in enumerate(outputs.items()):
+            if fmt.palette and staged:
+                kept, palette = staged[fmt]
+                cmd += ["-map", f"[v{i}]", "-c:v", "ffv1", "-pix_fmt", "bgr0", "-fps_mode",
+                        "passthrough", "-an", "-f", "nut", str(kept),
+                        "-map", f"[p{i}out]", "-f", "image2", "-update", "1", str(palette)]
+                continue
             target, fd = _by_descriptor(path)
             fds += [fd] if fd is not None else []
             # a keyframe last only where needed: Theora stores repeated frames as empty
@@ -261,8 +303,11 @@ class Encoder:
             key = ["-force_key_frames", f"expr:gte(n,{frames - 1})"] if fmt.key_last else []
             last = [arg.format(last=frames - 1) for arg in fmt.last_frame]
             timing = ["-fps_mode", "passthrough"] if fmt.animation else []   # as selected
+            gop = (["-g", str(min(fmt.key_frames, max(1, int(fps * fmt.key_seconds))))]
+                   if fmt.key_seconds else [])
             cmd += ["-map", f"[v{i}]", "-c:v", fmt.codec, *fmt.args, *(fmt.large if large else ()),
-                    *last, "-pix_fmt", fmt.pix_fmt, *key, *timing, "-an", "-f", fmt.muxer, target]
+                    *last, *gop, "-pix_fmt", fmt.pix_fmt, *key, *timing, "-an",
+                    "-f", fmt.muxer, *fmt.mux, target]
         # buffered stdin: its write() always passes the whole frame (a raw one may stop short)
         return subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.PIPE, preexec_fn=_child_setup,
@@ -287,6 +332,50 @@ class Encoder:
                 interrupts.check()
         if self.process.returncode != 0:
             self._fail()
+        try:
+            for fmt, (kept, palette) in self.staged.items():
+                self._palette_pass(fmt, kept, palette, self.outputs[fmt])
+        finally:
+            self._clean()
+
+    def _palette_pass(self, fmt, kept, palette, path) -> None:
+        """The GIF's second pass: its kept frames through the palette, into the GIF."""
+        fds = []
+        target, fd = _by_descriptor(path)
+        fds += [fd] if fd is not None else []
+        cmd = [ffmpeg_exe(), "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+               "-i", str(kept), "-i", str(palette),
+               "-filter_complex", f"[0:v][1:v]paletteuse={fmt.palette}[v]", "-map", "[v]",
+               "-c:v", fmt.codec, *fmt.args, "-pix_fmt", fmt.pix_fmt,
+               "-fps_mode", "passthrough", "-an", "-f", fmt.muxer, target]
+        try:
+            self.second = subprocess.Popen(cmd, stdin=subprocess.DEVNULL,
+                                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                                           preexec_fn=_child_setup, pass_fds=fds,
+                                           process_group=0)
+        finally:
+            for fd in fds:
+                os.close(fd)
+        self.process, first = self.second, self.process
+        try:
+            while True:
+                try:
+                    self.process.wait(timeout=0.05)
+                    break
+                except subprocess.TimeoutExpired:
+                    interrupts.check()
+            if self.process.returncode != 0:
+                self._fail()
+        finally:
+            self.second = None
+            self.process.stderr.close()
+            self.process = first
+
+    def _clean(self) -> None:
+        if self.work is not None:
+            import shutil
+            shutil.rmtree(self.work, ignore_errors=True)
+            self.work = None
 
     def _fail(self):
         self.process.kill()
@@ -306,11 +395,16 @@ class Encoder:
 
     def abort(self) -> None:
         """Stop ffmpeg at once; the caller removes the temporary files."""
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
-        for stream in (self.process.stdin, self.process.stderr):
-            try:
-                stream.close()
-            except OSError:
-                pass
+        for process in (self.process, self.second):
+            if process is None:
+                continue
+            if process.poll() is None:
+                process.kill()
+            process.wait()
+            for stream in (process.stdin, process.stderr):
+                try:
+                    if stream is not None:
+                        stream.close()
+                except OSError:
+                    pass
+        self._clean()
