@@ -15,10 +15,46 @@ from .completion import complete_scene
 from .errors import Interrupted, NnvizError, UsageError
 
 
+MAX_STEPS = 10 ** 9   # --steps and --every (nnviz.training.MAX_STEPS)
+MAX_JOBS = 1024       # --jobs: processes at once
+MAX_SEED = 2 ** 32 - 1   # --seed (nnviz.training.MAX_SEED)
+
+
+def plain_number(kind, value, param_type, param, ctx):
+    """`value` (a string from the command line, or a default) checked to be plain digits
+    (nnviz.numbers: not "nan", "inf", "1_000" or Unicode digits)."""
+    from .numbers import EXAMPLE, plain
+    if isinstance(value, str) and not plain(value, kind):
+        what = "integer" if kind is int else "float"
+        param_type.fail(f"{value!r} is not a valid {what} ({EXAMPLE[kind]})", param, ctx)
+    return value
+
+
+class Whole(click.IntRange):
+    """A whole number in range, in plain digits; "-0" is refused as any negative number is."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(plain_number(int, value, self, param, ctx), param, ctx)
+        if isinstance(value, str) and value.startswith("-"):
+            self.fail(f"{value} is not in the range {self._describe_range()}", param, ctx)
+        return number
+
+
+class Decimal(click.FloatRange):
+    """A finite number in range, in plain digits; "-0" is refused as any negative number is."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(plain_number(float, value, self, param, ctx), param, ctx)
+        if isinstance(value, str) and value.startswith("-"):
+            self.fail(f"{value} is not in the range {self._describe_range()}", param, ctx)
+        return number
+
+
 class LearningRate(click.ParamType):
     name = "LR"
 
     def convert(self, value, param, ctx):
+        plain_number(float, value, self, param, ctx)
         try:
             lr = float(value)
         except (TypeError, ValueError):
@@ -76,10 +112,10 @@ def look_options(f):
 
 def animation_options(f):
     """--gif-width and --gif-fps: the limits of the animated images (gif, webp)."""
-    f = click.option("--gif-fps", type=click.FloatRange(min=0.1, max=100), default=None,
+    f = click.option("--gif-fps", type=Decimal(min=0.1, max=100), default=None,
                      metavar="FPS", help="GIF and WebP: at most this many frames a second, "
                      "frames dropped evenly, the last kept [default: 15].")(f)
-    f = click.option("--gif-width", type=click.IntRange(min=16), default=None, metavar="PIXELS",
+    f = click.option("--gif-width", type=Whole(min=16, max=7680), default=None, metavar="PIXELS",
                      help="GIF and WebP: at most this wide, scaled down [default: 640].")(f)
     return f
 
@@ -98,11 +134,11 @@ def training_options(f):
     """--steps, --every, --seed, --lr: shared by train and render."""
     f = click.option("--lr", type=LearningRate(), default=None,
                      help="Learning rate (default: the scene's).")(f)
-    f = click.option("--seed", type=click.IntRange(min=0), default=None,
+    f = click.option("--seed", type=Whole(min=0, max=MAX_SEED), default=None,
                      help="Seed of the data, the initial weights and the batches [default: 0].")(f)
-    f = click.option("--every", type=click.IntRange(min=1), default=None,
+    f = click.option("--every", type=Whole(min=1, max=MAX_STEPS), default=None,
                      help="A snapshot (one video frame) every N steps (default: the scene's).")(f)
-    f = click.option("--steps", type=click.IntRange(min=1), default=None,
+    f = click.option("--steps", type=Whole(min=1, max=MAX_STEPS), default=None,
                      help="Training steps (default: the scene's).")(f)
     return f
 
@@ -229,11 +265,11 @@ def _report(result, quiet: bool, width: int = 0, write=None) -> None:
 @out_option
 @click.option("--size", type=Size(), default="1280x720", show_default=True,
               help="Frame size in pixels, both even, from 160x120 to 7680x4320.")
-@click.option("--fps", type=click.FloatRange(min=0.001, max=240), default=25.0,   # api.MIN_FPS..
+@click.option("--fps", type=Decimal(min=0.001, max=240), default=25.0,   # api.MIN_FPS..
               show_default=True,
               help="Frames per second, from 0.001 to 240 (what every encoder takes); one frame "
                    "per snapshot.")
-@click.option("--hold", type=click.FloatRange(min=0, max=600), default=1.0, show_default=True,
+@click.option("--hold", type=Decimal(min=0, max=600), default=1.0, show_default=True,
               help="Seconds the final frame is held at the end.")
 @click.option("--formats", type=Formats(), default="webm,ogv,mp4", show_default=True,
               help="Comma list of formats: webm (VP9), ogv (Theora), mp4 (H.264); also gif and "
@@ -248,7 +284,7 @@ def _report(result, quiet: bool, width: int = 0, write=None) -> None:
 @click.option("--check", is_flag=True,
               help="Decode every video after encoding; keep nothing unless all pass; "
                    "say what was verified.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
+@click.option("--jobs", type=Whole(min=1, max=MAX_JOBS), default=None,
               help="Scenes rendered at once when there are several [default: CPU count].")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Send each scene's training and rendering to the workers of this Dask "
@@ -369,25 +405,25 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
 @out_option
 @click.option("--size", type=Size(), default="1280x720", show_default=True,
               help="Frame size in pixels, both even, from 160x120 to 7680x4320.")
-@click.option("--fps", type=click.FloatRange(min=0.001, max=240), default=25.0,
+@click.option("--fps", type=Decimal(min=0.001, max=240), default=25.0,
               show_default=True, help="Frames per second, from 0.001 to 240; one frame per snapshot.")
-@click.option("--hold", type=click.FloatRange(min=0, max=600), default=1.0, show_default=True,
+@click.option("--hold", type=Decimal(min=0, max=600), default=1.0, show_default=True,
               help="Seconds the final frame is held at the end.")
 @click.option("--formats", type=Formats(), default="webm,ogv,mp4", show_default=True,
               help="Comma list of formats: webm (VP9), ogv (Theora), mp4 (H.264); also gif and "
                    "webp (animated images for READMEs, see --gif-width, --gif-fps).")
 @click.option("--panels", default=None, metavar="LIST",
               help="Comma list of panels instead of the scene's, e.g. fit,landscape,loss.")
-@click.option("--steps", type=click.IntRange(min=1), default=None,
+@click.option("--steps", type=Whole(min=1, max=MAX_STEPS), default=None,
               help="Training steps (default: the scene's).")
-@click.option("--every", type=click.IntRange(min=1), default=None,
+@click.option("--every", type=Whole(min=1, max=MAX_STEPS), default=None,
               help="A snapshot (one video frame) every N steps (default: the scene's).")
 @click.option("--quick", is_flag=True,
               help="A fast smoke render: 320x240, about 24 snapshots, 0.5 s hold "
                    "(options given explicitly win).")
 @click.option("--check", is_flag=True,
               help="Decode every video after encoding; keep nothing unless all pass.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
+@click.option("--jobs", type=Whole(min=1, max=MAX_JOBS), default=None,
               help="Runs trained at once [default: CPU count].")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Train each run and render the video on the workers of a Dask scheduler "

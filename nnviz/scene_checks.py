@@ -78,6 +78,9 @@ def check_attributes(scene) -> None:
         value = _attr(scene, name)
         if not _is_int(value) or value <= 0:
             _fail(scene, f"{name} must be a positive integer, got {value!r}")
+        from .training import MAX_STEPS
+        if value > MAX_STEPS:
+            _fail(scene, f"{name} must be at most {MAX_STEPS:,}, got {value!r}")
     lr = _attr(scene, "lr")
     if not _is_number(lr) or not np.isfinite(lr) or lr <= 0:
         _fail(scene, f"lr must be a positive number, got {lr!r}")

@@ -67,18 +67,24 @@ def schedule(steps: int, every: int) -> Schedule:
     return Schedule(steps, every)
 
 
+MAX_STEPS = 10 ** 9   # --steps and --every: a billion steps is days of training; far beyond
+                      # it, counts of snapshots overflow a C integer (len() of the schedule)
+MAX_SEED = 2 ** 32 - 1   # what a run's own seed (nnviz.runs) and `compare --seed` take
+
+
 def check_count(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise UsageError(f"--{name} must be a positive integer, got {value!r}")
+    if (isinstance(value, bool) or not isinstance(value, (int, np.integer))
+            or not 0 < value <= MAX_STEPS):
+        raise UsageError(f"--{name} must be a whole number from 1 to {MAX_STEPS:,}, got {value!r}")
     return int(value)
 
 
 def check_options(steps, every, seed, lr) -> None:
     check_count("steps", steps)
     check_count("every", every)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise UsageError(f"--seed must be a non-negative integer, got {seed!r}")
-    if not isinstance(lr, (int, float)) or not np.isfinite(lr) or lr <= 0:
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
+        raise UsageError(f"--seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}")
+    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not np.isfinite(lr) or lr <= 0:
         raise UsageError(f"--lr must be a positive number, got {lr!r}")
 
 

@@ -142,7 +142,7 @@ def test_bad_options_are_exit_2(tmp_path, args, fragment):
 
 
 @pytest.mark.parametrize("options, fragment", [
-    (dict(gif_width=True), "--gif-width must be a whole number of pixels, at least 16, got True"),
+    (dict(gif_width=True), "--gif-width must be a whole number of pixels from 16 to 7680, got True"),
     (dict(gif_width=10.5), "--gif-width must be a whole number of pixels"),
     (dict(gif_fps="fast"), "--gif-fps must be a number from 0.1 to 100"),
 ])
