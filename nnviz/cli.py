@@ -169,18 +169,20 @@ def list_scenes(verbose):
     """Print each built-in scene's name and what it shows."""
     # printing is this command's whole job: a closed or broken stdout fails it (console.py)
     from .scene import builtin_scenes
+    from .theme import clean
     registry = builtin_scenes()
     width = max(map(len, registry))
     for name, cls in sorted(registry.items()):
-        click.echo(f"{name:<{width}}  {cls.description}")
+        click.echo(f"{name:<{width}}  {clean(cls.description)}")   # a plug-in's text
         if verbose:
             _details(cls)
 
 
-def _details(cls) -> None:
+def _details(scene) -> None:
+    """What `scene` (a class, or an instance already checked) trains and shows."""
     from .describe import describe
     from .scene_checks import instantiate
-    for field, text in describe(instantiate(cls)):
+    for field, text in describe(instantiate(scene) if isinstance(scene, type) else scene):
         click.echo(f"    {field:<10} {text}")
 
 
@@ -193,9 +195,10 @@ def show(name):
     NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one.
     """
     from .scene import resolve
-    cls = resolve(name)
-    click.echo(f"{cls.name}  {cls.description}")
-    _details(cls)
+    from .scene_checks import instantiate
+    scene = instantiate(resolve(name))   # checked before anything is printed
+    click.echo(f"{scene.name}  {scene.description}")
+    _details(scene)
 
 
 @cli.command()
@@ -592,8 +595,9 @@ def main(argv=None) -> None:
     signum = interrupts.settle()   # a signal from now on comes too late to change anything
     if signum is not None:
         message, code = str(Interrupted(signum)), 128 + signum
-    if message:
-        click.echo(f"Error: {message}", err=True)
+    if message:   # it may quote a scene's or a log's text: never a control character
+        from .theme import clean
+        click.echo(f"Error: {clean(message)}", err=True)
     if console.lost_report() and signum is None:   # the work stands; its report went nowhere
         click.echo(f"Warning: the report could not be printed to stdout "
                    f"({console.lost_report()}); the exit status is the command's own", err=True)

@@ -21,7 +21,7 @@ import numpy as np
 from .errors import UsageError
 from .landscape import NAMES as LANDSCAPE
 from .names import check_scene_name
-from .theme import THEMES
+from .theme import THEMES, text_problem
 
 KINDS = {"regression", "classification"}
 # a header shows one line of about 100 characters (shortened to fit); a log's title is a
@@ -148,6 +148,10 @@ def check_meta(meta: dict) -> None:
     for key in ("title", "description"):
         if not isinstance(meta.get(key), str):
             raise Invalid(f"meta {key!r} must be a string, got {type(meta.get(key)).__name__}")
+    for key in ("title", "description"):
+        why = text_problem(meta[key], lines=key == "description")
+        if why:
+            raise Invalid(f"meta {key!r} {why}")
     if len(meta["title"]) > MAX_TITLE:
         raise Invalid(f"meta 'title' is {len(meta['title']):,} characters long; at most "
                       f"{MAX_TITLE:,} are allowed")

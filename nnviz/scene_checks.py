@@ -102,9 +102,13 @@ def check_attributes(scene) -> None:
     if not isinstance(_attr(scene, "standardize_targets"), bool):
         _fail(scene, f"standardize_targets must be True or False, "
                      f"got {scene.standardize_targets!r}")
+    from .theme import text_problem
     for name in ("title", "description"):
         if not isinstance(_attr(scene, name), str):
             _fail(scene, f"{name} must be a string, got {getattr(scene, name)!r}")
+        why = text_problem(getattr(scene, name), lines=name == "description")
+        if why:
+            _fail(scene, f"the {name} {why}; give printable text")
 
 
 def dataset(scene, rng: np.random.Generator) -> data.Dataset:
