@@ -170,6 +170,11 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
     if landscape and architecture is None:
         raise UsageError(f"scene {scene.name!r}: the landscape panel needs a network of nnviz's "
                          f"own layers; drop the panel or build the model from nn layers")
+    drawn = [p for p in ("network", "neuron") if p in scene.panels]   # they draw its layers
+    if drawn and architecture is None:
+        raise UsageError(f"scene {scene.name!r}: the {drawn[0]} panel draws the network's "
+                         f"layers, and this one has a layer of its own nnviz cannot describe; "
+                         f"drop the panel or build the model from nn layers")
     loss_fn = nn.loss(scene_checks.loss_name(scene, ds))
     opt = nn.optimizer(scene.optimizer, lr)
     size = scene_checks.batch_size(scene, len(xt))
