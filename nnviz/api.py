@@ -160,6 +160,7 @@ def _is_run_log(file_name: str) -> bool:
             and runs.file_name(stem) == file and not stem.startswith("."))
 
 
+@outputs.final_names()
 def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps=None,
           every=None, seed: int = 0, lr=None, progress=None) -> SnapshotLog:
     """Train a scene (a name, a path or a Scene) and save its log to OUT/NAME/NAME.npz.
@@ -339,6 +340,7 @@ def _relative(path: Path) -> Path:
         return Path(path).resolve()
 
 
+@outputs.final_names()
 def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out: str | Path = "output",
            size=None, fps: float = 25, hold: float | None = None, formats=DEFAULT_FORMATS,
            steps=None, every=None, seed: int | None = None, lr=None, quick: bool = False,
@@ -432,6 +434,7 @@ def _check_looks(theme, title) -> None:
         check_title(title)
 
 
+@outputs.final_names()
 def compare(scene=None, *, lr=None, optimizer=None, seed=None, from_log=None,
             out: str | Path = "output", size=(1280, 720), fps: float = 25, hold: float = 1.0,
             formats=DEFAULT_FORMATS, steps=None, every=None, check: bool = False, panels=None,
@@ -596,6 +599,7 @@ def _render_runs(scene, sources, *, out, chosen, size, fps, hold, check, steps=N
             raise
 
 
+@outputs.final_names()
 def render_many(renders, *, jobs: int | None = None, scheduler: str | None = None,
                 **common) -> list[RenderResult]:
     """Render several scenes at once: in `jobs` local processes (default: one per CPU) or, with

@@ -596,8 +596,9 @@ def main(argv=None) -> None:
     if signum is not None:
         message, code = str(Interrupted(signum)), 128 + signum
     if message:   # it may quote a scene's or a log's text: never a control character
+        from .outputs import as_final
         from .theme import clean
-        click.echo(f"Error: {clean(' '.join(message.splitlines()))}", err=True)
+        click.echo(f"Error: {as_final(clean(' '.join(message.splitlines())))}", err=True)
     if console.lost_report() and signum is None:   # the work stands; its report went nowhere
         click.echo(f"Warning: the report could not be printed to stdout "
                    f"({console.lost_report()}); the exit status is the command's own", err=True)
