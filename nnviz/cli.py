@@ -18,6 +18,7 @@ from .errors import Interrupted, NnvizError, UsageError
 MAX_STEPS = 10 ** 9   # --steps and --every (nnviz.training.MAX_STEPS)
 MAX_JOBS = 1024       # --jobs: processes at once
 MAX_SEED = 2 ** 32 - 1   # --seed (nnviz.training.MAX_SEED)
+MAX_LR = 1e6          # --lr (nnviz.training.MAX_LR)
 
 
 def plain_number(kind, value, param_type, param, ctx):
@@ -59,8 +60,8 @@ class LearningRate(click.ParamType):
             lr = float(value)
         except (TypeError, ValueError):
             self.fail(f"{value!r} is not a number", param, ctx)
-        if not lr > 0 or lr == float("inf"):
-            self.fail(f"{value} must be a positive number", param, ctx)
+        if not lr > 0 or lr > MAX_LR:
+            self.fail(f"{value} must be a positive number (at most {MAX_LR:g})", param, ctx)
         return lr
 
 

@@ -15,6 +15,7 @@ from . import nn, runs
 from .errors import UsageError
 from .numbers import plain
 
+MAX_LR = 1e6   # nnviz.training.MAX_LR
 SUFFIX = "-compare"
 SETTINGS = ("lr", "optimizer", "seed")
 
@@ -42,8 +43,8 @@ def parse(flag: str, value) -> list:
             except (TypeError, ValueError):
                 raise UsageError(f"--lr: {item!r} is not a number; give learning rates in plain "
                                  f"digits such as 0.001,0.01") from None
-            if not 0 < v < float("inf") or isinstance(item, bool):
-                raise UsageError(f"--lr: {item!r} must be a positive number")
+            if not 0 < v <= MAX_LR or isinstance(item, bool):
+                raise UsageError(f"--lr: {item!r} must be a positive number (at most {MAX_LR:g})")
         elif flag == "optimizer":
             v = item
             if not isinstance(v, str) or v not in nn.OPTIMIZERS:
@@ -51,7 +52,8 @@ def parse(flag: str, value) -> list:
                                  f"{', '.join(nn.OPTIMIZERS)}")
         else:
             try:
-                v = int(item) if not isinstance(item, str) or plain(item, int) else None
+                v = (int(item) if not isinstance(item, str)
+                     or plain(item, int) and not item.startswith("-") else None)   # not "-0"
             except (TypeError, ValueError):
                 v = None
             if v is None or isinstance(item, bool) or isinstance(item, float) or not 0 <= v < 2 ** 32:

@@ -70,6 +70,9 @@ def schedule(steps: int, every: int) -> Schedule:
 MAX_STEPS = 10 ** 9   # --steps and --every: a billion steps is days of training; far beyond
                       # it, counts of snapshots overflow a C integer (len() of the schedule)
 MAX_SEED = 2 ** 32 - 1   # what a run's own seed (nnviz.runs) and `compare --seed` take
+# --lr and compare's: on nnviz's standardised data every step beyond a few units diverges;
+# a larger number is a typo, refused before training rather than reported as a divergence
+MAX_LR = 1e6
 
 
 def check_count(name: str, value) -> int:
@@ -84,8 +87,9 @@ def check_options(steps, every, seed, lr) -> None:
     check_count("every", every)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
         raise UsageError(f"--seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}")
-    if isinstance(lr, bool) or not isinstance(lr, (int, float)) or not np.isfinite(lr) or lr <= 0:
-        raise UsageError(f"--lr must be a positive number, got {lr!r}")
+    if (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not np.isfinite(lr)
+            or not 0 < lr <= MAX_LR):
+        raise UsageError(f"--lr must be a positive number (at most {MAX_LR:g}), got {lr!r}")
 
 
 def _grid(x: np.ndarray) -> dict[str, np.ndarray]:
