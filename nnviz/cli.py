@@ -55,11 +55,10 @@ class LearningRate(click.ParamType):
     name = "LR"
 
     def convert(self, value, param, ctx):
-        plain_number(float, value, self, param, ctx)
-        try:
-            lr = float(value)
-        except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a number", param, ctx)
+        from .numbers import plain
+        if isinstance(value, str) and not plain(value, float):
+            self.fail(f"{value!r} is not a number (plain digits, e.g. 0.01)", param, ctx)
+        lr = float(value)
         if not lr > 0 or lr > MAX_LR:
             self.fail(f"{value} must be a positive number (at most {MAX_LR:g})", param, ctx)
         return lr

@@ -131,7 +131,7 @@ def test_check_catches_broken_images(shared, tmp_path):
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (["--gif-width", "8"], "Invalid value for '--gif-width': 8 is not in the range x>=16"),
+    (["--gif-width", "8"], "Invalid value for '--gif-width': 8 is not in the range 16<=x<=7680"),
     (["--gif-fps", "0"], "Invalid value for '--gif-fps': 0.0 is not in the range 0.1<=x<=100"),
     (["--formats", "mp4,apng"], "unknown format 'apng'; choose from webm, ogv, mp4, gif, webp"),
 ])
