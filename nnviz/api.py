@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import copy
+import math
 import os
 import shutil
 import tempfile
@@ -159,6 +160,7 @@ def _is_run_log(file_name: str) -> bool:
             and runs.file_name(stem) == file and not stem.startswith("."))
 
 
+@outputs.final_names()
 def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps=None,
           every=None, seed: int = 0, lr=None, progress=None) -> SnapshotLog:
     """Train a scene (a name, a path or a Scene) and save its log to OUT/NAME/NAME.npz.
@@ -207,16 +209,21 @@ def parse_panels(scene: str, panels) -> tuple[str, ...]:
 
 
 def check_size(size) -> tuple[int, int]:
-    """A frame size from `(w, h)` or the CLI's `"WxH"` text, in range and even."""
+    """A frame size from `(w, h)` of whole numbers or the CLI's `"WxH"` text (ASCII digits:
+    int() would also take "³²⁰", "1_280" or " 640"), in range and even."""
     if isinstance(size, str):
         w, x, h = size.strip().lower().partition("x")
-        if not (x and w.isdigit() and h.isdigit()):
+        if not (x and _digits(w) and _digits(h)):
             raise UsageError(f"--size {size!r} is not WIDTHxHEIGHT (e.g. 1280x720)")
         size = (int(w), int(h))
     try:
-        w, h = (int(v) for v in size)
+        w, h = size
     except (TypeError, ValueError):
         raise UsageError(f"--size must be WIDTHxHEIGHT, e.g. 1280x720, got {size!r}") from None
+    if not all(isinstance(v, (int, np.integer)) and not isinstance(v, bool) for v in (w, h)):
+        raise UsageError(f"--size must be two whole numbers (WIDTH, HEIGHT), e.g. (1280, 720), "
+                         f"got {size!r}")
+    w, h = int(w), int(h)
     if w < MIN_SIZE[0] or h < MIN_SIZE[1]:
         raise UsageError(f"--size {w}x{h} is too small; the smallest is {MIN_SIZE[0]}x{MIN_SIZE[1]}")
     if w > MAX_SIZE[0] or h > MAX_SIZE[1]:
@@ -225,6 +232,10 @@ def check_size(size) -> tuple[int, int]:
         raise UsageError(f"--size {w}x{h}: width and height must be even (H.264 needs it), "
                          f"e.g. {w + w % 2}x{h + h % 2}")
     return w, h
+
+
+def _digits(text: str) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 100
 
 
 # Frame rates every encoder takes. ffmpeg's mp4 (mov) muxer fails on a frame lasting more than
@@ -238,7 +249,8 @@ def check_timing(fps, hold) -> tuple[float, float]:
             or not MIN_FPS <= fps <= MAX_FPS):
         raise UsageError(f"--fps must be a number from {MIN_FPS:g} to {MAX_FPS:g} frames per "
                          f"second (what every encoder accepts), got {fps!r}")
-    if isinstance(hold, bool) or not isinstance(hold, (int, float)) or not 0 <= hold <= 600:
+    if (isinstance(hold, bool) or not isinstance(hold, (int, float)) or not 0 <= hold <= 600
+            or math.copysign(1, hold) < 0):   # -0.0: a sign the user did not mean to give
         raise UsageError(f"--hold must be a number of seconds from 0 to 600, got {hold!r}")
     return float(fps), float(hold)
 
@@ -329,6 +341,7 @@ def _relative(path: Path) -> Path:
         return Path(path).resolve()
 
 
+@outputs.final_names()
 def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out: str | Path = "output",
            size=None, fps: float = 25, hold: float | None = None, formats=DEFAULT_FORMATS,
            steps=None, every=None, seed: int | None = None, lr=None, quick: bool = False,
@@ -422,6 +435,7 @@ def _check_looks(theme, title) -> None:
         check_title(title)
 
 
+@outputs.final_names()
 def compare(scene=None, *, lr=None, optimizer=None, seed=None, from_log=None,
             out: str | Path = "output", size=(1280, 720), fps: float = 25, hold: float = 1.0,
             formats=DEFAULT_FORMATS, steps=None, every=None, check: bool = False, panels=None,
@@ -586,6 +600,7 @@ def _render_runs(scene, sources, *, out, chosen, size, fps, hold, check, steps=N
             raise
 
 
+@outputs.final_names()
 def render_many(renders, *, jobs: int | None = None, scheduler: str | None = None,
                 **common) -> list[RenderResult]:
     """Render several scenes at once: in `jobs` local processes (default: one per CPU) or, with
@@ -598,8 +613,9 @@ def render_many(renders, *, jobs: int | None = None, scheduler: str | None = Non
     None where a render failed. A single render's own error is raised as is.
     """
     from .jobs import Job, collect, run_many
-    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int) or jobs < 1):
-        raise UsageError(f"jobs must be a positive integer, got {jobs!r}")
+    if jobs is not None and (isinstance(jobs, bool) or not isinstance(jobs, int)
+                             or not 1 <= jobs <= 1024):
+        raise UsageError(f"jobs must be a whole number from 1 to 1024, got {jobs!r}")
     work = []
     for item in renders:
         options = dict(common, **(item if isinstance(item, dict) else {"scene": item}))

@@ -114,10 +114,12 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
 
 
 def _decode(path: Path, label: str) -> dict:
+    _regular(path, label)
     try:
         meta = probe(path)
         timebase, pts = packets(path)
-    except (RuntimeError, OSError, StopIteration, subprocess.CalledProcessError) as e:
+    except (RuntimeError, OSError, StopIteration, subprocess.CalledProcessError, ValueError,
+            KeyError) as e:
         first = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
         raise CheckError(f"check failed: {label} does not decode ({first})") from None
     if not meta["frames"] or not pts:
@@ -166,10 +168,58 @@ def _format_of(path: Path, formats=None) -> "VideoFormat":
     return by_extension.get(Path(path).suffix[1:].lower(), FORMATS["mp4"])
 
 
+def _regular(path: Path, label) -> None:
+    """A file `nnviz check` reads is a file (a folder or a device named NAME.webm is not)."""
+    path = Path(path)
+    if not path.is_file():
+        what = "a folder" if path.is_dir() else "a broken link" if path.is_symlink() else (
+            "missing" if not path.exists() else "not a regular file")
+        raise CheckError(f"check failed: {label} is {what}, not a file nnviz wrote; move it "
+                         f"away and check again")
+
+
+def read_poster(path: Path, label=None) -> np.ndarray:
+    """The poster's pixels as RGB, read by Pillow (untrusted: its decompression-bomb limit
+    applies), whatever PNG colour type it was saved in (grey, grey and alpha, 16-bit, palette,
+    RGBA). A file that is not a PNG, or larger than any frame, is one CheckError."""
+    import warnings
+
+    from PIL import Image
+
+    from .api import MAX_SIZE
+    label = label or str(path)
+    _regular(path, label)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(path) as image:
+                if image.format != "PNG":
+                    raise CheckError(f"check failed: the poster {label} is "
+                                     f"{'a ' + image.format + ' image' if image.format else 'not an image'}"
+                                     f", not a PNG; render again")
+                w, h = image.size
+                if w > MAX_SIZE[0] or h > MAX_SIZE[1]:
+                    raise CheckError(f"check failed: the poster {label} is {w}x{h}, larger than "
+                                     f"any frame ({MAX_SIZE[0]}x{MAX_SIZE[1]}); render again")
+                image.load()
+                if image.mode in ("I", "I;16", "I;16B", "I;16L"):   # 16-bit grey: top 8 bits
+                    grey = (np.asarray(image).astype(np.int64).clip(0, 65535) >> 8).astype(np.uint8)
+                    return np.repeat(grey[..., None], 3, axis=2)
+                return np.asarray(image.convert("RGB"))
+    except CheckError:
+        raise
+    except (OSError, SyntaxError, EOFError, ValueError, TypeError, Image.DecompressionBombError,
+            Image.DecompressionBombWarning) as e:
+        reason = " ".join(str(e).split()) or type(e).__name__
+        raise CheckError(f"check failed: the poster {label} is not a readable PNG image "
+                         f"({reason})") from None
+
+
 def decode_animation(path: Path, label: str) -> dict:
     """Every frame of a GIF or animated WebP, read by Pillow (untrusted: its decompression-bomb
     limit applies): size, frame count, loop count, durations and the last frame in RGB."""
     from PIL import Image
+    _regular(path, label)
     try:
         with Image.open(path) as image:
             if image.format not in ("GIF", "WEBP"):
@@ -313,8 +363,6 @@ def render_folders(root: Path) -> list[Path]:
 
 def check_folder(folder: Path) -> list[tuple[Path, dict]]:
     """Check a render folder: its videos agree with each other, the poster and the log."""
-    import imageio.v3 as iio
-
     from .snapshots import load
     from .video import FORMATS
 
@@ -325,10 +373,12 @@ def check_folder(folder: Path) -> list[tuple[Path, dict]]:
     posters = [p for p in folder.glob("*.png") if not p.name.startswith(".")]
     logs = [p for p in [*folder.glob("*.npz"), *(folder / "runs").glob("*.npz")]   # runs: nnviz.runs
             if not p.name.startswith(".")]
+    for log in logs:
+        _regular(log, log)
     snapshots = max((len(load(p)) for p in logs), default=None)
     results = None
     for png in posters or [None]:
-        poster = None if png is None else iio.imread(png)
+        poster = None if png is None else read_poster(png)
         results = verify({v: str(v) for v in videos}, poster, snapshots=snapshots,
                          poster_name=png.name if png else "the poster")
     return results

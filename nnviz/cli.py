@@ -15,16 +15,52 @@ from .completion import complete_scene
 from .errors import Interrupted, NnvizError, UsageError
 
 
+MAX_STEPS = 10 ** 9   # --steps and --every (nnviz.training.MAX_STEPS)
+MAX_JOBS = 1024       # --jobs: processes at once
+MAX_SEED = 2 ** 32 - 1   # --seed (nnviz.training.MAX_SEED)
+MAX_LR = 1e6          # --lr (nnviz.training.MAX_LR)
+
+
+def plain_number(kind, value, param_type, param, ctx):
+    """`value` (a string from the command line, or a default) checked to be plain digits
+    (nnviz.numbers: not "nan", "inf", "1_000" or Unicode digits)."""
+    from .numbers import EXAMPLE, plain
+    if isinstance(value, str) and not plain(value, kind):
+        what = "integer" if kind is int else "float"
+        param_type.fail(f"{value!r} is not a valid {what} ({EXAMPLE[kind]})", param, ctx)
+    return value
+
+
+class Whole(click.IntRange):
+    """A whole number in range, in plain digits; "-0" is refused as any negative number is."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(plain_number(int, value, self, param, ctx), param, ctx)
+        if isinstance(value, str) and value.startswith("-"):
+            self.fail(f"{value} is not in the range {self._describe_range()}", param, ctx)
+        return number
+
+
+class Decimal(click.FloatRange):
+    """A finite number in range, in plain digits; "-0" is refused as any negative number is."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(plain_number(float, value, self, param, ctx), param, ctx)
+        if isinstance(value, str) and value.startswith("-"):
+            self.fail(f"{value} is not in the range {self._describe_range()}", param, ctx)
+        return number
+
+
 class LearningRate(click.ParamType):
     name = "LR"
 
     def convert(self, value, param, ctx):
-        try:
-            lr = float(value)
-        except (TypeError, ValueError):
-            self.fail(f"{value!r} is not a number", param, ctx)
-        if not lr > 0 or lr == float("inf"):
-            self.fail(f"{value} must be a positive number", param, ctx)
+        from .numbers import plain
+        if isinstance(value, str) and not plain(value, float):
+            self.fail(f"{value!r} is not a number (plain digits, e.g. 0.01)", param, ctx)
+        lr = float(value)
+        if not lr > 0 or lr > MAX_LR:
+            self.fail(f"{value} must be a positive number (at most {MAX_LR:g})", param, ctx)
         return lr
 
 
@@ -76,10 +112,10 @@ def look_options(f):
 
 def animation_options(f):
     """--gif-width and --gif-fps: the limits of the animated images (gif, webp)."""
-    f = click.option("--gif-fps", type=click.FloatRange(min=0.1, max=100), default=None,
+    f = click.option("--gif-fps", type=Decimal(min=0.1, max=100), default=None,
                      metavar="FPS", help="GIF and WebP: at most this many frames a second, "
                      "frames dropped evenly, the last kept [default: 15].")(f)
-    f = click.option("--gif-width", type=click.IntRange(min=16), default=None, metavar="PIXELS",
+    f = click.option("--gif-width", type=Whole(min=16, max=7680), default=None, metavar="PIXELS",
                      help="GIF and WebP: at most this wide, scaled down [default: 640].")(f)
     return f
 
@@ -98,11 +134,11 @@ def training_options(f):
     """--steps, --every, --seed, --lr: shared by train and render."""
     f = click.option("--lr", type=LearningRate(), default=None,
                      help="Learning rate (default: the scene's).")(f)
-    f = click.option("--seed", type=click.IntRange(min=0), default=None,
+    f = click.option("--seed", type=Whole(min=0, max=MAX_SEED), default=None,
                      help="Seed of the data, the initial weights and the batches [default: 0].")(f)
-    f = click.option("--every", type=click.IntRange(min=1), default=None,
+    f = click.option("--every", type=Whole(min=1, max=MAX_STEPS), default=None,
                      help="A snapshot (one video frame) every N steps (default: the scene's).")(f)
-    f = click.option("--steps", type=click.IntRange(min=1), default=None,
+    f = click.option("--steps", type=Whole(min=1, max=MAX_STEPS), default=None,
                      help="Training steps (default: the scene's).")(f)
     return f
 
@@ -159,18 +195,20 @@ def list_scenes(verbose):
     """Print each built-in scene's name and what it shows."""
     # printing is this command's whole job: a closed or broken stdout fails it (console.py)
     from .scene import builtin_scenes
+    from .theme import clean
     registry = builtin_scenes()
     width = max(map(len, registry))
     for name, cls in sorted(registry.items()):
-        click.echo(f"{name:<{width}}  {cls.description}")
+        click.echo(f"{name:<{width}}  {clean(cls.description)}")   # a plug-in's text
         if verbose:
             _details(cls)
 
 
-def _details(cls) -> None:
+def _details(scene) -> None:
+    """What `scene` (a class, or an instance already checked) trains and shows."""
     from .describe import describe
     from .scene_checks import instantiate
-    for field, text in describe(instantiate(cls)):
+    for field, text in describe(instantiate(scene) if isinstance(scene, type) else scene):
         click.echo(f"    {field:<10} {text}")
 
 
@@ -183,9 +221,10 @@ def show(name):
     NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one.
     """
     from .scene import resolve
-    cls = resolve(name)
-    click.echo(f"{cls.name}  {cls.description}")
-    _details(cls)
+    from .scene_checks import instantiate
+    scene = instantiate(resolve(name))   # checked before anything is printed
+    click.echo(f"{scene.name}  {scene.description}")
+    _details(scene)
 
 
 @cli.command()
@@ -255,11 +294,11 @@ def _report(result, quiet: bool, width: int = 0, write=None) -> None:
 @out_option
 @click.option("--size", type=Size(), default="1280x720", show_default=True,
               help="Frame size in pixels, both even, from 160x120 to 7680x4320.")
-@click.option("--fps", type=click.FloatRange(min=0.001, max=240), default=25.0,   # api.MIN_FPS..
+@click.option("--fps", type=Decimal(min=0.001, max=240), default=25.0,   # api.MIN_FPS..
               show_default=True,
               help="Frames per second, from 0.001 to 240 (what every encoder takes); one frame "
                    "per snapshot.")
-@click.option("--hold", type=click.FloatRange(min=0, max=600), default=1.0, show_default=True,
+@click.option("--hold", type=Decimal(min=0, max=600), default=1.0, show_default=True,
               help="Seconds the final frame is held at the end.")
 @click.option("--formats", type=Formats(), default="webm,ogv,mp4", show_default=True,
               help="Comma list of formats: webm (VP9), ogv (Theora), mp4 (H.264); also gif and "
@@ -274,7 +313,7 @@ def _report(result, quiet: bool, width: int = 0, write=None) -> None:
 @click.option("--check", is_flag=True,
               help="Decode every video after encoding; keep nothing unless all pass; "
                    "say what was verified.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
+@click.option("--jobs", type=Whole(min=1, max=MAX_JOBS), default=None,
               help="Scenes rendered at once when there are several [default: CPU count].")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Send each scene's training and rendering to the workers of this Dask "
@@ -398,25 +437,25 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
 @out_option
 @click.option("--size", type=Size(), default="1280x720", show_default=True,
               help="Frame size in pixels, both even, from 160x120 to 7680x4320.")
-@click.option("--fps", type=click.FloatRange(min=0.001, max=240), default=25.0,
+@click.option("--fps", type=Decimal(min=0.001, max=240), default=25.0,
               show_default=True, help="Frames per second, from 0.001 to 240; one frame per snapshot.")
-@click.option("--hold", type=click.FloatRange(min=0, max=600), default=1.0, show_default=True,
+@click.option("--hold", type=Decimal(min=0, max=600), default=1.0, show_default=True,
               help="Seconds the final frame is held at the end.")
 @click.option("--formats", type=Formats(), default="webm,ogv,mp4", show_default=True,
               help="Comma list of formats: webm (VP9), ogv (Theora), mp4 (H.264); also gif and "
                    "webp (animated images for READMEs, see --gif-width, --gif-fps).")
 @click.option("--panels", default=None, metavar="LIST",
               help="Comma list of panels instead of the scene's, e.g. fit,landscape,loss.")
-@click.option("--steps", type=click.IntRange(min=1), default=None,
+@click.option("--steps", type=Whole(min=1, max=MAX_STEPS), default=None,
               help="Training steps (default: the scene's).")
-@click.option("--every", type=click.IntRange(min=1), default=None,
+@click.option("--every", type=Whole(min=1, max=MAX_STEPS), default=None,
               help="A snapshot (one video frame) every N steps (default: the scene's).")
 @click.option("--quick", is_flag=True,
               help="A fast smoke render: 320x240, about 24 snapshots, 0.5 s hold "
                    "(options given explicitly win).")
 @click.option("--check", is_flag=True,
               help="Decode every video after encoding; keep nothing unless all pass.")
-@click.option("--jobs", type=click.IntRange(min=1), default=None,
+@click.option("--jobs", type=Whole(min=1, max=MAX_JOBS), default=None,
               help="Runs trained at once [default: CPU count].")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
               help="Train each run and render the video on the workers of a Dask scheduler "
@@ -591,8 +630,10 @@ def main(argv=None) -> None:
     signum = interrupts.settle()   # a signal from now on comes too late to change anything
     if signum is not None:
         message, code = str(Interrupted(signum)), 128 + signum
-    if message:
-        click.echo(f"Error: {message}", err=True)
+    if message:   # it may quote a scene's or a log's text: never a control character
+        from .outputs import as_final
+        from .theme import clean
+        click.echo(f"Error: {as_final(clean(' '.join(message.splitlines())))}", err=True)
     if console.lost_report() and signum is None:   # the work stands; its report went nowhere
         click.echo(f"Warning: the report could not be printed to stdout "
                    f"({console.lost_report()}); the exit status is the command's own", err=True)

@@ -13,7 +13,9 @@ import itertools
 
 from . import nn, runs
 from .errors import UsageError
+from .numbers import plain
 
+MAX_LR = 1e6   # nnviz.training.MAX_LR
 SUFFIX = "-compare"
 SETTINGS = ("lr", "optimizer", "seed")
 
@@ -27,32 +29,46 @@ def _items(flag: str, value) -> list[str]:
 
 
 def parse(flag: str, value) -> list:
-    """One flag's list of values, checked: at least two, none repeated, each valid."""
+    """One flag's list of values, checked: at least two, each valid, and each its own run: no
+    value given twice (0.001 and 0.0010 are one value) and no two values making one label
+    (a run's label names it in the video and its log's file: one would replace the other)."""
     items = _items(flag, value)
-    values = []
+    values, seen, labels = [], {}, {}
     for item in items:
         if flag == "lr":
             try:
+                if isinstance(item, str) and not plain(item, float):
+                    raise ValueError(item)
                 v = float(item)
             except (TypeError, ValueError):
-                raise UsageError(f"--lr: {item!r} is not a number; give learning rates such as "
-                                 f"0.001,0.01") from None
-            if not 0 < v < float("inf") or isinstance(item, bool):
-                raise UsageError(f"--lr: {item!r} must be a positive number")
+                raise UsageError(f"--lr: {item!r} is not a number; give learning rates in plain "
+                                 f"digits such as 0.001,0.01") from None
+            if not 0 < v <= MAX_LR or isinstance(item, bool):
+                raise UsageError(f"--lr: {item!r} must be a positive number (at most {MAX_LR:g})")
         elif flag == "optimizer":
             v = item
-            if v not in nn.OPTIMIZERS:
+            if not isinstance(v, str) or v not in nn.OPTIMIZERS:
                 raise UsageError(f"--optimizer: unknown optimizer {item!r}; choose from "
                                  f"{', '.join(nn.OPTIMIZERS)}")
         else:
             try:
-                v = int(item)
+                v = (int(item) if not isinstance(item, str)
+                     or plain(item, int) and not item.startswith("-") else None)   # not "-0"
             except (TypeError, ValueError):
                 v = None
             if v is None or isinstance(item, bool) or isinstance(item, float) or not 0 <= v < 2 ** 32:
                 raise UsageError(f"--seed: {item!r} is not a whole number from 0 to 2**32 - 1")
-        if v in values:
-            raise UsageError(f"--{flag} repeats {item!r}; give each value once")
+        if v in seen:
+            if str(seen[v]) == str(item):
+                raise UsageError(f"--{flag} repeats {item!r}; give each value once")
+            raise UsageError(f"--{flag}: {seen[v]!r} and {item!r} are the same value; give each "
+                             f"value once")
+        label = _label(flag, v)
+        if label in labels:
+            raise UsageError(f"--{flag}: {labels[label]!r} and {item!r} would both be run "
+                             f"{label!r}; give values that differ in their first 6 significant "
+                             f"digits")
+        seen[v], labels[label] = item, item
         values.append(v)
     if len(values) < 2:
         raise UsageError(f"--{flag} {value!r} gives one value only; give at least two to "
@@ -82,6 +98,13 @@ def make_runs(**lists) -> dict[str, dict]:
     made = {}
     for combo in itertools.product(*(values for _, values in given)):
         label = " · ".join(_label(flag, v) for (flag, _), v in zip(given, combo))
+        if label in made:   # parse() keeps each flag's labels apart; a run is never dropped
+            raise UsageError(f"two runs would both be {label!r}; give values that make "
+                             f"different labels")
+        if len(label) > runs.MAX_LABEL:
+            raise UsageError(f"the run {label!r} makes a label of {len(label)} characters; a "
+                             f"tile's title holds at most {runs.MAX_LABEL}: compare fewer "
+                             f"settings at once, or give shorter values")
         made[label] = {flag: v for (flag, _), v in zip(given, combo)}
     return made
 

@@ -166,7 +166,8 @@ def check_panels(scene: str, panels: list[str], arrays, meta: dict | None = None
 def looks(meta: dict, theme: str | None = None, title: str | None = None) -> tuple[Theme, str]:
     """The theme and header title to draw a log with: the ones given, else the log's (its meta
     was validated on load: logschema), else light and the scene's title."""
-    return get_theme(theme or meta.get("theme")), title or meta["title"]
+    from .theme import clean
+    return get_theme(theme or meta.get("theme")), clean(title or meta["title"])
 
 
 class FrameRenderer:

@@ -20,6 +20,7 @@ from . import outputs, runs
 from .errors import NnvizError
 from .names import check_scene_name
 from .page import video_block
+from .theme import clean
 from .video import FORMATS
 
 INDEX = "index.html"
@@ -131,7 +132,7 @@ def _options(scene: dict) -> list[tuple[str, str]]:
 
 def _card(scene: dict) -> str:
     name, meta, folder = scene["name"], scene["meta"], scene["files"][0].parent
-    e = html.escape
+    e = lambda text: html.escape(clean(text, lines=True))   # a stranger's text: see clean
     description = meta.get("description", "")
     if len(description) > MAX_DESCRIPTION:
         description = description[:MAX_DESCRIPTION] + "…"

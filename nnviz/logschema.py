@@ -21,7 +21,7 @@ import numpy as np
 from .errors import UsageError
 from .landscape import NAMES as LANDSCAPE
 from .names import check_scene_name
-from .theme import THEMES
+from .theme import THEMES, text_problem
 
 KINDS = {"regression", "classification"}
 # a header shows one line of about 100 characters (shortened to fit); a log's title is a
@@ -148,6 +148,10 @@ def check_meta(meta: dict) -> None:
     for key in ("title", "description"):
         if not isinstance(meta.get(key), str):
             raise Invalid(f"meta {key!r} must be a string, got {type(meta.get(key)).__name__}")
+    for key in ("title", "description"):
+        why = text_problem(meta[key], lines=key == "description")
+        if why:
+            raise Invalid(f"meta {key!r} {why}")
     if len(meta["title"]) > MAX_TITLE:
         raise Invalid(f"meta 'title' is {len(meta['title']):,} characters long; at most "
                       f"{MAX_TITLE:,} are allowed")
@@ -234,12 +238,43 @@ def check_fields(meta: dict, headers: dict[str, tuple], read: Callable[[str], np
             problem = field.values(arrays[name])
             if problem:
                 raise Invalid(f"field {name!r} {problem}")
+    check_agreement(meta, shapes, arrays)
     for panel in meta["panels"]:
         for symbol, least in PANEL_MINIMUM.get(panel, {}).items():
             if shapes.bound.get(symbol, least) < least:
                 raise Invalid(f"the {panel} panel needs {symbol} >= {least}, this log has "
                               f"{symbol} = {shapes.bound[symbol]}")
     return arrays
+
+
+def check_agreement(meta: dict, shapes: "Shapes", arrays: dict[str, np.ndarray]) -> None:
+    """What fields must agree on beyond their shapes: meta's architecture takes the data's
+    inputs (D) and gives its outputs (K), and its parameters are the landscape's (P); the
+    snapshot steps are exactly those meta's options `steps` and `every` make."""
+    if meta.get("architecture") is not None:
+        net = network(meta["architecture"])
+        widths = (("D", "n_in", "inputs"), ("K", "n_out", "outputs"))
+        for symbol, width, what in widths if net.params else ():   # no Dense layer: no widths
+            width = getattr(net, width)
+            if symbol in shapes.bound and shapes.bound[symbol] != width:
+                raise Invalid(f"meta 'architecture' has {width} {what}, but {shapes.source[symbol]} "
+                              f"has {shapes.bound[symbol]}; the log's network and data disagree")
+        if "P" in shapes.bound and shapes.bound["P"] != net.flat_params.size:
+            raise Invalid(f"meta 'architecture' has {net.flat_params.size} parameters, but "
+                          f"{shapes.source['P']} has {shapes.bound['P']}")
+    options = meta["options"]
+    if "steps" in options or "every" in options:
+        from .training import MAX_STEPS, schedule
+        for key in ("steps", "every"):
+            value = options.get(key)
+            if isinstance(value, bool) or not isinstance(value, int) or not 0 < value <= MAX_STEPS:
+                raise Invalid(f"meta 'options' {key!r} must be a whole number from 1 to "
+                              f"{MAX_STEPS:,}, got {value!r}")
+        steps = schedule(options["steps"], options["every"])
+        if len(steps) != meta["snapshots"] or "step" in arrays and not np.array_equal(
+                arrays["step"], np.fromiter(steps, np.int64, len(steps))):
+            raise Invalid(f"field 'step' is not the snapshots of meta 'options' (steps "
+                          f"{options['steps']}, every {options['every']}: {len(steps)} snapshots)")
 
 
 def field_for(name: str) -> Field | None:

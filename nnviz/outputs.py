@@ -34,6 +34,27 @@ def _candidate(final: Path) -> Path:
     return final.with_name(f".{final.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
 
 
+# what _candidate makes of a name: .NAME.PID.HEX8.tmp
+_TEMPORARY = re.compile(r"(?<![A-Za-z0-9_.-])\.([A-Za-z0-9_][A-Za-z0-9_.-]*?)\.\d+\.[0-9a-f]{8}\.tmp\b")
+
+
+def as_final(text: str) -> str:
+    """`text` with every temporary's name (see _candidate) replaced by the name of the file it
+    stands for: a message names the files a user knows, never nnviz's internal temporaries."""
+    return _TEMPORARY.sub(r"\1", text)
+
+
+@contextmanager
+def final_names():
+    """An NnvizError raised inside names files as `as_final` does (also a decorator)."""
+    try:
+        yield
+    except NnvizError as e:
+        if e.args and isinstance(e.args[0], str) and as_final(e.args[0]) != e.args[0]:
+            e.args = (as_final(e.args[0]), *e.args[1:])
+        raise
+
+
 def exclusive(final: Path, make: Callable[[Path], object]):
     """Call `make` on fresh names until one did not exist yet."""
     for _ in range(100):

@@ -6,6 +6,7 @@ import html
 from pathlib import Path
 from urllib.parse import quote
 
+from .theme import clean
 from .video import VideoFormat, animation_size
 
 
@@ -31,7 +32,7 @@ def video_block(name: str, videos: dict[VideoFormat, Path], size: tuple[int, int
 
 def markdown_image(name: str, title: str, fmt: VideoFormat) -> str:
     """`![title](NAME.gif)`: what GitHub shows in a README (it plays no <video> from a repo)."""
-    alt = " ".join(title.split()).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+    alt = " ".join(clean(title).split()).replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
     return f"![{alt}]({name}.{fmt.extension})"
 
 
@@ -45,7 +46,7 @@ def image_blocks(name: str, title: str, files: dict[VideoFormat, Path],
         w, h = animation_size(size, fmt)
         parts.append(
             f'<figure>\n<img src="{html.escape(name)}.{fmt.extension}" width="{w}" height="{h}" '
-            f'alt="{html.escape(title)}">\n<figcaption>{fmt.name.upper()} for a README, paste: '
+            f'alt="{html.escape(clean(title))}">\n<figcaption>{fmt.name.upper()} for a README, paste: '
             f'<code>{html.escape(markdown_image(name, title, fmt))}</code></figcaption>\n</figure>')
     return "\n".join(parts)
 
@@ -57,7 +58,7 @@ def standalone_page(name: str, title: str, block: str, images: str = "") -> str:
 <html lang="en">
 <head>
 <meta charset="utf-8">
-<title>{html.escape(title)}</title>
+<title>{html.escape(clean(title))}</title>
 <style>body {{ margin: 2em; font-family: sans-serif; }} video, img {{ max-width: 100%; height: auto; }}</style>
 </head>
 <body>

@@ -78,6 +78,9 @@ def check_attributes(scene) -> None:
         value = _attr(scene, name)
         if not _is_int(value) or value <= 0:
             _fail(scene, f"{name} must be a positive integer, got {value!r}")
+        from .training import MAX_STEPS
+        if value > MAX_STEPS:
+            _fail(scene, f"{name} must be at most {MAX_STEPS:,}, got {value!r}")
     lr = _attr(scene, "lr")
     if not _is_number(lr) or not np.isfinite(lr) or lr <= 0:
         _fail(scene, f"lr must be a positive number, got {lr!r}")
@@ -99,9 +102,13 @@ def check_attributes(scene) -> None:
     if not isinstance(_attr(scene, "standardize_targets"), bool):
         _fail(scene, f"standardize_targets must be True or False, "
                      f"got {scene.standardize_targets!r}")
+    from .theme import text_problem
     for name in ("title", "description"):
         if not isinstance(_attr(scene, name), str):
             _fail(scene, f"{name} must be a string, got {getattr(scene, name)!r}")
+        why = text_problem(getattr(scene, name), lines=name == "description")
+        if why:
+            _fail(scene, f"the {name} {why}; give printable text")
 
 
 def dataset(scene, rng: np.random.Generator) -> data.Dataset:

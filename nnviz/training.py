@@ -67,19 +67,29 @@ def schedule(steps: int, every: int) -> Schedule:
     return Schedule(steps, every)
 
 
+MAX_STEPS = 10 ** 9   # --steps and --every: a billion steps is days of training; far beyond
+                      # it, counts of snapshots overflow a C integer (len() of the schedule)
+MAX_SEED = 2 ** 32 - 1   # what a run's own seed (nnviz.runs) and `compare --seed` take
+# --lr and compare's: on nnviz's standardised data every step beyond a few units diverges;
+# a larger number is a typo, refused before training rather than reported as a divergence
+MAX_LR = 1e6
+
+
 def check_count(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value <= 0:
-        raise UsageError(f"--{name} must be a positive integer, got {value!r}")
+    if (isinstance(value, bool) or not isinstance(value, (int, np.integer))
+            or not 0 < value <= MAX_STEPS):
+        raise UsageError(f"--{name} must be a whole number from 1 to {MAX_STEPS:,}, got {value!r}")
     return int(value)
 
 
 def check_options(steps, every, seed, lr) -> None:
     check_count("steps", steps)
     check_count("every", every)
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise UsageError(f"--seed must be a non-negative integer, got {seed!r}")
-    if not isinstance(lr, (int, float)) or not np.isfinite(lr) or lr <= 0:
-        raise UsageError(f"--lr must be a positive number, got {lr!r}")
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
+        raise UsageError(f"--seed must be a whole number from 0 to {MAX_SEED}, got {seed!r}")
+    if (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not np.isfinite(lr)
+            or not 0 < lr <= MAX_LR):
+        raise UsageError(f"--lr must be a positive number (at most {MAX_LR:g}), got {lr!r}")
 
 
 def _grid(x: np.ndarray) -> dict[str, np.ndarray]:
@@ -164,6 +174,11 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
     if landscape and architecture is None:
         raise UsageError(f"scene {scene.name!r}: the landscape panel needs a network of nnviz's "
                          f"own layers; drop the panel or build the model from nn layers")
+    drawn = [p for p in ("network", "neuron") if p in scene.panels]   # they draw its layers
+    if drawn and architecture is None:
+        raise UsageError(f"scene {scene.name!r}: the {drawn[0]} panel draws the network's "
+                         f"layers, and this one has a layer of its own nnviz cannot describe; "
+                         f"drop the panel or build the model from nn layers")
     loss_fn = nn.loss(scene_checks.loss_name(scene, ds))
     opt = nn.optimizer(scene.optimizer, lr)
     size = scene_checks.batch_size(scene, len(xt))

@@ -130,6 +130,7 @@ register(VideoFormat(
 
 DEFAULT_FORMATS = ("webm", "ogv", "mp4")
 MIN_ANIMATION_WIDTH, MIN_ANIMATION_FPS = 16, 0.1
+MAX_ANIMATION_WIDTH = 7680   # the widest frame (nnviz.api.MAX_SIZE): an image is only scaled down
 
 
 def parse_formats(text: str | list[str] | tuple[str, ...], gif_width: int | None = None,
@@ -146,9 +147,9 @@ def parse_formats(text: str | list[str] | tuple[str, ...], gif_width: int | None
     limits = {}
     if gif_width is not None:
         if isinstance(gif_width, bool) or not isinstance(gif_width, int) \
-                or gif_width < MIN_ANIMATION_WIDTH:
-            raise UsageError(f"--gif-width must be a whole number of pixels, at least "
-                             f"{MIN_ANIMATION_WIDTH}, got {gif_width!r}")
+                or not MIN_ANIMATION_WIDTH <= gif_width <= MAX_ANIMATION_WIDTH:
+            raise UsageError(f"--gif-width must be a whole number of pixels from "
+                             f"{MIN_ANIMATION_WIDTH} to {MAX_ANIMATION_WIDTH}, got {gif_width!r}")
         limits["max_width"] = gif_width
     if gif_fps is not None:
         if isinstance(gif_fps, bool) or not isinstance(gif_fps, (int, float)) \

@@ -42,7 +42,7 @@ def test_bad_train_input(tmp_path, scene_file):
         (["train", scene_file("x = 1\n", "empty.py")], 2, "defines no scene"),
         (["train", scene_file("import nnviz\n\n1 / 0\n", "boom.py")], 2, "boom.py:3: ZeroDivisionError: division by zero"),
         (["train", scene_file("def f(:\n", "syntax.py")], 2, "syntax.py:1: SyntaxError"),
-        (["train", "xor_two_classes", "--steps", "0"], 2, "Invalid value for '--steps': 0 is not in the range x>=1"),
+        (["train", "xor_two_classes", "--steps", "0"], 2, "Invalid value for '--steps': 0 is not in the range 1<=x<=1000000000"),
         (["train", "xor_two_classes", "--every", "-3"], 2, "Invalid value for '--every'"),
         (["train", "xor_two_classes", "--steps", "2.5"], 2, "'2.5' is not a valid integer"),
         (["train", "xor_two_classes", "--lr", "0"], 2, "--lr': 0 must be a positive number"),

@@ -188,6 +188,7 @@ def test_boundary_takes_one_probability_column(logs, tmp_path, capsys):
     for name in ("data/y_train", "data/y_val", "output", "standardizer/y_mean", "standardizer/y_std"):
         arrays[name] = arrays[name][..., 1:]
     meta["panels"] = ["boundary", "loss"]
+    meta["architecture"] = None   # its network gives two outputs: the loader refuses that now
     code, err = render_from(write_log(tmp_path / "one.npz", meta, arrays), tmp_path / "out", capsys)
     assert code == 0, err
     one, two = (FrameRenderer(load(p), (320, 240)) for p in (tmp_path / "one.npz", logs["2d"]))

@@ -131,7 +131,7 @@ def test_check_catches_broken_images(shared, tmp_path):
 
 
 @pytest.mark.parametrize("args, fragment", [
-    (["--gif-width", "8"], "Invalid value for '--gif-width': 8 is not in the range x>=16"),
+    (["--gif-width", "8"], "Invalid value for '--gif-width': 8 is not in the range 16<=x<=7680"),
     (["--gif-fps", "0"], "Invalid value for '--gif-fps': 0.0 is not in the range 0.1<=x<=100"),
     (["--formats", "mp4,apng"], "unknown format 'apng'; choose from webm, ogv, mp4, gif, webp"),
 ])
@@ -142,7 +142,7 @@ def test_bad_options_are_exit_2(tmp_path, args, fragment):
 
 
 @pytest.mark.parametrize("options, fragment", [
-    (dict(gif_width=True), "--gif-width must be a whole number of pixels, at least 16, got True"),
+    (dict(gif_width=True), "--gif-width must be a whole number of pixels from 16 to 7680, got True"),
     (dict(gif_width=10.5), "--gif-width must be a whole number of pixels"),
     (dict(gif_fps="fast"), "--gif-fps must be a number from 0.1 to 100"),
 ])
