@@ -1,4 +1,4 @@
-"""Time of the loss landscape (nnviz.landscape.compute) for every built-in scene.
+"""Time of the loss landscape (nnviz.learn.landscape.compute) for every built-in scene.
 
 Each scene is trained once with its default options (nnviz's core, no landscape), its logged
 trajectory is read back, and compute() is timed at the default grid on one BLAS thread (as in
@@ -22,8 +22,8 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import nnviz
-from nnviz import landscape, nn
-from nnviz.training import train
+from nnviz.learn import landscape, nn
+from nnviz.learn.training import train
 
 DEEP = "non_linear_regression_tanh"
 

@@ -18,9 +18,9 @@ from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import nnviz
-from nnviz.api import single_threaded_blas
-from nnviz.scene import Scene
-from nnviz.training import train
+from nnviz.run.pool import single_threaded_blas
+from nnviz.learn.scene import Scene
+from nnviz.learn.training import train
 
 
 def checked_scenes() -> list[str]:

@@ -20,8 +20,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import nnviz  # noqa: E402
-from nnviz.training import train  # noqa: E402
-from nnviz.video import ffmpeg_exe  # noqa: E402
+from nnviz.learn.training import train  # noqa: E402
+from nnviz.encode.video import ffmpeg_exe  # noqa: E402
 
 ORIGINAL_FLAGS = {  # the series' three ffmpeg runs; VP9 needs a pixel format with ffmpeg 9
     "webm": ["-c:v", "libvpx-vp9", "-b:v", "2M", "-pix_fmt", "yuva420p"],

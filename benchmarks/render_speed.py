@@ -22,7 +22,7 @@ snapshots of xor_two_classes at 640x360 with webm, gif and webp: flat as the cli
 large (--large, or --only large): one render at 7680x4320 (a few frames, each format) with the
 peak resident memory of nnviz and of ffmpeg.
 
-and several runs in one video (nnviz.runs): 1, 2, 4 and 9 runs and a shared landscape, drawn
+and several runs in one video (nnviz.learn.runs): 1, 2, 4 and 9 runs and a shared landscape, drawn
 from their logs.
 
 and the neuron scenes (gradient_descent, artificial_neuron) at their own steps, whole renders
@@ -49,8 +49,9 @@ from pathlib import Path
 import numpy as np
 
 import nnviz
-from nnviz.frames import FrameRenderer
-from nnviz.video import FORMATS, Encoder, ffmpeg_exe
+from nnviz.draw.frames import FrameRenderer
+from nnviz.encode.video import Encoder, ffmpeg_exe
+from nnviz.encode.formats import FORMATS
 
 HERE = Path(__file__).parent
 SCENES = ("xor_two_classes", "non_linear_regression_tanh")
@@ -254,7 +255,7 @@ def sharing(args, tmp: Path) -> dict:
     included): their size, PSNR and cost; and, stricter, beside mp4 alone without training."""
     from PIL import Image
 
-    from nnviz.check import decode_animation, psnr
+    from nnviz.encode.check import decode_animation, psnr
     print("\nsharing: xor_two_classes at the defaults (1280x720, 25 fps, 1 s hold), seconds:")
     log = nnviz.train("xor_two_classes", out=tmp / "share-log")
     result = {}

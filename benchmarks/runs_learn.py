@@ -12,10 +12,10 @@ import concurrent.futures as cf
 import tempfile
 from pathlib import Path
 
-from nnviz import runs
-from nnviz.scene import resolve
-from nnviz.scene_checks import instantiate
-from nnviz.training import train
+from nnviz.learn import runs
+from nnviz.learn.scene import resolve
+from nnviz.learn.scene_checks import instantiate
+from nnviz.learn.training import train
 
 
 def one(spec, index, seed, steps, lr, folder):

@@ -19,7 +19,7 @@ import numpy as np
 from threadpoolctl import threadpool_limits
 
 import nnviz
-from nnviz import data, nn
+from nnviz.learn import data, nn
 
 NETWORKS = {  # scene: (widths, hidden activation, output activation, loss, lr, dataset)
     "linear_regression": ([1, 1], "linear", "linear", "mse", 2e-2, data.noisy_linear),

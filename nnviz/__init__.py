@@ -8,13 +8,14 @@ starts fast and a broken install is reported in one line (nnviz.__main__), never
 """
 from importlib import import_module
 
-__version__ = "0.1.0"
+from .version import __version__  # noqa: F401
 
-_WHERE = {   # public name -> the module that defines it
-    "data": None, "nn": None,
+_WHERE = {   # public name -> the module that defines it (a sub-module: the name itself)
+    "data": "learn.data", "nn": "learn.nn",
     "NnvizError": "errors", "UsageError": "errors",
-    "PANELS": "scene", "Scene": "scene", "builtin_scenes": "scene", "resolve": "scene",
-    "SnapshotLog": "snapshots", "load": "snapshots",
+    "PANELS": "learn.scene", "Scene": "learn.scene", "builtin_scenes": "learn.scene",
+    "resolve": "learn.scene",
+    "SnapshotLog": "log.snapshots", "load": "log.snapshots",
     "render": "api", "render_many": "api", "train": "api", "compare": "api",
     "RenderResult": "api",
 }
@@ -23,10 +24,8 @@ _WHERE = {   # public name -> the module that defines it
 def __getattr__(name):
     if name not in _WHERE:
         raise AttributeError(f"module 'nnviz' has no attribute {name!r}")
-    module = _WHERE[name]
-    if module is None:   # a sub-module itself
-        return import_module(f".{name}", __name__)
-    return getattr(import_module(f".{module}", __name__), name)
+    module = import_module(f".{_WHERE[name]}", __name__)
+    return module if _WHERE[name].endswith(f".{name}") else getattr(module, name)
 
 
 def __dir__():

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import errno
-import functools
 import signal
 import sys
 import time
@@ -10,168 +9,18 @@ from pathlib import Path
 
 import click
 
-from . import __version__, console, interrupts
+from . import console, interrupts
+from .version import __version__
 from .completion import complete_scene
-from .errors import Interrupted, NnvizError, UsageError
+from .cli_report import finish_report, render_many_here, report
+from .cli_options import (Whole, animation_options, dask_log_option, quick_check_options,
+                          video_options,
+                          dask_logs, look_options, out_option, stops_at_safe_points,
+                          training_options)
+from .errors import Interrupted, NnvizError
+from .settings import MAX_JOBS, MAX_STEPS
 
 
-MAX_STEPS = 10 ** 9   # --steps and --every (nnviz.training.MAX_STEPS)
-MAX_JOBS = 1024       # --jobs: processes at once
-MAX_SEED = 2 ** 32 - 1   # --seed (nnviz.training.MAX_SEED)
-MAX_LR = 1e6          # --lr (nnviz.training.MAX_LR)
-
-
-def plain_number(kind, value, param_type, param, ctx):
-    """`value` (a string from the command line, or a default) checked to be plain digits
-    (nnviz.numbers: not "nan", "inf", "1_000" or Unicode digits)."""
-    from .numbers import EXAMPLE, plain
-    if isinstance(value, str) and not plain(value, kind):
-        what = "integer" if kind is int else "float"
-        param_type.fail(f"{value!r} is not a valid {what} ({EXAMPLE[kind]})", param, ctx)
-    return value
-
-
-class Whole(click.IntRange):
-    """A whole number in range, in plain digits; "-0" is refused as any negative number is."""
-
-    def convert(self, value, param, ctx):
-        number = super().convert(plain_number(int, value, self, param, ctx), param, ctx)
-        if isinstance(value, str) and value.startswith("-"):
-            self.fail(f"{value} is not in the range {self._describe_range()}", param, ctx)
-        return number
-
-
-class Decimal(click.FloatRange):
-    """A finite number in range, in plain digits; "-0" is refused as any negative number is."""
-
-    def convert(self, value, param, ctx):
-        number = super().convert(plain_number(float, value, self, param, ctx), param, ctx)
-        if isinstance(value, str) and value.startswith("-"):
-            self.fail(f"{value} is not in the range {self._describe_range()}", param, ctx)
-        return number
-
-
-class LearningRate(click.ParamType):
-    name = "LR"
-
-    def convert(self, value, param, ctx):
-        from .numbers import plain
-        if isinstance(value, str) and not plain(value, float):
-            self.fail(f"{value!r} is not a number (plain digits, e.g. 0.01)", param, ctx)
-        lr = float(value)
-        if not lr > 0 or lr > MAX_LR:
-            self.fail(f"{value} must be a positive number (at most {MAX_LR:g})", param, ctx)
-        return lr
-
-
-class Size(click.ParamType):
-    name = "WxH"
-
-    def convert(self, value, param, ctx):
-        from .api import check_size
-        try:
-            return check_size(value)
-        except UsageError as e:   # click names the option already
-            self.fail(str(e).removeprefix("--size ").removeprefix("must be "), param, ctx)
-
-
-class Formats(click.ParamType):
-    name = "LIST"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, list):
-            return value
-        from .video import parse_formats
-        try:
-            return [f.name for f in parse_formats(value)]
-        except UsageError as e:   # click names the option already
-            self.fail(str(e).removeprefix("--formats "), param, ctx)
-
-
-class Title(click.ParamType):
-    name = "TEXT"
-
-    def convert(self, value, param, ctx):
-        from .theme import HINT, title_problem
-        why = title_problem(value)
-        if why:   # click names the option already
-            self.fail(f"the title {why}; {HINT}", param, ctx)
-        return value
-
-
-def look_options(f):
-    """--theme and --title: how the frames look (recorded in the log; --from keeps them)."""
-    from .theme import THEMES
-    f = click.option("--title", type=Title(), default=None,
-                     help="The header's title instead of the scene's (one line).")(f)
-    f = click.option("--theme", type=click.Choice(list(THEMES)), default=None,
-                     help="Colours: light (the default) or dark, for slides and projectors; "
-                          "with --from, the log's own unless given.")(f)
-    return f
-
-
-def animation_options(f):
-    """--gif-width and --gif-fps: the limits of the animated images (gif, webp)."""
-    f = click.option("--gif-fps", type=Decimal(min=0.1, max=100), default=None,
-                     metavar="FPS", help="GIF and WebP: at most this many frames a second, "
-                     "frames dropped evenly, the last kept [default: 15].")(f)
-    f = click.option("--gif-width", type=Whole(min=16, max=7680), default=None, metavar="PIXELS",
-                     help="GIF and WebP: at most this wide, scaled down [default: 640].")(f)
-    return f
-
-
-def stops_at_safe_points(command):
-    """Run a command that draws or trains with signals recorded and acted on between frames
-    and steps (see nnviz.interrupts), never raised inside matplotlib's C drawing code."""
-    @functools.wraps(command)
-    def run(*args, **kwargs):
-        with interrupts.deferred():
-            return command(*args, **kwargs)
-    return run
-
-
-def training_options(f):
-    """--steps, --every, --seed, --lr: shared by train and render."""
-    f = click.option("--lr", type=LearningRate(), default=None,
-                     help="Learning rate (default: the scene's).")(f)
-    f = click.option("--seed", type=Whole(min=0, max=MAX_SEED), default=None,
-                     help="Seed of the data, the initial weights and the batches [default: 0].")(f)
-    f = click.option("--every", type=Whole(min=1, max=MAX_STEPS), default=None,
-                     help="A snapshot (one video frame) every N steps (default: the scene's).")(f)
-    f = click.option("--steps", type=Whole(min=1, max=MAX_STEPS), default=None,
-                     help="Training steps (default: the scene's).")(f)
-    return f
-
-
-def dask_log_option(f):
-    return click.option("-v", "--verbose", is_flag=True,
-                        help="With --scheduler: also show Dask's own log messages on stderr "
-                             "(hidden otherwise).")(f)
-
-
-def _dask_logs(verbose: bool) -> None:
-    """Where Dask's log messages go: nowhere (nnviz's own one line is the whole story), or
-    with -v to stderr. Set before Dask is imported: it adds no handler of its own then.
-    Dask's warnings and its "Exception ignored" reports follow its log."""
-    import logging
-    import warnings
-    root = logging.getLogger()
-    if verbose:
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(name)s %(levelname)s: %(message)s"))
-        root.addHandler(handler)
-        return
-    root.addHandler(logging.NullHandler())
-    logging.captureWarnings(True)
-    warnings.filterwarnings("ignore", module="(distributed|dask|tornado)")
-    sys.unraisablehook = lambda unraisable: logging.getLogger("nnviz.dask").debug(
-        "%s: %r", unraisable.err_msg or "Exception ignored in", unraisable.object,
-        exc_info=(unraisable.exc_type, unraisable.exc_value, unraisable.exc_traceback))
-
-
-def out_option(f):
-    return click.option("--out", "out", type=click.Path(path_type=Path), default=Path("output"),
-                        show_default=True, help="Root folder; results go to OUT/NAME/.")(f)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -194,8 +43,8 @@ def cli():
 def list_scenes(verbose):
     """Print each built-in scene's name and what it shows."""
     # printing is this command's whole job: a closed or broken stdout fails it (console.py)
-    from .scene import builtin_scenes
-    from .theme import clean
+    from .learn.scene import builtin_scenes
+    from .text import clean
     registry = builtin_scenes()
     width = max(map(len, registry))
     for name, cls in sorted(registry.items()):
@@ -206,8 +55,8 @@ def list_scenes(verbose):
 
 def _details(scene) -> None:
     """What `scene` (a class, or an instance already checked) trains and shows."""
-    from .describe import describe
-    from .scene_checks import instantiate
+    from .learn.describe import describe
+    from .learn.scene_checks import instantiate
     for field, text in describe(instantiate(scene) if isinstance(scene, type) else scene):
         click.echo(f"    {field:<10} {text}")
 
@@ -220,8 +69,8 @@ def show(name):
 
     NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one.
     """
-    from .scene import resolve
-    from .scene_checks import instantiate
+    from .learn.scene import resolve
+    from .learn.scene_checks import instantiate
     scene = instantiate(resolve(name))   # checked before anything is printed
     click.echo(f"{scene.name}  {scene.description}")
     _details(scene)
@@ -240,8 +89,8 @@ def train(name, steps, every, seed, lr, out, quiet):
     """
     from .api import train as train_one
     from .progress import STEP, Progress
-    from .scene import resolve
-    from .scene_checks import instantiate
+    from .learn.scene import resolve
+    from .learn.scene_checks import instantiate
     scene = instantiate(resolve(name))
     plan = {"training": (steps or scene.steps, STEP)}
     with Progress(scene.name, plan, enabled=not quiet) as progress:
@@ -257,33 +106,6 @@ def train(name, steps, every, seed, lr, out, quiet):
     console.report(f"wrote {log.path}")
 
 
-def _human(n: int) -> str:
-    for unit in ("B", "kB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:.0f} {unit}" if unit == "B" else f"{n:.1f} {unit}"
-        n /= 1000
-
-
-def _report(result, quiet: bool, width: int = 0, write=None) -> None:
-    """One line per file, path and size in aligned columns, and what --check verified."""
-    if quiet:
-        return
-    write = write or console.report
-    width = max(width, *(len(str(p)) for p in result.files.values()))
-    for path in result.files.values():
-        write(f"{str(path):<{width}}  {_human(path.stat().st_size):>9}")
-    from .video import FORMATS
-    videos = [n for n in result.checked if not FORMATS[n].animation]
-    images = [n for n in result.checked if FORMATS[n].animation]
-    if videos:
-        w, h = result.size
-        write(f"checked {', '.join(videos)}: each decodes completely to {result.frames} "
-              f"frames of {w}x{h} ({result.frames / result.fps:g} s at {result.fps:g} fps)")
-    if images:
-        write(f"checked {', '.join(images)}: each decodes completely, loops and ends on the "
-              f"poster")
-
-
 @cli.command()
 @click.argument("names", nargs=-1, metavar="[NAME]...", shell_complete=complete_scene)
 @click.option("--all", "all_", is_flag=True, help="Render every built-in scene.")
@@ -292,27 +114,12 @@ def _report(result, quiet: bool, width: int = 0, write=None) -> None:
                    "runs, their folder OUT/NAME/runs or each of their logs (repeat --from); "
                    "--steps, --every, --seed and --lr are refused with it.")
 @out_option
-@click.option("--size", type=Size(), default="1280x720", show_default=True,
-              help="Frame size in pixels, both even, from 160x120 to 7680x4320.")
-@click.option("--fps", type=Decimal(min=0.001, max=240), default=25.0,   # api.MIN_FPS..
-              show_default=True,
-              help="Frames per second, from 0.001 to 240 (what every encoder takes); one frame "
-                   "per snapshot.")
-@click.option("--hold", type=Decimal(min=0, max=600), default=1.0, show_default=True,
-              help="Seconds the final frame is held at the end.")
-@click.option("--formats", type=Formats(), default="webm,ogv,mp4", show_default=True,
-              help="Comma list of formats: webm (VP9), ogv (Theora), mp4 (H.264); also gif and "
-                   "webp (animated images for READMEs, see --gif-width, --gif-fps).")
+@video_options
 @click.option("--panels", default=None, metavar="LIST",
               help="Comma list of panels to draw instead of the scene's, e.g. "
                    "boundary,network,loss (see the README's panel table).")
 @training_options
-@click.option("--quick", is_flag=True,
-              help="A fast smoke render: 320x240, about 24 snapshots, 0.5 s hold "
-                   "(options given explicitly win).")
-@click.option("--check", is_flag=True,
-              help="Decode every video after encoding; keep nothing unless all pass; "
-                   "say what was verified.")
+@quick_check_options
 @click.option("--jobs", type=Whole(min=1, max=MAX_JOBS), default=None,
               help="Scenes rendered at once when there are several [default: CPU count].")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
@@ -335,13 +142,14 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     (FILE.py:NAME picks one of several, by scene name or class name).
     """
     if scheduler is not None:
-        _dask_logs(verbose)
-    from .api import quick_every, render as render_one
-    from .jobs import Job
+        dask_logs(verbose)
+    from .api import render as render_one
+    from .settings import quick_every
+    from .run.jobs import Job
     from .progress import Progress, render_plan
-    from .scene import builtin_scenes, resolve
-    from .scene_checks import check_attributes
-    from .training import schedule
+    from .learn.scene import builtin_scenes, resolve
+    from .learn.scene_checks import check_attributes
+    from .learn.training import schedule
 
     if all_ and names:
         raise click.UsageError("give scene names or --all, not both")
@@ -360,7 +168,7 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
                   panels=panels, quick=quick, theme=theme, title=title, gif_width=gif_width,
                   gif_fps=gif_fps)
 
-    from .api import HOLD, QUICK, SIZE
+    from .settings import HOLD, QUICK, SIZE
     started = time.monotonic()
     frame_size = common["size"] or (QUICK["size"] if quick else SIZE)
     held = int(round(fps * (common["hold"] if common["hold"] is not None
@@ -373,15 +181,16 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
         raise click.UsageError("--scheduler sends scenes to train and render; re-render a log "
                                "with --from here, without --scheduler")
     if from_log:
-        from .api import _sources, refuse_training_options
+        from .run.inputs import refuse_training_options
+        from .run.several import sources_of
         refuse_training_options(steps, every, seed, lr)
-        logs = _sources(from_log[0] if len(from_log) == 1 else from_log)
+        logs = sources_of(from_log[0] if len(from_log) == 1 else from_log)
         name = logs[0].meta["scene"]
         with Progress(name, plan(0, len(logs[0])), enabled=not quiet) as bar:
             result = render_one(from_log=logs[0] if len(logs) == 1 else logs, progress=bar,
                                 **common)
-        _report(result, quiet)
-        return _finish([result], started, quiet)
+        report(result, quiet)
+        return finish_report([result], started, quiet)
 
     jobs_list, plans, failed = [], [], []
     for name in names:
@@ -403,16 +212,16 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     if len(names) == 1 and scheduler is None:
         with Progress(plans[0][0], plans[0][1], enabled=not quiet) as bar:
             result = render_one(jobs_list[0].scene, progress=bar, out=out, **jobs_list[0].options)
-        _report(result, quiet)
-        return _finish([result], started, quiet)
+        report(result, quiet)
+        return finish_report([result], started, quiet)
     done, index = [], None
     if jobs_list:
         # every file line of every scene in one column: the longest path is OUT/NAME/NAME.webm
         width = max(len(str(Path(out) / n / f"{n}.webm")) for n, _ in plans)
         with interrupts.deferred(False):   # the parent draws nothing: a signal stops it at once
-            done, failures = _render_many(jobs_list, plans, jobs, quiet, width, scheduler)
+            done, failures = render_many_here(jobs_list, plans, jobs, quiet, width, scheduler)
         failed += failures
-        from . import gallery
+        from .publish import gallery
         if done:   # every scene in OUT: failed ones left as they were
             index = gallery.refresh(out, always=len(names) > 1)
     if len(names) == 1 and failed:
@@ -421,7 +230,7 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
         failed.sort(key=lambda f: names.index(f[0]))
         raise NnvizError(f"{len(failed)} of {len(names)} renders failed: "
                          + "; ".join(f"{name}: {e}" for name, e in failed))
-    _finish(done, started, quiet, index)
+    finish_report(done, started, quiet, index)
 
 
 @cli.command()
@@ -435,26 +244,14 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
 @click.option("--from", "from_log", type=click.Path(path_type=Path), multiple=True,
               help="Re-render saved runs without training: OUT/NAME-compare/runs, or each log.")
 @out_option
-@click.option("--size", type=Size(), default="1280x720", show_default=True,
-              help="Frame size in pixels, both even, from 160x120 to 7680x4320.")
-@click.option("--fps", type=Decimal(min=0.001, max=240), default=25.0,
-              show_default=True, help="Frames per second, from 0.001 to 240; one frame per snapshot.")
-@click.option("--hold", type=Decimal(min=0, max=600), default=1.0, show_default=True,
-              help="Seconds the final frame is held at the end.")
-@click.option("--formats", type=Formats(), default="webm,ogv,mp4", show_default=True,
-              help="Comma list of formats: webm (VP9), ogv (Theora), mp4 (H.264); also gif and "
-                   "webp (animated images for READMEs, see --gif-width, --gif-fps).")
+@video_options
 @click.option("--panels", default=None, metavar="LIST",
               help="Comma list of panels instead of the scene's, e.g. fit,landscape,loss.")
 @click.option("--steps", type=Whole(min=1, max=MAX_STEPS), default=None,
               help="Training steps (default: the scene's).")
 @click.option("--every", type=Whole(min=1, max=MAX_STEPS), default=None,
               help="A snapshot (one video frame) every N steps (default: the scene's).")
-@click.option("--quick", is_flag=True,
-              help="A fast smoke render: 320x240, about 24 snapshots, 0.5 s hold "
-                   "(options given explicitly win).")
-@click.option("--check", is_flag=True,
-              help="Decode every video after encoding; keep nothing unless all pass.")
+@quick_check_options
 @click.option("--jobs", type=Whole(min=1, max=MAX_JOBS), default=None,
               help="Runs trained at once [default: CPU count].")
 @click.option("--scheduler", default=None, metavar="ADDRESS",
@@ -480,13 +277,14 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
     run's log in runs/. Re-render them with --from OUT/NAME-compare/runs.
     """
     if scheduler is not None:
-        _dask_logs(verbose)
-    from .api import QUICK, compare as compare_runs, quick_every
-    from .comparison import make_runs
+        dask_logs(verbose)
+    from .api import compare as compare_runs
+    from .settings import QUICK, quick_every
+    from .learn.comparison import make_runs
     from .progress import Progress, render_plan
-    from .scene import resolve
-    from .scene_checks import check_attributes
-    from .training import schedule
+    from .learn.scene import resolve
+    from .learn.scene_checks import check_attributes
+    from .learn.training import schedule
 
     started = time.monotonic()
     given = lambda p: ctx.get_parameter_source(p) == click.core.ParameterSource.COMMANDLINE
@@ -504,8 +302,8 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
             result = compare_runs(from_log=from_log[0] if len(from_log) == 1 else from_log,
                                   lr=lr, optimizer=optimizer, seed=seed, steps=steps,
                                   every=every, progress=bar, scheduler=scheduler, **common)
-        _report(result, quiet)
-        return _finish([result], started, quiet)
+        report(result, quiet)
+        return finish_report([result], started, quiet)
     if not name:
         raise click.UsageError("give a scene name (see `nnviz list`), or --from OUT/NAME-compare/runs")
     scene = resolve(name)
@@ -518,52 +316,8 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
         result = compare_runs(name, lr=lr, optimizer=optimizer, seed=seed, steps=steps,
                               every=n_every, progress=bar, jobs=jobs, scheduler=scheduler,
                               **common)
-    _report(result, quiet)
-    _finish([result], started, quiet)
-
-
-def _finish(results: list, started: float, quiet: bool, index: Path | None = None) -> None:
-    """The report's last line: the total time and the page to open (`index`: the gallery of
-    several scenes, nnviz.gallery)."""
-    if quiet or not results:
-        return
-    took = f"done in {time.monotonic() - started:.1f} s"
-    if len(results) == 1:
-        console.report(f"{took}; open {results[0].files['html']}")
-    elif index is not None:
-        console.report(f"{took}: {len(results)} scenes; open {index}")
-    else:
-        console.report(f"{took}: {len(results)} scenes; open each NAME.html listed above")
-
-
-def _render_many(jobs_list: list, plans: list, workers: int | None, quiet: bool, width: int,
-                 scheduler: str | None = None) -> tuple[list, list]:
-    """Render several scenes at once, in local processes or on a Dask cluster (nnviz.jobs);
-    commit them together once all have ended (nnviz.jobs.finish), then report each.
-
-    A scene that fails fails alone: the others still render. Returns the results, and the
-    failures as (label, error) pairs.
-    """
-    from contextlib import closing
-
-    from .jobs import finish, run_many
-    from .progress import Progress, plan_seconds
-
-    results, failures, made = [], [], []
-    cost = {job.label: plan_seconds(p) for job, (_, p) in zip(jobs_list, plans)}
-    with closing(run_many(jobs_list, workers=workers, scheduler=scheduler)) as outcomes, \
-            Progress(f"{len(jobs_list)} scenes", {"rendering": (sum(cost.values()), 1.0)},
-                     enabled=not quiet) as bar:
-        for job, outcome in outcomes:
-            bar(cost[job.label])
-            made.append((job, outcome))
-    for job, outcome in finish(made):
-        if isinstance(outcome, BaseException):
-            failures.append((job.label, outcome))
-            continue
-        results.append(outcome)
-        _report(outcome, quiet, width, console.report)
-    return results, failures
+    report(result, quiet)
+    finish_report([result], started, quiet)
 
 
 @cli.command()
@@ -576,7 +330,7 @@ def check(target, quiet):
     For a folder, every video must decode completely, all to the same number of frames and to
     the poster's size, with at least one frame per snapshot, and end on the poster's picture.
     """
-    from .check import check_file, check_folder, render_folders
+    from .encode.check import check_file, check_folder, render_folders
     folders = render_folders(target) if target.is_dir() else [None]
     failed = []
     for folder in folders:
@@ -632,7 +386,7 @@ def main(argv=None) -> None:
         message, code = str(Interrupted(signum)), 128 + signum
     if message:   # it may quote a scene's or a log's text: never a control character
         from .outputs import as_final
-        from .theme import clean
+        from .text import clean
         click.echo(f"Error: {as_final(clean(' '.join(message.splitlines())))}", err=True)
     if console.lost_report() and signum is None:   # the work stands; its report went nowhere
         click.echo(f"Warning: the report could not be printed to stdout "

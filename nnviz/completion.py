@@ -2,7 +2,7 @@
 
 click completes commands and options by itself (`eval "$(_NNVIZ_COMPLETE=bash_source nnviz)"`);
 a SCENE argument is free text to click, so this tells it what a scene can be: a registered
-name (nnviz.scene.builtin_scenes) or the path of a scene file, folder by folder. It runs on every
+name (nnviz.learn.scene.builtin_scenes) or the path of a scene file, folder by folder. It runs on every
 Tab press, so it never raises: a plug-in that fails to load only leaves its names out.
 """
 from __future__ import annotations
@@ -14,7 +14,7 @@ from click.shell_completion import CompletionItem
 
 def _builtin(incomplete: str) -> list[CompletionItem]:
     try:
-        from .scene import builtin_scenes
+        from .learn.scene import builtin_scenes
         scenes = builtin_scenes()
     except Exception:   # a broken plug-in must not break the shell's Tab
         return []

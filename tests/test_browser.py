@@ -259,12 +259,12 @@ def long_site(tmp_path_factory):
 
 
 def keyframes(path):
-    from nnviz.webm import layout
+    from nnviz.encode.webm import layout
     return [t / 1000 for c in layout(path).clusters for t, key in c.blocks if key]
 
 
 def decoded_frame(path, index):
-    from nnviz.video import ffmpeg_exe
+    from nnviz.encode.video import ffmpeg_exe
     raw = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-vf",
                           f"select=eq(n\\,{index})", "-frames:v", "1", "-f", "rawvideo",
                           "-pix_fmt", "rgb24", "-"], capture_output=True, check=True).stdout
@@ -339,7 +339,7 @@ def check_seek_first(page, times, index, path, played):
 def shipped_pages(long_site, browser):
     """{format: NAME.html as nnviz ships it playing that format}, for each format Chromium
     plays: the default render plays the WebM; the others are rendered alone from its log."""
-    from nnviz.video import DEFAULT_FORMATS, FORMATS
+    from nnviz.encode.formats import DEFAULT_FORMATS, FORMATS
     url, root = long_site
     folder = root / "all" / "xor_two_classes"
     page = browser.new_page()

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 import nnviz
-from nnviz.check import probe
+from nnviz.encode.check import probe
 
 from conftest import TINY_SCENE, assert_one_line_error, run_cli
 

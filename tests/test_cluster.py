@@ -125,7 +125,7 @@ def test_cluster_renders_are_byte_identical_to_local_ones(renders, cluster):
     got, want = tree(home / "remote"), tree(home / "local")
     names = ("linear_regression", "xor_two_classes", "tiny")
     assert sorted(got) == sorted([f"{n}/{n}.{e}" for n in names for e in ("mp4", "png", "npz", "html")]
-                                 + ["index.html"])   # the gallery (nnviz.gallery)
+                                 + ["index.html"])   # the gallery (nnviz.publish.gallery)
     for path in got:   # videos too here (same ffmpeg); the promise is the log and the poster
         assert got[path] == want[path], path
     assert os.listdir(cluster[1]) == []   # the workers kept nothing
@@ -593,7 +593,7 @@ def test_a_stopped_worker_is_dropped_after_the_worker_ttl_and_its_render_moves(
 
 UNREADABLE = textwrap.dedent('''
     """Preloaded by a worker: its renders return what the client cannot unpickle."""
-    import nnviz.jobs
+    import nnviz.run.jobs
 
     def rebuild():
         raise RuntimeError("this result cannot be read")
@@ -602,7 +602,7 @@ UNREADABLE = textwrap.dedent('''
         def __reduce__(self):
             return rebuild, ()
 
-    nnviz.jobs.run_detached = lambda job: Unreadable()
+    nnviz.run.jobs.run_detached = lambda job: Unreadable()
 ''')
 
 

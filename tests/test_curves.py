@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import nnviz
-from nnviz.frames import FrameRenderer
-from nnviz.panels.curves import CHUNK, History
+from nnviz.draw.frames import FrameRenderer
+from nnviz.draw.panels.curves import CHUNK, History
 
 
 def envelope(x_pixels, y):

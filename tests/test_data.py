@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from nnviz import data
+from nnviz.learn import data
 
 
 def rng(seed=0):

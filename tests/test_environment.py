@@ -138,7 +138,7 @@ def test_the_cli_and_the_log_reader_start_without_matplotlib():
     for commands that draw nothing (list, show, check of a file, every one-line error)."""
     import subprocess
     import sys
-    code = ("import sys, nnviz.cli, nnviz.snapshots, nnviz.logschema, nnviz.theme; "
+    code = ("import sys, nnviz.cli, nnviz.log.snapshots, nnviz.log.logschema, nnviz.draw.theme; "
             "print(sorted(m for m in sys.modules if m.split('.')[0] == 'matplotlib'))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.returncode == 0, r.stderr

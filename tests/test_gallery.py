@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from conftest import run_cli
-from nnviz import gallery
-from nnviz.page import video_block
-from nnviz.video import FORMATS
+from nnviz.publish import gallery
+from nnviz.publish.page import video_block
+from nnviz.encode.formats import FORMATS
 
 TINY = ("--size", "160x120", "--quick", "--formats", "mp4")
 HOSTILE = '<script>alert("x")</script> & <b>bold</b>'

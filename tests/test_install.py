@@ -48,7 +48,7 @@ def test_the_wheel_holds_every_package_and_module_of_the_source(wheel):
     source = _source_files()
     assert _packages(source) == _packages(shipped)
     assert source == shipped
-    assert {"nnviz.panels", "nnviz.scenes"} <= _packages(shipped)
+    assert {"nnviz.draw.panels", "nnviz.scenes"} <= _packages(shipped)
 
 
 def test_the_wheel_runs_the_cli_from_the_package_entry_point(wheel):
@@ -91,7 +91,7 @@ def test_a_broken_install_says_so_in_one_line(tmp_path, missing, command):
 
 def test_an_error_in_a_dependency_is_not_blamed_on_the_install():
     from nnviz.__main__ import _own
-    assert _own(ModuleNotFoundError("x", name="nnviz.panels"))
+    assert _own(ModuleNotFoundError("x", name="nnviz.draw.panels"))
     assert not _own(ModuleNotFoundError("x", name="numpy"))
     assert not _own(ModuleNotFoundError("x", name="nnviz_plugin"))
     assert not _own(ModuleNotFoundError("x", name=None))
@@ -116,8 +116,8 @@ def test_the_readme_install_command_works_in_a_fresh_clone(tmp_path):
     names = {p.name for p in out.iterdir()}
     assert {f"xor_two_classes.{ext}" for ext in ("webm", "ogv", "mp4", "png", "npz", "html")} <= names
     located = subprocess.run([str(clone / ".venv/bin/python"), "-c",
-                              "import nnviz, nnviz.panels; print(nnviz.__file__)"],
+                              "import nnviz, nnviz.draw.panels; print(nnviz.__file__)"],
                              cwd=tmp_path, capture_output=True, text=True, check=True).stdout
     assert "site-packages" in located and str(clone / "nnviz") not in located, located
-    from nnviz.check import check_folder
+    from nnviz.encode.check import check_folder
     check_folder(out)

@@ -3,9 +3,9 @@ import numpy as np
 import pytest
 
 import nnviz
-from nnviz import landscape, nn
-from nnviz.api import single_threaded_blas
-from nnviz.training import train
+from nnviz.learn import landscape, nn
+from nnviz.run.pool import single_threaded_blas
+from nnviz.learn.training import train
 
 from conftest import TINY_SCENE
 

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 
 import nnviz
-from nnviz import runs
-from nnviz.scene import Scene
-from nnviz.scene_checks import instantiate
-from nnviz.training import train
+from nnviz.learn import runs
+from nnviz.learn.scene import Scene
+from nnviz.learn.scene_checks import instantiate
+from nnviz.learn.training import train
 
 BUILTIN = sorted(name for name, cls in nnviz.builtin_scenes().items()
                  if cls.__module__.startswith("nnviz.scenes."))
@@ -57,10 +57,10 @@ def test_an_untrained_run_is_not_learned(tmp_path, name, run):
 def test_a_scene_without_a_check_claims_nothing(tmp_path):
     class Quiet(Scene):
         def dataset(self, rng):
-            return nnviz.data.noisy_linear(rng, n=20)
+            return nnviz.learn.data.noisy_linear(rng, n=20)
 
         def model(self, rng, n_in, n_out):
-            return nnviz.nn.mlp([n_in, n_out], "linear", rng=rng)
+            return nnviz.learn.nn.mlp([n_in, n_out], "linear", rng=rng)
 
     log = train(Quiet(), tmp_path / "q.npz", steps=1, every=1)
     assert Quiet().learning_problems(log) == []

@@ -17,11 +17,14 @@ import zlib
 import numpy as np
 import pytest
 
-from nnviz import cli, logschema, panels, scene
-from nnviz.frames import FrameRenderer
-from nnviz.scene import resolve
-from nnviz.training import train
-from nnviz.snapshots import load
+from nnviz import cli
+from nnviz.log import logschema
+from nnviz.draw import panels
+from nnviz.learn import scene
+from nnviz.draw.frames import FrameRenderer
+from nnviz.learn.scene import resolve
+from nnviz.learn.training import train
+from nnviz.log.snapshots import load
 
 from conftest import TINY_SCENE, assert_one_line_error, run_cli, tree
 

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import nnviz
-from nnviz import nn
-from nnviz.frames import FrameRenderer
-from nnviz.panels.network import EDGES_SHOWN, layer_outputs
+from nnviz.learn import nn
+from nnviz.draw.frames import FrameRenderer
+from nnviz.draw.panels.network import EDGES_SHOWN, layer_outputs
 
 from conftest import assert_one_line_error, run_cli
 
@@ -61,7 +61,7 @@ def test_maps_equal_activations_computed_independently(xor_log):
     maps = net.maps.values                       # (nodes, gy, gx): inputs, 4, 4, 2 outputs
     assert maps.shape == (2 + 4 + 4 + 2, 64, 64)
     assert np.allclose(maps[2:6].reshape(4, -1).T, h1, atol=1e-6)
-    probs = nnviz.nn.softmax(layer_outputs(model, xs)[-1])
+    probs = nnviz.learn.nn.softmax(layer_outputs(model, xs)[-1])
     assert np.allclose(maps[-2:].reshape(2, -1).T, probs, atol=1e-6)   # shown as probabilities
     assert np.allclose(probs[:, 1].reshape(64, 64), xor_log["output"][k][..., 1], atol=1e-5)
 
@@ -145,7 +145,7 @@ def test_edge_raster_covers_exactly_the_line_and_composites_opacity():
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from nnviz.panels.artists import EdgeRaster
+    from nnviz.draw.panels.artists import EdgeRaster
     fig = Figure(figsize=(1, 1), dpi=100)
     canvas = FigureCanvasAgg(fig)
     ax = fig.add_axes((0, 0, 1, 1))
@@ -170,7 +170,7 @@ def test_edge_raster_redraws_only_visible_steps_and_stays_true():
     matplotlib.use("Agg")
     from matplotlib.figure import Figure
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from nnviz.panels.artists import EdgeRaster
+    from nnviz.draw.panels.artists import EdgeRaster
     rng = np.random.default_rng(0)
     segments = rng.random((40, 2, 2))
     max_width = np.full(40, 6.0)
@@ -210,8 +210,8 @@ def test_edge_raster_redraws_only_visible_steps_and_stays_true():
 
 
 def three_view_log(tmp_path_factory, name, picture):
-    from nnviz.scene import resolve
-    from nnviz.scene_checks import instantiate
+    from nnviz.learn.scene import resolve
+    from nnviz.learn.scene_checks import instantiate
     scene = instantiate(resolve(name))
     scene.panels = (picture, "network", "landscape", "loss")
     return nnviz.train(scene, tmp_path_factory.mktemp(name), steps=30, every=10)

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 import nnviz
-from nnviz import data
-from nnviz.frames import FrameRenderer
-from nnviz.training import train
+from nnviz.learn import data
+from nnviz.draw.frames import FrameRenderer
+from nnviz.learn.training import train
 
 from conftest import assert_one_line_error, run_cli, tree
 

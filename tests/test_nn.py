@@ -2,7 +2,7 @@
 import numpy as np
 import pytest
 
-from nnviz import nn
+from nnviz.learn import nn
 
 EPS = 1e-6
 

@@ -4,9 +4,9 @@ import imageio.v3 as iio
 import pytest
 
 import nnviz
-from nnviz.check import CheckError, check_folder
+from nnviz.encode.check import CheckError, check_folder
 from nnviz.errors import UsageError
-from nnviz.training import schedule
+from nnviz.learn.training import schedule
 
 from conftest import assert_one_line_error, run_cli
 

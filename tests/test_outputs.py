@@ -15,10 +15,10 @@ import numpy as np
 import pytest
 
 import nnviz
-import nnviz.check
+import nnviz.encode.check
 from nnviz import outputs
-from nnviz.frames import FrameRenderer
-from nnviz.snapshots import load
+from nnviz.draw.frames import FrameRenderer
+from nnviz.log.snapshots import load
 
 from conftest import assert_one_line_error, run_cli, tree
 
@@ -46,7 +46,7 @@ def test_links_planted_at_the_old_predictable_names_are_never_followed(tmp_path)
     nnviz.render(NAME, out=tmp_path / "out", size=(320, 240), steps=40, every=10, hold=0.2)
     assert list(victims.iterdir()) == [], "nnviz wrote through a planted link"
     assert sorted(p.name for p in folder.iterdir() if p.is_symlink()) == sorted(planted)
-    nnviz.check.check_folder(folder)
+    nnviz.encode.check.check_folder(folder)
 
 
 def test_a_temporary_never_opens_a_name_that_exists(tmp_path, monkeypatch):
@@ -200,4 +200,4 @@ def test_render_from_the_folder_log_racing_a_render_keeps_one_set(out):
     for frame in FrameRenderer(load(folder / f"{NAME}.npz"), (320, 240)).frames():
         pass
     assert np.array_equal(poster, np.asarray(frame)[..., :3]), "the log and the poster disagree"
-    nnviz.check.check_folder(folder)
+    nnviz.encode.check.check_folder(folder)

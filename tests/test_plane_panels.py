@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 import nnviz
-from nnviz.frames import FrameRenderer
-from nnviz.theme import LIGHT
-from nnviz.panels.plane import Boundary, Heatmap, decision_line
+from nnviz.draw.frames import FrameRenderer
+from nnviz.draw.theme import LIGHT
+from nnviz.draw.panels.plane import Boundary, Heatmap, decision_line
 
 X = np.linspace(-1, 1, 64)
 

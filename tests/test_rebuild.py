@@ -5,9 +5,9 @@ import numpy as np
 import pytest
 
 import nnviz
-from nnviz import data, nn
-from nnviz.snapshots import LogError
-from nnviz.training import grid_inputs as grid_points, train
+from nnviz.learn import data, nn
+from nnviz.log.snapshots import LogError
+from nnviz.learn.training import grid_inputs as grid_points, train
 
 from conftest import TINY_SCENE, run_cli
 

@@ -9,10 +9,10 @@ import numpy as np
 import pytest
 
 import nnviz
-from nnviz.check import probe
-from nnviz.frames import FrameRenderer
-from nnviz.snapshots import load
-from nnviz.video import ffmpeg_exe, mp4_codecs
+from nnviz.encode.check import probe
+from nnviz.draw.frames import FrameRenderer
+from nnviz.log.snapshots import load
+from nnviz.encode.video import ffmpeg_exe, mp4_codecs
 
 from conftest import assert_one_line_error, run_cli, tree
 
@@ -165,7 +165,7 @@ def test_render_several_names_in_parallel(tmp_path):
     r = run_cli("render", "linear_regression", "xor_two_classes", "--out", tmp_path, "--quick",
                 "--formats", "mp4", "--jobs", "2")
     assert r.returncode == 0, r.stderr
-    from nnviz.training import schedule
+    from nnviz.learn.training import schedule
     for name in ("linear_regression", "xor_two_classes"):
         steps = nnviz.resolve(name).steps
         snapshots = len(schedule(steps, -(-steps // 24)))     # --quick: about 24 snapshots

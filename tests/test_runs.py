@@ -1,10 +1,10 @@
-"""Several runs in one scene (nnviz.runs) and `nnviz compare`, through the real CLI and API."""
+"""Several runs in one scene (nnviz.learn.runs) and `nnviz compare`, through the real CLI and API."""
 import numpy as np
 import pytest
 
 import nnviz
-from nnviz.layout import tiles
-from nnviz.runs import check_set
+from nnviz.draw.layout import tiles
+from nnviz.learn.runs import check_set
 
 from conftest import assert_one_line_error, run_cli, tree
 
@@ -67,8 +67,8 @@ def test_a_run_log_equals_the_single_render_with_that_setting(lr_compare, tmp_pa
 
 def test_loss_panel_curves_are_the_logs_and_the_poster_is_the_last_frame(lr_compare):
     import imageio.v3 as iio
-    from nnviz.panels.runs import RunCurves
-    from nnviz.runframes import RunsRenderer
+    from nnviz.draw.panels.runs import RunCurves
+    from nnviz.draw.runframes import RunsRenderer
     folder = lr_compare / "xor_two_classes-compare"
     logs = logs_in(folder)
     renderer = RunsRenderer(logs, (320, 240))
@@ -116,7 +116,7 @@ def test_shared_landscape_paths_end_at_each_runs_final_parameters(tmp_path):
     result = nnviz.compare("xor_two_classes", optimizer="sgd,adam", out=tmp_path,
                            panels="boundary,landscape,loss", steps=10, every=5, size=(320, 240),
                            formats=["webm"], hold=0)
-    from nnviz.runtrain import trajectory
+    from nnviz.run.runtrain import trajectory
     logs = logs_in(result.folder)
     for log in logs:   # more parameters: one plane for both, paths are projections onto it
         origin, d = log["landscape/origin"], log["landscape/directions"]

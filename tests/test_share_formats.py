@@ -10,8 +10,9 @@ from PIL import Image
 
 import nnviz
 from conftest import assert_one_line_error, run_cli, tree
-from nnviz.check import psnr
-from nnviz.video import Encoder, kept_frames, parse_formats
+from nnviz.encode.check import psnr
+from nnviz.encode.video import Encoder
+from nnviz.encode.formats import kept_frames, parse_formats
 
 
 def frames_of(path: Path) -> tuple[list[np.ndarray], list[int], dict]:
@@ -106,7 +107,7 @@ def test_page_shows_images_as_img_with_the_markdown_line(shared):
 
 
 def test_markdown_line_escapes_brackets():
-    from nnviz.page import markdown_image
+    from nnviz.publish.page import markdown_image
     assert markdown_image("a", "x [1] \\ y", parse_formats("gif")[0]) == r"![x \[1\] \\ y](a.gif)"
 
 

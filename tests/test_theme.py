@@ -10,21 +10,22 @@ import numpy as np
 import pytest
 
 import nnviz
-from nnviz import api, theme
+from nnviz import api
+from nnviz.draw import theme
 from nnviz.errors import UsageError
-from nnviz.frames import FrameRenderer, _rc, style_for
-from nnviz.panels.artists import ColourGrid
-from nnviz.runframes import RunsRenderer
-from nnviz.scene import builtin_scenes
-from nnviz.scene_checks import instantiate
-from nnviz.snapshots import load
-from nnviz.theme import DARK, LIGHT
+from nnviz.draw.frames import FrameRenderer, _rc, style_for
+from nnviz.draw.panels.artists import ColourGrid
+from nnviz.draw.runframes import RunsRenderer
+from nnviz.learn.scene import builtin_scenes
+from nnviz.learn.scene_checks import instantiate
+from nnviz.log.snapshots import load
+from nnviz.draw.theme import DARK, LIGHT
 
 from conftest import assert_one_line_error, run_cli
 
 FAST = ("--quick", "--formats", "webm", "--size", "320x240")
 DARK_RGB = np.round(np.array(mcolors.to_rgb(DARK.background)) * 255)
-# scene -> panels: together every panel of nnviz.panels
+# scene -> panels: together every panel of nnviz.draw.panels
 SCENES = {"xor_two_classes": ["boundary", "network", "accuracy"],
           "xor_function_regression": ["heatmap", "landscape", "loss"],
           "linear_regression": ["fit", "loss"],
@@ -37,7 +38,7 @@ def logs(tmp_path_factory):
     made = {}
     for name in SCENES:
         path = folder / f"{name}.npz"
-        nnviz.training.train(instantiate(builtin_scenes()[name]), path, steps=12, every=4,
+        nnviz.learn.training.train(instantiate(builtin_scenes()[name]), path, steps=12, every=4,
                              landscape=True)
         made[name] = load(path)
     return made

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 import nnviz
-from nnviz.snapshots import LogError, load
-from nnviz.training import TrainingDiverged, schedule, train
+from nnviz.log.snapshots import LogError, load
+from nnviz.learn.training import TrainingDiverged, schedule, train
 
 from conftest import TINY_SCENE
 

@@ -19,9 +19,9 @@ import numpy as np
 import pytest
 
 import nnviz
-from nnviz.check import CheckError
-from nnviz.frames import FrameRenderer
-from nnviz.snapshots import load
+from nnviz.encode.check import CheckError
+from nnviz.draw.frames import FrameRenderer
+from nnviz.log.snapshots import load
 
 from conftest import TINY_SCENE, assert_one_line_error, run_cli, tree
 
@@ -279,7 +279,7 @@ def test_kill_9_during_encoding_then_next_render_cleans_up(out, long_log):
     r = run_cli("render", "xor_two_classes", "--out", out, *QUICK)
     assert r.returncode == 0, r.stderr
     assert temporaries(folder) == []
-    nnviz.check.check_folder(folder)
+    nnviz.encode.check.check_folder(folder)
 
 
 # ----------------------------------------------------------------------------- concurrency, determinism
@@ -295,7 +295,7 @@ def test_two_renders_at_once_into_one_folder(tmp_path):
     for frame in FrameRenderer(load(folder / "xor_two_classes.npz"), (320, 240)).frames():
         pass
     assert np.array_equal(poster, np.asarray(frame)[..., :3]), "poster and log come from different renders"
-    nnviz.check.check_folder(folder)   # every video ends on this poster
+    nnviz.encode.check.check_folder(folder)   # every video ends on this poster
 
 
 def test_same_seed_same_bytes_other_seed_different(tmp_path):
@@ -321,7 +321,7 @@ def test_render_check_passes_and_reports(tmp_path):
 
 
 def test_render_check_keeps_nothing_when_a_video_is_bad(tmp_path, monkeypatch):
-    from nnviz import video
+    from nnviz.encode import video
     finish = video.Encoder.finish
 
     def truncating_finish(self):

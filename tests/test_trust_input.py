@@ -199,7 +199,7 @@ def test_scene_text_is_refused_before_anything(capsys, tmp_path, scene_file, att
 @pytest.fixture(scope="module")
 def small_log(tmp_path_factory):
     """A short log of xor_two_classes (2 inputs, 2 outputs, 3 snapshots)."""
-    from nnviz.training import train
+    from nnviz.learn.training import train
     path = tmp_path_factory.mktemp("log") / "xor.npz"
     train(nnviz.resolve("xor_two_classes")(), path, steps=4, every=2)
     return path
@@ -230,9 +230,9 @@ def test_log_text_is_refused_on_load(capsys, tmp_path, small_log, key, kind):
 def test_text_is_cleaned_where_it_is_drawn_and_written(small_log):
     """The last guard, for text that reached a sink without the loader (a log object made in
     code): drawing, the page and the gallery card get printable text."""
-    from nnviz.frames import FrameRenderer, looks
-    from nnviz.page import standalone_page
-    from nnviz.theme import clean
+    from nnviz.draw.frames import FrameRenderer, looks
+    from nnviz.publish.page import standalone_page
+    from nnviz.text import clean
     assert clean("T\ud800i\x07t\nle") == "T\ufffdi\ufffdt\ufffdle"
     assert clean("line\none", lines=True) == "line\none"
     assert looks({"title": "T\ud800\x1b"})[1] == "T\ufffd\ufffd"

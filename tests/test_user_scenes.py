@@ -125,7 +125,7 @@ def test_several_scenes_one_bad_fails_alone(tmp_path, scene_file):
     assert err.index("wide.py: scene 'wide': model() returned a network with 3 outputs") \
         < err.index("missing.py: scene file missing.py does not exist") \
         < err.index("exits.py: scene 'exits': dataset() called sys.exit()")
-    # the gallery of the renders that succeeded (nnviz.gallery)
+    # the gallery of the renders that succeeded (nnviz.publish.gallery)
     assert sorted(tree(out)) == ["index.html"] + [f"tiny/tiny.{e}" for e in ("html", "mp4", "npz", "png")]
 
 

@@ -5,8 +5,10 @@ import subprocess
 import numpy as np
 import pytest
 
-from nnviz.video import Encoder, ffmpeg_exe, parse_formats
-from nnviz.webm import layout
+from nnviz.encode.video import Encoder, ffmpeg_exe
+
+from nnviz.encode.formats import parse_formats
+from nnviz.encode.webm import layout
 
 W, H = 64, 48
 

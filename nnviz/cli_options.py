@@ -1,0 +1,196 @@
+"""The command line's option types (each checks with the same rule as the API, exit 2 on bad
+input) and the option groups several commands share."""
+from __future__ import annotations
+
+import functools
+import sys
+from pathlib import Path
+
+import click
+
+from .settings import MAX_FPS, MIN_FPS
+
+from . import interrupts
+from .errors import UsageError
+from .settings import MAX_LR, MAX_SEED, MAX_STEPS
+
+
+
+
+def plain_number(kind, value, param_type, param, ctx):
+    """`value` (a string from the command line, or a default) checked to be plain digits
+    (nnviz.numbers: not "nan", "inf", "1_000" or Unicode digits)."""
+    from .numbers import EXAMPLE, plain
+    if isinstance(value, str) and not plain(value, kind):
+        what = "integer" if kind is int else "float"
+        param_type.fail(f"{value!r} is not a valid {what} ({EXAMPLE[kind]})", param, ctx)
+    return value
+
+
+class Whole(click.IntRange):
+    """A whole number in range, in plain digits; "-0" is refused as any negative number is."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(plain_number(int, value, self, param, ctx), param, ctx)
+        if isinstance(value, str) and value.startswith("-"):
+            self.fail(f"{value} is not in the range {self._describe_range()}", param, ctx)
+        return number
+
+
+class Decimal(click.FloatRange):
+    """A finite number in range, in plain digits; "-0" is refused as any negative number is."""
+
+    def convert(self, value, param, ctx):
+        number = super().convert(plain_number(float, value, self, param, ctx), param, ctx)
+        if isinstance(value, str) and value.startswith("-"):
+            self.fail(f"{value} is not in the range {self._describe_range()}", param, ctx)
+        return number
+
+
+class LearningRate(click.ParamType):
+    name = "LR"
+
+    def convert(self, value, param, ctx):
+        from .numbers import plain
+        if isinstance(value, str) and not plain(value, float):
+            self.fail(f"{value!r} is not a number (plain digits, e.g. 0.01)", param, ctx)
+        lr = float(value)
+        if not lr > 0 or lr > MAX_LR:
+            self.fail(f"{value} must be a positive number (at most {MAX_LR:g})", param, ctx)
+        return lr
+
+
+class Size(click.ParamType):
+    name = "WxH"
+
+    def convert(self, value, param, ctx):
+        from .settings import check_size
+        try:
+            return check_size(value)
+        except UsageError as e:   # click names the option already
+            self.fail(str(e).removeprefix("--size ").removeprefix("must be "), param, ctx)
+
+
+class Formats(click.ParamType):
+    name = "LIST"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, list):
+            return value
+        from .encode.formats import parse_formats
+        try:
+            return [f.name for f in parse_formats(value)]
+        except UsageError as e:   # click names the option already
+            self.fail(str(e).removeprefix("--formats "), param, ctx)
+
+
+class Title(click.ParamType):
+    name = "TEXT"
+
+    def convert(self, value, param, ctx):
+        from .text import HINT, title_problem
+        why = title_problem(value)
+        if why:   # click names the option already
+            self.fail(f"the title {why}; {HINT}", param, ctx)
+        return value
+
+
+def look_options(f):
+    """--theme and --title: how the frames look (recorded in the log; --from keeps them)."""
+    from .settings import THEME_NAMES as THEMES
+    f = click.option("--title", type=Title(), default=None,
+                     help="The header's title instead of the scene's (one line).")(f)
+    f = click.option("--theme", type=click.Choice(list(THEMES)), default=None,
+                     help="Colours: light (the default) or dark, for slides and projectors; "
+                          "with --from, the log's own unless given.")(f)
+    return f
+
+
+def animation_options(f):
+    """--gif-width and --gif-fps: the limits of the animated images (gif, webp)."""
+    f = click.option("--gif-fps", type=Decimal(min=0.1, max=100), default=None,
+                     metavar="FPS", help="GIF and WebP: at most this many frames a second, "
+                     "frames dropped evenly, the last kept [default: 15].")(f)
+    f = click.option("--gif-width", type=Whole(min=16, max=7680), default=None, metavar="PIXELS",
+                     help="GIF and WebP: at most this wide, scaled down [default: 640].")(f)
+    return f
+
+
+def stops_at_safe_points(command):
+    """Run a command that draws or trains with signals recorded and acted on between frames
+    and steps (see nnviz.interrupts), never raised inside matplotlib's C drawing code."""
+    @functools.wraps(command)
+    def run(*args, **kwargs):
+        with interrupts.deferred():
+            return command(*args, **kwargs)
+    return run
+
+
+def training_options(f):
+    """--steps, --every, --seed, --lr: shared by train and render."""
+    f = click.option("--lr", type=LearningRate(), default=None,
+                     help="Learning rate (default: the scene's).")(f)
+    f = click.option("--seed", type=Whole(min=0, max=MAX_SEED), default=None,
+                     help="Seed of the data, the initial weights and the batches [default: 0].")(f)
+    f = click.option("--every", type=Whole(min=1, max=MAX_STEPS), default=None,
+                     help="A snapshot (one video frame) every N steps (default: the scene's).")(f)
+    f = click.option("--steps", type=Whole(min=1, max=MAX_STEPS), default=None,
+                     help="Training steps (default: the scene's).")(f)
+    return f
+
+
+def dask_log_option(f):
+    return click.option("-v", "--verbose", is_flag=True,
+                        help="With --scheduler: also show Dask's own log messages on stderr "
+                             "(hidden otherwise).")(f)
+
+
+def dask_logs(verbose: bool) -> None:
+    """Where Dask's log messages go: nowhere (nnviz's own one line is the whole story), or
+    with -v to stderr. Set before Dask is imported: it adds no handler of its own then.
+    Dask's warnings and its "Exception ignored" reports follow its log."""
+    import logging
+    import warnings
+    root = logging.getLogger()
+    if verbose:
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(name)s %(levelname)s: %(message)s"))
+        root.addHandler(handler)
+        return
+    root.addHandler(logging.NullHandler())
+    logging.captureWarnings(True)
+    warnings.filterwarnings("ignore", module="(distributed|dask|tornado)")
+    sys.unraisablehook = lambda unraisable: logging.getLogger("nnviz.dask").debug(
+        "%s: %r", unraisable.err_msg or "Exception ignored in", unraisable.object,
+        exc_info=(unraisable.exc_type, unraisable.exc_value, unraisable.exc_traceback))
+
+
+def out_option(f):
+    return click.option("--out", "out", type=click.Path(path_type=Path), default=Path("output"),
+                        show_default=True, help="Root folder; results go to OUT/NAME/.")(f)
+
+
+def video_options(f):
+    """--size, --fps, --hold and --formats: the frames and files of a render or comparison."""
+    f = click.option("--formats", type=Formats(), default="webm,ogv,mp4", show_default=True,
+                     help="Comma list of formats: webm (VP9), ogv (Theora), mp4 (H.264); also "
+                          "gif and webp (animated images for READMEs, see --gif-width, "
+                          "--gif-fps).")(f)
+    f = click.option("--hold", type=Decimal(min=0, max=600), default=1.0, show_default=True,
+                     help="Seconds the final frame is held at the end.")(f)
+    f = click.option("--fps", type=Decimal(min=MIN_FPS, max=MAX_FPS), default=25.0,
+                     show_default=True,
+                     help="Frames per second, from 0.001 to 240 (what every encoder takes); one "
+                          "frame per snapshot.")(f)
+    return click.option("--size", type=Size(), default="1280x720", show_default=True,
+                        help="Frame size in pixels, both even, from 160x120 to 7680x4320.")(f)
+
+
+def quick_check_options(f):
+    """--quick and --check."""
+    f = click.option("--check", is_flag=True,
+                     help="Decode every video after encoding; keep nothing unless all pass; "
+                          "say what was verified.")(f)
+    return click.option("--quick", is_flag=True,
+                        help="A fast smoke render: 320x240, about 24 snapshots, 0.5 s hold "
+                             "(options given explicitly win).")(f)

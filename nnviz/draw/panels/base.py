@@ -1,0 +1,94 @@
+"""The Panel base class and the registry of panels by name.
+
+Colours come from the frame's theme (nnviz.draw.theme, `style["theme"]`): no panel names one."""
+from __future__ import annotations
+
+import textwrap
+
+import numpy as np
+
+from ..theme import LIGHT
+
+PANELS: dict[str, type["Panel"]] = {}
+
+
+def panel(name: str):
+    """Register a Panel class under `name`, the word scenes use in `panels = (...)`."""
+    def register(cls):
+        cls.name = name
+        PANELS[name] = cls
+        return cls
+    return register
+
+
+class Panel:
+    name = ""
+    view = False             # a large view (input space, network, landscape), not a metric
+    fields: tuple[str, ...] = ()  # per-snapshot arrays it reads from the stream
+    needs: tuple[str, ...] = ()   # arrays the log must hold for this panel
+    fits = ""                # what kind of scene that takes, for the error message
+
+    def __init__(self, ax, log, series: dict[str, np.ndarray], style: dict):
+        self.ax, self.series, self.style = ax, series, style
+        self.theme = style.get("theme", LIGHT)
+        self.sprites = []   # artists.Sprite: pre-rendered once the background is drawn
+
+    @classmethod
+    def fields_for(cls, names) -> tuple[str, ...]:
+        """The per-snapshot arrays this panel streams, given the log's array names."""
+        return cls.fields
+
+    @classmethod
+    def refuse(cls, log_names, meta: dict | None) -> str | None:
+        """Why this panel cannot be drawn from a log with these arrays and metadata (None: it
+        can); `meta` is None before training, when only the arrays to come are known."""
+        if not all(k in log_names for k in cls.needs):
+            return f"the {cls.name} panel needs {cls.fits}"
+        return None
+
+    def fit(self, renderer) -> None:
+        """Once the layout has placed the axes: adapt static text to the room it got (a panel
+        in a 3-view frame at 640x480 is a fifth of the width it has alone at 1280x720)."""
+
+    def update(self, i: int, snap: dict[str, np.ndarray]) -> list:
+        """Update this panel for snapshot i; return the changed artists in drawing order."""
+        raise NotImplementedError
+
+    def settle(self, i: int) -> list:
+        """Artists that stop changing from snapshot i on (e.g. a curve's old history), to draw
+        once into the background under every dynamic artist before frame i; usually none."""
+        return []
+
+    def dynamic(self, artist):
+        artist.set_animated(True)
+        return artist
+
+    def sprite(self, artists):
+        """Static artists above dynamic ones: drawn once into pixels, composited per frame."""
+        from .artists import Sprite
+        self.sprites.append(Sprite(self.ax, artists))
+        return self.sprites[-1]
+
+
+def fit_text(text, width: float, renderer, smallest: float = 0.75) -> None:
+    """Make a static text at most `width` pixels wide: a smaller font first (down to
+    `smallest` of its size), then its lines wrapped at word boundaries."""
+    size = text.get_fontsize()
+    for scale in np.linspace(1, smallest, 6):
+        text.set_fontsize(size * scale)
+        if text.get_window_extent(renderer).width <= width:
+            return
+    lines = text.get_text().split("\n")
+    per_char = text.get_window_extent(renderer).width / max(len(line) for line in lines)
+    chars = max(int(width / per_char), 10)
+    text.set_text("\n".join(textwrap.fill(line, chars) for line in lines))
+
+
+def pad(lo, hi, frac=0.05):
+    span = (hi - lo) or 1.0
+    return lo - frac * span, hi + frac * span
+
+
+def data_points(log, theme=LIGHT):
+    return ((log["data/x_train"], log["data/y_train"], theme.train, "train"),
+            (log["data/x_val"], log["data/y_val"], theme.val, "validation"))

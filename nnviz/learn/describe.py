@@ -1,0 +1,78 @@
+"""A scene in words, for `nnviz list -v` and `nnviz show NAME`.
+
+A scene's description is one sentence someone wrote; what it really trains is in its code. So
+this builds the scene's data and network exactly as training does with seed 0 (through
+nnviz.learn.scene_checks: a broken scene is one line, as for a render) and reads the network from
+the model's own architecture, the optimiser and cadence from the scene's attributes.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import data, scene_checks
+
+
+def network(architecture: list[dict] | None, n_params: int) -> str:
+    """`2-4-4-2, leaky_relu (slope 0.01) hidden, 34 parameters` from a model's architecture."""
+    if architecture is None:
+        return f"a network of the scene's own layers, {n_params:,} parameters"
+    dense = [layer for layer in architecture if layer["layer"] == "dense"]
+    widths = "-".join(str(w) for w in [dense[0]["n_in"]] + [d["n_out"] for d in dense])
+
+    def name(layer):
+        extra = [f"{k} {v:g}" for k, v in layer.items() if k != "layer"]
+        return layer["layer"] + (f" ({', '.join(extra)})" if extra else "")
+
+    # the activation after each Dense layer; the last one is the output's
+    acts, current = [], None
+    for layer in architecture:
+        if layer["layer"] == "dense":
+            if current is not None or acts:
+                acts.append(current)
+            current = None
+        elif current is None:
+            current = name(layer)
+    acts.append(current)
+    hidden, output = acts[:-1], acts[-1]
+    parts = [widths]
+    if hidden:
+        kinds = list(dict.fromkeys(a or "linear" for a in hidden))
+        parts.append(f"{' / '.join(kinds)} hidden")
+    parts.append(f"{output} output" if output else "linear output")
+    return ", ".join(parts) + f", {n_params:,} parameters"
+
+
+def describe(scene) -> list[tuple[str, str]]:
+    """(field, text) rows: network, training, snapshots, panels, data."""
+    data_rng, split_rng, init_rng, _ = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(0).spawn(4))
+    ds = scene_checks.dataset(scene, data_rng)
+    train_set, val_set = data.split(ds, split_rng, scene.train_fraction)
+    model = scene_checks.model(scene, init_rng, ds)
+    try:
+        architecture = model.architecture()
+    except ValueError:
+        architecture = None
+    n_params = sum(int(np.size(p)) for p in model.params.values())
+    n_in, n_out = ds.x.shape[1], ds.y.shape[1]
+    classify = ds.kind == "classification"
+    targets = f"{n_out} classes" if classify else f"{n_out} target{'s' if n_out > 1 else ''}"
+    scaled = "inputs" if classify or not scene.standardize_targets else "inputs and targets"
+    batch = scene_checks.batch_size(scene, len(train_set))
+    snapshots = len(np.unique(np.append(np.arange(0, scene.steps + 1, scene.every), scene.steps)))
+    every = (f"every step, 0 to {scene.steps}" if scene.every == 1
+             else f"every {scene.every} steps and the last")
+    loss = scene_checks.loss_name(scene, ds)
+    net = network(architecture, n_params)
+    if loss == "softmax_cross_entropy":   # the softmax is part of the loss
+        net = net.replace("linear output", "softmax output (in the loss)")
+    return [
+        ("network", net),
+        ("training", f"{scene.optimizer}, lr {scene.lr:g}, {scene.steps} steps, batches of "
+                     f"{batch}, loss {loss}"),
+        ("snapshots", f"{every}: {snapshots} frames"),
+        ("panels", ", ".join(scene.panels)),
+        ("data", f"{len(ds)} samples, {n_in} input{'s' if n_in > 1 else ''} -> {targets} "
+                 f"({ds.kind}); {len(train_set)} train, {len(val_set)} validation; "
+                 f"{scaled} standardised"),
+    ]

@@ -1,0 +1,246 @@
+"""The training loop: run a scene's optimiser and record a snapshot on a fixed schedule."""
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Callable
+
+import numpy as np
+
+from .. import interrupts
+from ..version import __version__
+from . import data, nn, scene_checks
+from . import landscape as loss_landscape
+from ..errors import NnvizError, UsageError
+from .scene import Scene
+from ..log.snapshots import LogWriter, SnapshotLog
+from ..settings import (DEFAULT_THEME, MAX_LR, MAX_SEED, MAX_STEPS,  # noqa: F401
+                        check_count, check_options, check_theme)
+from ..text import check_title
+
+CURVE_POINTS = 400   # x positions of a 1-D regression curve
+GRID_SIZE = 64       # cells per side of a 2-D output grid (drawn upsampled, bilinear)
+MARGIN = 0.15        # grid reaches this fraction of the data's range beyond it
+
+
+class TrainingDiverged(NnvizError):
+    pass
+
+
+class Schedule(Sequence):
+    """Snapshot steps: 0 (untrained), every `every` steps, and always the final step.
+
+    Lazy, like `range`: `--steps 1000000000` must not allocate gigabytes of step numbers
+    before the first step. Indexing, `len`, `in` and iteration cost O(1) memory.
+    """
+
+    def __init__(self, steps: int, every: int):
+        self.steps, self.every = check_count("steps", steps), check_count("every", every)
+        self._regular = range(0, self.steps + 1, self.every)
+        self._extra = self._regular[-1] != self.steps   # the final step, off the cadence
+
+    def __len__(self) -> int:
+        return len(self._regular) + self._extra
+
+    def __getitem__(self, i):
+        if isinstance(i, slice):
+            return [self[k] for k in range(*i.indices(len(self)))]
+        if i < 0:
+            i += len(self)
+        if not 0 <= i < len(self):
+            raise IndexError("schedule index out of range")
+        return self._regular[i] if i < len(self._regular) else self.steps
+
+    def __contains__(self, step) -> bool:
+        return step in self._regular or step == self.steps
+
+    def __iter__(self):
+        yield from self._regular
+        if self._extra:
+            yield self.steps
+
+    def tolist(self) -> list[int]:
+        return list(self)
+
+    def __repr__(self):
+        return f"Schedule(steps={self.steps}, every={self.every})"
+
+
+def schedule(steps: int, every: int) -> Schedule:
+    """The snapshot steps for `steps` and `every` (see Schedule), checked."""
+    return Schedule(steps, every)
+
+
+def _grid(x: np.ndarray) -> dict[str, np.ndarray]:
+    lo, hi = x.min(axis=0), x.max(axis=0)
+    pad = MARGIN * np.where(hi > lo, hi - lo, 1.0)
+    lo, hi = lo - pad, hi + pad
+    if x.shape[1] == 1:
+        return {"grid/x": np.linspace(lo[0], hi[0], CURVE_POINTS)}
+    if x.shape[1] == 2:
+        return {"grid/x0": np.linspace(lo[0], hi[0], GRID_SIZE),
+                "grid/x1": np.linspace(lo[1], hi[1], GRID_SIZE)}
+    return {}
+
+
+def grid_inputs(grid: dict[str, np.ndarray]) -> np.ndarray | None:
+    """The grid's points as network inputs (rows), in the data's units; None without a grid."""
+    if "grid/x" in grid:
+        return grid["grid/x"][:, None]
+    if "grid/x0" in grid:
+        g0, g1 = np.meshgrid(grid["grid/x0"], grid["grid/x1"])
+        return np.column_stack([g0.ravel(), g1.ravel()])
+    return None
+
+
+def _architecture(model: nn.Sequential) -> list[dict] | None:
+    """The model as data for the log, or None if a user's own layer cannot be described."""
+    try:
+        return model.architecture()
+    except ValueError:
+        return None
+
+
+def _landscape(model: nn.Sequential, architecture: list[dict], log: LogWriter, xt, yt,
+               loss_name: str) -> dict[str, np.ndarray]:
+    """The loss landscape over the logged trajectory, on the standardised training set."""
+    trajectory = np.concatenate([log.read(f"param/{name}").reshape(log.count, -1)
+                                 for name in model.params], axis=1)   # flat_params order
+    return loss_landscape.compute(architecture, trajectory, xt, yt, loss_name)
+
+
+def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: int | None = None,
+          seed: int = 0, lr: float | None = None,
+          progress: Callable[[int], None] | None = None,
+          before: Callable[[set[str]], None] | None = None,
+          landscape: bool | None = None, run: dict | None = None,
+          theme: str | None = None, title: str | None = None) -> SnapshotLog:
+    """Train `scene` and write its snapshot log to `path`; options left None come from the scene.
+
+    `before`, if given, sees the names of the arrays the log will hold before the first step,
+    so a caller can refuse (e.g. panels that cannot be drawn) without waiting for training.
+    `landscape` (the caller decides, e.g. from the panels drawn; None: whether the scene's own
+    panels draw it, so its log can be drawn) adds the loss landscape (nnviz.learn.landscape),
+    computed once after training. `run` (nnviz.learn.runs.meta) marks the log as one run of a set; a
+    single run's log has no such entry. `theme` and `title` (nnviz.draw.theme; None: light and the
+    scene's title) are how its frames are drawn: recorded, so `render --from` draws them so.
+    """
+    scene_checks.check_attributes(scene)
+    if landscape is None:
+        landscape = "landscape" in scene.panels
+    steps = scene.steps if steps is None else steps
+    every = scene.every if every is None else every
+    lr = scene.lr if lr is None else lr
+    check_options(steps, every, seed, lr)
+    check_theme(theme or DEFAULT_THEME)
+    if title is not None:
+        check_title(title)
+    when = schedule(steps, every)
+
+    data_rng, split_rng, init_rng, batch_rng = (
+        np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
+    ds = scene_checks.dataset(scene, data_rng)
+    classify = ds.kind == "classification"
+    train_set, val_set = data.split(ds, split_rng, scene.train_fraction)
+    sx = data.Standardizer.fit(train_set.x)
+    keep_y = classify or not scene.standardize_targets
+    sy = data.Standardizer.identity(ds.y.shape[1]) if keep_y else data.Standardizer.fit(train_set.y)
+    xt, yt, xv, yv = sx(train_set.x), sy(train_set.y), sx(val_set.x), sy(val_set.y)
+
+    model = scene_checks.model(scene, init_rng, ds)
+    scene_checks.check_probability_output(scene, model, scene_checks.loss_name(scene, ds))
+    architecture = _architecture(model)
+    if landscape and architecture is None:
+        raise UsageError(f"scene {scene.name!r}: the landscape panel needs a network of nnviz's "
+                         f"own layers; drop the panel or build the model from nn layers")
+    drawn = [p for p in ("network", "neuron") if p in scene.panels]   # they draw its layers
+    if drawn and architecture is None:
+        raise UsageError(f"scene {scene.name!r}: the {drawn[0]} panel draws the network's "
+                         f"layers, and this one has a layer of its own nnviz cannot describe; "
+                         f"drop the panel or build the model from nn layers")
+    loss_fn = nn.loss(scene_checks.loss_name(scene, ds))
+    opt = nn.optimizer(scene.optimizer, lr)
+    size = scene_checks.batch_size(scene, len(xt))
+    batches = data.batches(len(xt), size, batch_rng)
+
+    grid = _grid(ds.x)
+    if before:
+        classes = {"predicted/train", "predicted/val", "accuracy/train", "accuracy/val"}
+        params = {f"param/{name}" for name in model.parameters()}
+        before({"step", "loss/train", "loss/val", *grid, *(classes if classify else ()), *params,
+                *(loss_landscape.NAMES if landscape else ())})
+    grid_in = grid_inputs(grid)
+    grid_in = None if grid_in is None else sx(grid_in)
+    out_shape = (len(grid["grid/x1"]), len(grid["grid/x0"])) if "grid/x0" in grid else None
+
+    def diverged(step, why):
+        raise TrainingDiverged(f"training diverged at step {step} ({why}); "
+                               f"try a smaller learning rate, e.g. --lr {lr / 10:g}")
+
+    # one forward pass per snapshot over train, validation and grid inputs stacked together
+    probe = np.vstack([xt, xv] + ([] if grid_in is None else [grid_in]))
+    cut_t, cut_v = len(xt), len(xt) + len(xv)
+
+    def snapshot(step: int) -> dict[str, np.ndarray]:
+        out = model(probe)
+        ot, ov, og = out[:cut_t], out[cut_t:cut_v], out[cut_v:]
+        fields = {"step": np.int64(step),
+                  "loss/train": np.float64(loss_fn(ot, yt)[0]),
+                  "loss/val": np.float64(loss_fn(ov, yv)[0])}
+        if not np.isfinite(fields["loss/train"] + fields["loss/val"]):
+            diverged(step, f"loss is {fields['loss/train']}")
+        if classify:
+            fields["predicted/train"] = data.class_labels(ot).astype(np.int8)   # argmax, or p > 0.5
+            fields["predicted/val"] = data.class_labels(ov).astype(np.int8)
+            fields["accuracy/train"] = np.mean(fields["predicted/train"] == train_set.labels)
+            fields["accuracy/val"] = np.mean(fields["predicted/val"] == val_set.labels)
+        if grid_in is not None:
+            if classify and loss_fn.name == "softmax_cross_entropy":
+                og = nn.softmax(og)
+            og = og if classify else sy.inverse(og)
+            if out_shape:
+                og = og.reshape(*out_shape, -1)
+            fields["output"] = og.astype(np.float32)
+            if not nn.all_finite(fields["output"]):
+                diverged(step, "the model's output overflows")
+        for name, value in model.parameters().items():
+            fields[f"param/{name}"] = value.astype(np.float32)
+        return fields
+
+    meta = {"scene": scene.name, "title": title or scene.title or scene.name,
+            "theme": theme or DEFAULT_THEME,
+            "description": scene.description, "kind": ds.kind, "panels": list(scene.panels),
+            "options": {"steps": steps, "every": every, "seed": seed, "lr": lr,
+                        "optimizer": scene.optimizer, "loss": loss_fn.name, "batch_size": size,
+                        "train_fraction": scene.train_fraction},
+            "model": repr(model), "architecture": architecture,
+            "standardize_targets": not keep_y,
+            "versions": {"nnviz": __version__, "numpy": np.__version__}}
+    if run is not None:
+        meta["run"] = run
+    # the network sees standardised units: with these a log alone turns data into predictions
+    static = {"data/x_train": train_set.x, "data/y_train": train_set.y,
+              "data/x_val": val_set.x, "data/y_val": val_set.y, **grid,
+              "standardizer/x_mean": sx.mean, "standardizer/x_std": sx.std,
+              "standardizer/y_mean": sy.mean, "standardizer/y_std": sy.std}
+
+    path = Path(path)
+    # overflow is caught by the explicit finite checks, which name the step
+    with LogWriter(path, meta, static) as log, np.errstate(over="ignore", invalid="ignore"):
+        log.append(snapshot(0))
+        for step in range(1, steps + 1):
+            interrupts.check()   # a safe point: between steps, never inside drawing code
+            idx = next(batches)
+            value, grad = loss_fn(model(xt[idx]), yt[idx])
+            if not np.isfinite(value):
+                diverged(step, f"loss is {value}")
+            model.backward(grad)
+            opt.step(model.flat_params, model.flat_grads)
+            if step in when:
+                log.append(snapshot(step))
+            if progress:
+                progress(1)
+        if landscape:
+            log.static.update(_landscape(model, architecture, log, xt, yt, loss_fn.name))
+        log.commit()
+    return SnapshotLog(path)

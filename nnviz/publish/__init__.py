@@ -1,0 +1,1 @@
+"""nnviz.publish"""

@@ -1,0 +1,116 @@
+"""The Python API behind the CLI: train a scene, render it to video, prepare output folders."""
+from __future__ import annotations
+
+import os
+import shutil
+from contextlib import suppress
+from pathlib import Path
+
+import numpy as np
+
+from .. import interrupts, outputs
+from ..errors import NnvizError
+from ..settings import (HOLD, MAX_SIZE, MIN_SIZE, QUICK, SIZE, check_size,  # noqa: F401
+                       check_timing, quick_every)
+from ..log.snapshots import SnapshotLog, load
+from ..encode.video import Encoder
+from .folders import commit_render
+from .result import RenderResult
+
+def log_copy(source: SnapshotLog, final: Path, name: str) -> tuple[Path, SnapshotLog]:
+    """The log to render from, as our own temporary beside `final`, read once at the start.
+
+    The folder's own log (`--from OUT/NAME/NAME.npz`) is hard-linked: no copy, and a concurrent
+    render's commit that replaces it cannot change what we read. The videos and the log
+    committed with them then always agree. A log from elsewhere is copied.
+    """
+    def link(path):
+        os.link(source.path, path)
+        return path
+    tmp = None
+    if Path(source.path).resolve().parent == final.parent.resolve():
+        with suppress(OSError):   # no hard links here: copy it
+            tmp = outputs.exclusive(final, link)
+    try:
+        if tmp is None:
+            tmp, fd = outputs.create(final)
+            with os.fdopen(fd, "wb") as dst, open(source.path, "rb") as src:
+                shutil.copyfileobj(src, dst)
+        log = load(tmp)
+        if log.meta.get("scene") != name:
+            raise NnvizError(f"{source.path} changed while nnviz read it; run again")
+    except BaseException:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+        raise
+    return tmp, log
+
+
+def make(folder, name, logs_final, produce, stale_extra, chosen, size, fps, hold, check,
+          progress) -> RenderResult:
+    """Make the logs (`produce` fills their temporaries and returns (make_renderer, frames,
+    title)), draw and encode the frames, write poster and page, commit everything at once."""
+    from ..publish.page import image_blocks, standalone_page, video_block
+
+    final = dict(logs_final)
+    final.update({ext: folder / f"{name}.{ext}" for ext in ("png", "html")})
+    final.update({fmt.name: folder / f"{name}.{fmt.extension}" for fmt in chosen})
+    temps = {}
+    tick = progress or (lambda n=1: None)
+    phase = getattr(progress, "phase", lambda label: None)   # a Progress names each stage
+    encoder = None
+    try:
+        interrupts.check()
+        make_renderer, n_snapshots, title = produce(temps, tick)
+        for kind in final.keys() - temps.keys():
+            temps[kind] = outputs.temporary(final[kind])
+        interrupts.check()
+        phase("drawing")
+        renderer = make_renderer()
+        hold_frames = int(round(hold * fps))
+        frames = n_snapshots + hold_frames
+        encoder = Encoder({fmt: temps[fmt.name] for fmt in chosen}, size, fps, frames)
+        for frame in renderer.frames():
+            interrupts.check()   # between frames: never inside matplotlib's drawing
+            encoder.write(frame)
+            tick(1)
+        last = np.array(frame)   # the canvas buffer is reused: keep a copy of the final frame
+        renderer.close()
+        for _ in range(hold_frames):
+            interrupts.check()
+            encoder.write(last)
+            tick(1)
+        phase("encoding")
+        encoder.finish()
+        encoder = None
+        _write_png(temps["png"], last[..., :3])
+        videos = {fmt: temps[fmt.name] for fmt in chosen}
+        block = video_block(name, videos, size)
+        with outputs.rewrite(temps["html"], "w", encoding="utf-8") as page:
+            page.write(standalone_page(name, title, block, image_blocks(name, title, videos, size)))
+        if check:   # the same definition of a valid render as `nnviz check`, and more
+            from ..encode.check import verify
+            phase("checking")
+            interrupts.check()
+            verify({temps[fmt.name]: final[fmt.name].name for fmt in chosen}, last,
+                   snapshots=n_snapshots, frames=frames, size=size, fps=fps,
+                   poster_name=final["png"].name,
+                   formats={temps[fmt.name]: fmt for fmt in chosen})
+            tick(frames * len(chosen))
+        interrupts.decide()
+        commit_render(folder, name, {temps[k]: final[k] for k in final}, stale_extra)
+    except BaseException:
+        if encoder is not None:
+            encoder.abort()
+        for tmp in temps.values():
+            tmp.unlink(missing_ok=True)
+        raise
+    files = {k: final[k] for k in (*[f.name for f in chosen], "png", *logs_final, "html")}
+    checked = tuple(f.name for f in chosen) if check else ()
+    return RenderResult(name, folder, files, frames, fps, checked, size)
+
+
+def _write_png(path: Path, rgb: np.ndarray) -> None:
+    import imageio.v3 as iio
+    with outputs.rewrite(path) as f:
+        f.write(iio.imwrite("<bytes>", rgb, extension=".png"))

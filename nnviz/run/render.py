@@ -1,0 +1,142 @@
+"""The Python API behind the CLI: train a scene, render it to video, prepare output folders."""
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Callable
+
+
+from .. import interrupts, outputs
+from ..learn import runs
+from ..errors import UsageError
+from ..settings import (HOLD, MAX_SIZE, MIN_SIZE, QUICK, SIZE, check_size,  # noqa: F401
+                       check_timing, quick_every)
+from ..learn.scene import Scene
+from ..log.snapshots import SnapshotLog
+from ..learn.training import train as train_scene
+from ..encode.formats import DEFAULT_FORMATS, parse_formats
+from .folders import commit_train, output_folder, refreshed, refuse_rendered
+from .inputs import check_looks, parse_panels, refuse_training_options, scene_of
+from .make import log_copy, make
+from .pool import single_threaded_blas
+from .result import RenderResult
+from .several import render_runs, sources_of
+
+@outputs.final_names()
+def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps=None,
+          every=None, seed: int = 0, lr=None, progress=None) -> SnapshotLog:
+    """Train a scene (a name, a path or a Scene) and save its log to OUT/NAME/NAME.npz.
+
+    A folder that holds a render is refused (before training and again at the commit): its
+    videos were made from the log there, and `nnviz check` must keep passing.
+    """
+    scene = scene_of(scene)
+    if runs.plan(scene) is not None:
+        raise UsageError(f"scene {scene.name!r} holds several runs, which are trained together "
+                         f"for one video; run `nnviz render {scene.name}` (their logs go to "
+                         f"OUT/{scene.name}/runs/)")
+    with output_folder(out, scene.name) as folder, single_threaded_blas():
+        outputs.remove_stale(folder, scene.name)
+        refuse_rendered(folder, scene.name)
+        final = folder / f"{scene.name}.npz"
+        tmp = outputs.temporary(final)
+        try:
+            train_scene(scene, tmp, landscape="landscape" in scene.panels, steps=steps, every=every, seed=seed, lr=lr, progress=progress)
+            interrupts.decide()
+            commit_train(folder, scene.name, {tmp: final})
+        finally:
+            tmp.unlink(missing_ok=True)
+        return SnapshotLog(final)
+
+
+@outputs.final_names()
+def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out: str | Path = "output",
+           size=None, fps: float = 25, hold: float | None = None, formats=DEFAULT_FORMATS,
+           steps=None, every=None, seed: int | None = None, lr=None, quick: bool = False,
+           check: bool = False, panels=None, progress: Callable | None = None,
+           jobs: int | None = None, theme: str | None = None,
+           title: str | None = None, gif_width: int | None = None,
+           gif_fps: float | None = None) -> RenderResult:
+    """Train `scene` (or read `from_log`) and write videos, poster, log and page to OUT/NAME/.
+
+    The keywords are the CLI's options: `size` (1280, 720) or "1280x720", `hold` 1 s, `seed` 0
+    when not given; `quick=True` is `--quick` (options given win). Training options given with
+    `from_log` are refused, as on the command line.
+    Every file is written under a temporary name and renamed only when all of them are done,
+    so a failure or an interruption leaves the folder exactly as it was. (On a Dask cluster:
+    nnviz.run.many.render_remote.)
+
+    A scene with `runs` (nnviz.learn.runs) makes one video of all its runs: their logs go to
+    OUT/NAME/runs/, trained `jobs` at a time (None: one per core). `from_log` may also be
+    several logs of one set of runs, or their folder.
+
+    `theme` ("light", the default, or "dark": nnviz.draw.theme) and `title` (the header's, instead
+    of the scene's) are recorded in the log; with `from_log`, None draws the log's own.
+    `formats` may add "gif" and "webp" (animated images for READMEs): at most `gif_width`
+    pixels wide (640) and `gif_fps` frames a second (15).
+    """
+    check_looks(theme, title)
+    size = check_size(size if size is not None else QUICK["size"] if quick else SIZE)
+    fps, hold = check_timing(fps, hold if hold is not None else QUICK["hold"] if quick else HOLD)
+    chosen = parse_formats(formats, gif_width, gif_fps)
+    if (scene is None) == (from_log is None):
+        raise UsageError("give either a scene name or --from LOG.npz, not both"
+                         if scene is not None else "give a scene name or --from LOG.npz")
+    if from_log is not None:
+        refuse_training_options(steps, every, seed, lr)
+        sources = sources_of(from_log)
+        if len(sources) > 1:
+            return refreshed(out, render_runs(
+                None, sources, out=out, chosen=chosen, size=size, fps=fps, hold=hold,
+                check=check, panels=panels, progress=progress, theme=theme, title=title))
+        source = sources[0]
+        name = source.meta["scene"]
+        if panels is not None:   # a render option: the log on disk keeps what it was made for
+            from ..draw.frames import check_panels
+            source = copy.copy(source)
+            source.meta = dict(source.meta, panels=list(parse_panels(name, panels)))
+            check_panels(name, source.meta["panels"], source.names, source.meta)
+    else:
+        scene, source = scene_of(scene), None
+        name = scene.name
+        seed = 0 if seed is None else seed
+        if quick and every is None:
+            from ..settings import check_count
+            every = quick_every(scene.steps if steps is None else check_count("steps", steps))
+        if panels is not None:
+            scene = copy.copy(scene)
+            scene.panels = parse_panels(name, panels)
+        if runs.plan(scene) is not None:
+            return refreshed(out, render_runs(
+                scene, None, out=out, chosen=chosen, size=size, fps=fps, hold=hold,
+                check=check, steps=steps, every=every, seed=seed, lr=lr, progress=progress,
+                jobs=jobs, theme=theme, title=title))
+    with output_folder(out, name) as folder, single_threaded_blas():
+        outputs.remove_stale(folder)
+        result = _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, steps,
+                                   every, seed, lr, check, progress, theme=theme, title=title)
+    return refreshed(out, result)
+
+
+def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, steps, every, seed,
+                      lr, check, progress, theme=None, title=None) -> RenderResult:
+    """One run: train `scene` (or copy `source`) into NAME.npz, then draw and encode it."""
+    from ..draw.frames import FrameRenderer
+    final = {"npz": folder / f"{name}.npz"}
+
+    def produce(temps, tick):
+        if source is None:
+            from ..draw.frames import check_panels
+            temps["npz"] = outputs.temporary(final["npz"])
+            log = train_scene(scene, temps["npz"], steps=steps, every=every, seed=seed, lr=lr,
+                              landscape="landscape" in scene.panels,
+                              progress=tick, theme=theme, title=title,
+                              before=lambda arrays: check_panels(name, list(scene.panels), arrays))
+        else:
+            temps["npz"], log = log_copy(source, final["npz"], name)
+        # --panels with --from: source.meta holds them (the copy read back holds the log's own)
+        panels = source.meta["panels"] if source is not None else None
+        return (lambda: FrameRenderer(log, size, panels, theme=theme, title=title), len(log),
+                title or log.meta["title"])
+
+    return make(folder, name, final, produce, (), chosen, size, fps, hold, check, progress)
