@@ -218,6 +218,9 @@ class SnapshotLog:
                 meta, {n: h[:2] for n, h in self._headers.items()}, self._read)
         except _Invalid as e:
             raise self._invalid(e) from None
+        scanned = logschema.scanned(self.names)
+        for _ in self.stream(scanned) if scanned else ():   # finite, snapshot by snapshot
+            pass
 
     def _invalid(self, problem) -> LogError:
         return LogError(f"{self.path} cannot be rendered: {problem}; "
