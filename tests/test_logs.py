@@ -122,9 +122,11 @@ STANDARDIZER = ["standardizer/x_mean", "standardizer/x_std", "standardizer/y_mea
 FIELDS = {   # the fields each real log holds (checked against the logs in test_cases_cover_logs)
     "2d": ["data/x_train", "data/y_train", "data/x_val", "data/y_val", "grid/x0", "grid/x1",
            "step", "loss/train", "loss/val", "accuracy/train", "accuracy/val",
-           "predicted/train", "predicted/val", "output", "param/0.W", "param/4.b", *STANDARDIZER],
+           "predicted/train", "predicted/val", "output", "param/0.W", "param/4.b", *STANDARDIZER,
+           "grad/0.W", "grad/4.b", "update/0.b", "update/4.W"],
     "1d": ["data/x_train", "data/y_train", "data/x_val", "data/y_val", "grid/x", "step",
-           "loss/train", "loss/val", "output", "param/0.W", *STANDARDIZER],
+           "loss/train", "loss/val", "output", "param/0.W", *STANDARDIZER, "grad/0.W",
+           "update/0.b"],
     "ls": list(logschema.LANDSCAPE),
 }
 
@@ -132,8 +134,9 @@ FIELDS = {   # the fields each real log holds (checked against the logs in test_
 def test_cases_cover_logs(logs):
     for key in ("2d", "1d"):
         _, arrays = read_log(logs[key])
-        assert set(FIELDS[key]) == {n for n in arrays if not n.startswith("param/")} | {
-            n for n in FIELDS[key] if n.startswith("param/")}
+        sampled = ("param/", "grad/", "update/")   # one field of a family stands for all
+        assert set(FIELDS[key]) == {n for n in arrays if not n.startswith(sampled)} | {
+            n for n in FIELDS[key] if n.startswith(sampled)}
     _, arrays = read_log(logs["ls"])
     assert set(FIELDS["ls"]) == {n for n in arrays if n.startswith("landscape/")}
 
@@ -459,5 +462,49 @@ def test_real_logs_load_with_everything_checked(logs):
         log = load(path)
         rows = dict(logschema.FIELDS, **logschema.architecture_fields(log.meta["architecture"]))
         assert all(n in rows for n in log.names if n != "meta")
+        assert log.meta["final_update"] == "next" and "grad/0.W" in log and "update/0.W" in log
         for snap in log.stream(["output"]):
             assert np.isfinite(snap["output"]).all()
+
+
+# ----------------------------------------------------------------------------- gradient and step
+
+def test_logs_without_gradient_and_step_still_render(logs, tmp_path, capsys):
+    """grad/ and update/ are optional on load: logs written before them render as before."""
+    meta, arrays = read_log(logs["2d"])
+    del meta["final_update"]
+    arrays = {k: v for k, v in arrays.items() if not k.startswith(("grad/", "update/"))}
+    code, err = render_from(write_log(tmp_path / "old.npz", meta, arrays), tmp_path / "out", capsys)
+    assert code == 0, err
+
+
+STEP_FAULTS = [   # (damage to (meta, arrays), fragment)
+    (lambda m, a: a.pop("update/2.b"), "field 'update/2.b' is missing"),
+    (lambda m, a: [a.pop(k) for k in list(a) if k.startswith("update/")], "field 'update/0.W' is missing"),
+    (lambda m, a: a.update({"grad/9.W": a["grad/0.W"]}), "'grad/9.W' has no parameter 'param/9.W'"),
+    (lambda m, a: a.update({"grad/2.W": a["grad/2.W"][:, :, :3]}), "'grad/2.W' has shape (5, 4, 3)"),
+    (lambda m, a: a.update({"update/0.b": a["update/0.b"].astype(np.int32)}),
+     "'update/0.b' has dtype int32, expected float"),
+    (lambda m, a: a["grad/4.W"].__setitem__((2, 1, 0), np.nan),
+     "field 'grad/4.W' holds NaN or infinite values at snapshot 2"),
+    (lambda m, a: m.update(final_update="maybe"), "meta 'final_update' must be one of next, zero"),
+]
+
+
+@pytest.mark.parametrize("damage, fragment", STEP_FAULTS, ids=[f for _, f in STEP_FAULTS])
+def test_bad_gradient_and_step_fields(logs, tmp_path, capsys, damage, fragment):
+    meta, arrays = read_log(logs["2d"])
+    damage(meta, arrays)
+    assert_refused(write_log(tmp_path / "bad.npz", meta, arrays), tmp_path, capsys, fragment)
+
+
+def test_step_fields_match_their_parameter_without_an_architecture(logs, tmp_path, capsys):
+    """A scene of its own layers has no architecture in meta: param/ shapes are free, and
+    grad/ and update/ must still have exactly their parameter's shape."""
+    meta, arrays = read_log(logs["2d"])
+    meta["architecture"] = None
+    ok = write_log(tmp_path / "ok.npz", meta, arrays)
+    assert len(load(ok)) == 5
+    arrays["update/0.W"] = arrays["update/0.W"][..., None]
+    assert_refused(write_log(tmp_path / "bad.npz", meta, arrays), tmp_path, capsys,
+                   "'update/0.W' has shape (5, 2, 4, 1), which disagrees with 'param/0.W' (5, 2, 4)")

@@ -170,7 +170,7 @@ def rewrite(path, meta=None, drop=()):
     ({"architecture": [{"layer": "dense", "n_in": 2, "n_out": 1e9}]}, (), "meta 'architecture'"),
     ({"architecture": [{"layer": "dense", "n_in": 2, "n_out": 3}]}, (),
      r"'param/0.W' has shape \(3, 2, 4\), which disagrees"),
-    ({}, ("param/2.b",), "lacks a parameter of its network"),
+    ({}, ("param/2.b", "grad/2.b", "update/2.b"), "lacks a parameter of its network"),
     ({}, ("standardizer/x_std",), "does not record its standardisation"),
 ])
 def test_damaged_or_old_logs_fail_clearly(tmp_path, meta, drop, fragment):

@@ -1,6 +1,7 @@
 """The training loop: run a scene's optimiser and record a snapshot on a fixed schedule."""
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Callable
@@ -21,6 +22,18 @@ from ..text import check_title
 CURVE_POINTS = 400   # x positions of a 1-D regression curve
 GRID_SIZE = 64       # cells per side of a 2-D output grid (drawn upsampled, bilinear)
 MARGIN = 0.15        # grid reaches this fraction of the data's range beyond it
+# Per snapshot, beside each param/NAME, the log records (float32, same shape):
+#   grad/NAME    the gradient of the training loss over the FULL training set (not the
+#                mini-batch), at the snapshot's parameters (training's float64 values);
+#   update/NAME  the step the optimiser then took from them: params(s+1) - params(s), whatever
+#                the optimiser (momentum and Adam steps are not -lr * gradient) and computed on
+#                the next mini-batch, as training did. At the final snapshot no step is taken:
+#                there update/ is the step the optimiser would take next (its next mini-batch,
+#                a copy of its state; training is over and nothing it learned changes), and
+#                meta "final_update" says "next"; "zero" if that step would not be finite (zeros
+#                recorded). Recording them changes nothing that is learned; tests switch this
+#                off to show it (same parameters and losses, bit for bit).
+STEP_FIELDS = True
 
 
 class TrainingDiverged(NnvizError):
@@ -167,6 +180,8 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
     if before:
         classes = {"predicted/train", "predicted/val", "accuracy/train", "accuracy/val"}
         params = {f"param/{name}" for name in model.parameters()}
+        if STEP_FIELDS:
+            params |= {f"{kind}/{name}" for kind in ("grad", "update") for name in model.params}
         before({"step", "loss/train", "loss/val", *grid, *(classes if classify else ()), *params,
                 *(loss_landscape.NAMES if landscape else ())})
     grid_in = grid_inputs(grid)
@@ -207,6 +222,38 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
             fields[f"param/{name}"] = value.astype(np.float32)
         return fields
 
+    def gradient(step: int) -> dict[str, np.ndarray]:
+        """grad/ fields: the full training set's loss gradient at the current parameters.
+
+        An extra forward and backward pass over the training set; the gradient buffer is put
+        back as it was, so the next training step starts from exactly what it would have."""
+        saved = model.flat_grads.copy()
+        model.backward(loss_fn(model(xt), yt)[1])
+        fields = {f"grad/{name}": g.astype(np.float32) for name, g in model.grads.items()}
+        model.flat_grads[...] = saved
+        if not all(nn.all_finite(g) for g in fields.values()):
+            diverged(step, "the gradient overflows")
+        return fields
+
+    def update(before: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+        """update/ fields: the current parameters minus `before` (a snapshot's)."""
+        return {f"update/{name}": (p - before[name]).astype(np.float32)
+                for name, p in model.params.items()}
+
+    def next_update(before: dict[str, np.ndarray]) -> dict[str, np.ndarray] | None:
+        """The step the optimiser would take next from the final parameters, on a copy of its
+        state; the parameters are put back. None if that step is not finite."""
+        idx = next(batches)
+        value, grad = loss_fn(model(xt[idx]), yt[idx])
+        model.backward(grad)
+        saved = model.flat_params.copy()
+        copy.deepcopy(opt).step(model.flat_params, model.flat_grads)
+        fields = update(before)
+        model.flat_params[...] = saved
+        if not np.isfinite(value) or not all(nn.all_finite(u) for u in fields.values()):
+            return None
+        return fields
+
     meta = {"scene": scene.name, "title": title or scene.title or scene.name,
             "theme": theme or DEFAULT_THEME,
             "description": scene.description, "kind": ds.kind, "panels": list(scene.panels),
@@ -227,7 +274,19 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
     path = Path(path)
     # overflow is caught by the explicit finite checks, which name the step
     with LogWriter(path, meta, static) as log, np.errstate(over="ignore", invalid="ignore"):
-        log.append(snapshot(0))
+        # a snapshot waits for the step after it (its update/ fields) before it is written
+        pending: tuple[dict, dict] | None = None
+
+        def record(step: int):
+            nonlocal pending
+            fields = snapshot(step)
+            if not STEP_FIELDS:
+                log.append(fields)
+                return
+            fields.update(gradient(step))
+            pending = fields, {name: p.copy() for name, p in model.params.items()}
+
+        record(0)
         for step in range(1, steps + 1):
             interrupts.check()   # a safe point: between steps, never inside drawing code
             idx = next(batches)
@@ -236,10 +295,24 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
                 diverged(step, f"loss is {value}")
             model.backward(grad)
             opt.step(model.flat_params, model.flat_grads)
+            if pending is not None:
+                fields, before_step = pending
+                step_fields = update(before_step)
+                if not all(nn.all_finite(u) for u in step_fields.values()):
+                    diverged(step, "the step overflows")
+                log.append({**fields, **step_fields})
+                pending = None
             if step in when:
-                log.append(snapshot(step))
+                record(step)
             if progress:
                 progress(1)
+        if pending is not None:   # the final snapshot: the step that would come next
+            fields, before_step = pending
+            step_fields = next_update(before_step)
+            log.meta["final_update"] = "next" if step_fields else "zero"
+            fields.update(step_fields or {f"update/{name}": np.zeros_like(fields[f"param/{name}"])
+                                          for name in model.params})
+            log.append(fields)
         if landscape:
             log.static.update(_landscape(model, architecture, log, xt, yt, loss_fn.name))
         log.commit()

@@ -63,12 +63,14 @@ class Field:
     """One array: its shape in symbols, the dtype kinds allowed, how its values are checked.
 
     `values` checks a small array read whole at load time; `finite` asks that a per-snapshot
-    array be checked snapshot by snapshot as it streams (it is never read whole).
+    array be checked snapshot by snapshot as it streams (it is never read whole); `scan` asks
+    for that check when the log is opened too, streamed once (for fields no panel reads yet).
     """
     shape: str
     kinds: str = "f"                     # numpy dtype kinds: f float, i/u integers
     values: Callable[[np.ndarray], str | None] | None = None
     finite: bool = False
+    scan: bool = False
 
     @property
     def per_snapshot(self) -> bool:
@@ -114,7 +116,13 @@ FIELDS: dict[str, Field] = {
 # is one, pins param shapes down exactly: see `architecture_fields`)
 PREFIXES: dict[str, Field] = {
     "param/": Field("N ...", finite=True),
+    # optional (older logs lack them; nnviz.training writes them): per snapshot, the full
+    # training set's loss gradient and the optimiser's step, each the shape of its param/ twin
+    "grad/": Field("N ...", finite=True, scan=True),
+    "update/": Field("N ...", finite=True, scan=True),
 }
+STEP = ("grad/", "update/")
+FINAL_UPDATES = ("next", "zero")   # meta "final_update": what update/ holds at the last snapshot
 MINIMUM = {"T": 1, "V": 1, "D": 1, "K": 1, "G": 2, "G0": 2, "G1": 2, "LA": 2, "LB": 2}
 
 # the arrays each panel reads (beyond the series every frame's header reads), and the sizes it
@@ -181,6 +189,9 @@ def check_meta(meta: dict) -> None:
         check_run(meta["run"], Invalid)
     if not isinstance(meta.get("standardize_targets", False), bool):
         raise Invalid("meta 'standardize_targets' must be true or false")
+    if "final_update" in meta and meta["final_update"] not in FINAL_UPDATES:
+        raise Invalid(f"meta 'final_update' must be one of {', '.join(FINAL_UPDATES)}, "
+                      f"got {str(meta['final_update'])[:40]!r}")
 
 
 def network(architecture):
@@ -240,6 +251,7 @@ def check_fields(meta: dict, headers: dict[str, tuple], read: Callable[[str], np
             if problem:
                 raise Invalid(f"field {name!r} {problem}")
     check_agreement(meta, shapes, arrays)
+    check_step_fields(headers)
     for panel in meta["panels"]:
         for symbol, least in PANEL_MINIMUM.get(panel, {}).items():
             if shapes.bound.get(symbol, least) < least:
@@ -279,6 +291,32 @@ def check_agreement(meta: dict, shapes: "Shapes", arrays: dict[str, np.ndarray])
                           f"{options['steps']}, every {options['every']}: {len(steps)} snapshots)")
 
 
+def check_step_fields(headers: dict[str, tuple]) -> None:
+    """grad/ and update/ come together: one of each for every param/, of its shape, or none."""
+    names = sorted(n for n in headers if n.startswith(STEP))
+    if not names:
+        return
+    params = sorted(n for n in headers if n.startswith("param/"))
+    for name in names:
+        twin = "param/" + name.split("/", 1)[1]
+        if twin not in headers:
+            raise Invalid(f"field {name!r} has no parameter {twin!r} beside it")
+        if headers[name][0] != headers[twin][0]:
+            raise Invalid(f"field {name!r} has shape {headers[name][0]}, which disagrees with "
+                          f"{twin!r} {headers[twin][0]}")
+    for param in params:
+        for prefix in STEP:
+            name = prefix + param.split("/", 1)[1]
+            if name not in headers:
+                raise Invalid(f"field {name!r} is missing; a log with grad/ and update/ fields "
+                              f"holds both for every parameter")
+
+
+def scanned(names) -> list[str]:
+    """The per-snapshot fields among `names` whose values are checked when a log is opened."""
+    return [n for n in names if (f := field_for(n)) is not None and f.scan]
+
+
 def field_for(name: str) -> Field | None:
     if name in FIELDS:
         return FIELDS[name]
@@ -289,8 +327,12 @@ def architecture_fields(architecture) -> dict[str, Field]:
     """Exact rows for the parameters of meta's architecture (validated by `check_meta`)."""
     if architecture is None:
         return {}
-    return {f"param/{name}": Field(" ".join(["N", *map(str, value.shape)]), finite=True)
+    rows = {f"param/{name}": Field(" ".join(["N", *map(str, value.shape)]), finite=True)
             for name, value in network(architecture).params.items()}
+    for prefix in STEP:   # grad/ and update/: the shape of their parameter, checked on opening
+        rows.update({prefix + name[len("param/"):]: Field(row.shape, finite=True, scan=True)
+                     for name, row in list(rows.items()) if name.startswith("param/")})
+    return rows
 
 
 class Shapes:

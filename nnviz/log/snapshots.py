@@ -8,6 +8,7 @@ so memory stays flat however many snapshots a log holds.
 from __future__ import annotations
 
 import json
+import math
 import os
 import shutil
 import zipfile
@@ -218,6 +219,7 @@ class SnapshotLog:
                 meta, {n: h[:2] for n, h in self._headers.items()}, self._read)
         except _Invalid as e:
             raise self._invalid(e) from None
+        self._check_finite(logschema.scanned(self.names))
 
     def _invalid(self, problem) -> LogError:
         return LogError(f"{self.path} cannot be rendered: {problem}; "
@@ -240,6 +242,30 @@ class SnapshotLog:
         if declared > max(MAX_EXPANSION * size, MIN_ALLOWANCE):
             raise _Invalid(f"its members declare {declared:,} bytes in a file of {size:,} bytes, "
                            f"more than {MAX_EXPANSION}x (a zip bomb?)")
+
+    def _check_finite(self, names: list[str]) -> None:
+        """Per-snapshot fields `names` hold finite values: read in chunks of whole snapshots
+        (about _CHUNK bytes), never whole, so memory stays flat however long the log."""
+        try:
+            with zipfile.ZipFile(self.path) as zf:
+                for name in names:
+                    shape, dtype, offset = self._headers[name]
+                    width = math.prod(shape[1:])
+                    rows = max(1, _CHUNK // max(1, width * dtype.itemsize))
+                    with zf.open(f"{name}.npy") as f:
+                        f.read(offset)
+                        for start in range(0, shape[0], rows):
+                            n = min(rows, shape[0] - start)
+                            data = f.read(n * width * dtype.itemsize)
+                            if len(data) != n * width * dtype.itemsize:
+                                raise LogError(f"{self.path} is damaged: field {name!r} ends "
+                                               f"early; make a new log with `nnviz train NAME`")
+                            bad = ~np.isfinite(np.frombuffer(data, dtype).reshape(n, width)).all(1)
+                            if bad.any():
+                                raise self._invalid(f"field {name!r} holds NaN or infinite values "
+                                                    f"at snapshot {start + int(np.argmax(bad))}")
+        except _UNREADABLE as e:
+            raise LogError(f"{self.path} is damaged and cannot be rendered ({e})") from None
 
     def _check_allocation(self) -> None:
         size = self.path.stat().st_size
