@@ -23,7 +23,7 @@ from threadpoolctl import threadpool_limits
 
 import nnviz
 from nnviz.learn import landscape, nn
-from nnviz.learn.training import train
+from nnviz.log.record import train
 
 DEEP = "non_linear_regression_tanh"
 

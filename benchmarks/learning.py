@@ -20,7 +20,7 @@ from pathlib import Path
 import nnviz
 from nnviz.run.pool import single_threaded_blas
 from nnviz.learn.scene import Scene
-from nnviz.learn.training import train
+from nnviz.log.record import train
 
 
 def checked_scenes() -> list[str]:

@@ -20,7 +20,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 
 import nnviz  # noqa: E402
-from nnviz.learn.training import train  # noqa: E402
+from nnviz.log.record import train  # noqa: E402
 from nnviz.encode.video import ffmpeg_exe  # noqa: E402
 
 ORIGINAL_FLAGS = {  # the series' three ffmpeg runs; VP9 needs a pixel format with ffmpeg 9

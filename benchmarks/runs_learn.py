@@ -15,7 +15,7 @@ from pathlib import Path
 from nnviz.learn import runs
 from nnviz.learn.scene import resolve
 from nnviz.learn.scene_checks import instantiate
-from nnviz.learn.training import train
+from nnviz.log.record import train
 
 
 def one(spec, index, seed, steps, lr, folder):

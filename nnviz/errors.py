@@ -13,6 +13,10 @@ class UsageError(NnvizError):
     exit_code = 2
 
 
+class LogError(NnvizError):
+    """A file that is not a readable nnviz snapshot log (nnviz.log)."""
+
+
 class Interrupted(NnvizError):
     """Stopped by SIGINT (exit 130) or SIGTERM (exit 143)."""
 

@@ -5,7 +5,7 @@ import pytest
 import nnviz
 from nnviz.learn import landscape, nn
 from nnviz.run.pool import single_threaded_blas
-from nnviz.learn.training import train
+from nnviz.log.record import train
 
 from conftest import TINY_SCENE
 

@@ -10,7 +10,7 @@ import nnviz
 from nnviz.learn import runs
 from nnviz.learn.scene import Scene
 from nnviz.learn.scene_checks import instantiate
-from nnviz.learn.training import train
+from nnviz.log.record import train
 
 BUILTIN = sorted(name for name, cls in nnviz.builtin_scenes().items()
                  if cls.__module__.startswith("nnviz.scenes."))

@@ -23,7 +23,7 @@ from nnviz.draw import panels
 from nnviz.learn import scene
 from nnviz.draw.frames import FrameRenderer
 from nnviz.learn.scene import resolve
-from nnviz.learn.training import train
+from nnviz.log.record import train
 from nnviz.log.snapshots import load
 
 from conftest import TINY_SCENE, assert_one_line_error, run_cli, tree

@@ -6,7 +6,7 @@ import pytest
 import nnviz
 from nnviz.learn import data
 from nnviz.draw.frames import FrameRenderer
-from nnviz.learn.training import train
+from nnviz.log.record import train
 
 from conftest import assert_one_line_error, run_cli, tree
 

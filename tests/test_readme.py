@@ -6,7 +6,7 @@ import click
 
 import nnviz
 from nnviz.cli import cli
-from nnviz.learn.training import train
+from nnviz.log.record import train
 
 README = (Path(__file__).parent.parent / "README.md").read_text()
 

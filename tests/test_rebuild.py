@@ -7,7 +7,8 @@ import pytest
 import nnviz
 from nnviz.learn import data, nn
 from nnviz.log.snapshots import LogError
-from nnviz.learn.training import grid_inputs as grid_points, train
+from nnviz.learn.training import grid_inputs as grid_points
+from nnviz.log.record import train
 
 from conftest import TINY_SCENE, run_cli
 

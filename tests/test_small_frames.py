@@ -7,7 +7,7 @@ import pytest
 
 import nnviz
 from nnviz.draw.frames import FULL, FrameRenderer, detail_for
-from nnviz.learn.training import train
+from nnviz.log.record import train
 
 SMALL = [(160, 120), (240, 180), (320, 240), (160, 400), (800, 160)]
 EXTREME = [(7680, 120), (160, 4320), (480, 360)]   # the size range's corners, FULL's smallest

@@ -7,7 +7,7 @@ import pytest
 
 import nnviz
 from nnviz.learn import data, nn, training
-from nnviz.learn.training import train
+from nnviz.log.record import train
 
 
 def scene(name, **attributes):

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import nnviz
+import nnviz.log.record
 from nnviz import api
 from nnviz.draw import theme
 from nnviz.errors import UsageError
@@ -38,7 +39,7 @@ def logs(tmp_path_factory):
     made = {}
     for name in SCENES:
         path = folder / f"{name}.npz"
-        nnviz.learn.training.train(instantiate(builtin_scenes()[name]), path, steps=12, every=4,
+        nnviz.log.record.train(instantiate(builtin_scenes()[name]), path, steps=12, every=4,
                              landscape=True)
         made[name] = load(path)
     return made

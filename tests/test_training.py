@@ -5,7 +5,8 @@ import pytest
 
 import nnviz
 from nnviz.log.snapshots import LogError, load
-from nnviz.learn.training import TrainingDiverged, schedule, train
+from nnviz.learn.training import TrainingDiverged, schedule
+from nnviz.log.record import train
 
 from conftest import TINY_SCENE
 

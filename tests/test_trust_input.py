@@ -199,7 +199,7 @@ def test_scene_text_is_refused_before_anything(capsys, tmp_path, scene_file, att
 @pytest.fixture(scope="module")
 def small_log(tmp_path_factory):
     """A short log of xor_two_classes (2 inputs, 2 outputs, 3 snapshots)."""
-    from nnviz.learn.training import train
+    from nnviz.log.record import train
     path = tmp_path_factory.mktemp("log") / "xor.npz"
     train(nnviz.resolve("xor_two_classes")(), path, steps=4, every=2)
     return path

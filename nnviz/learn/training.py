@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Callable
 
 import numpy as np
@@ -14,7 +13,6 @@ from . import data, nn, scene_checks
 from . import landscape as loss_landscape
 from ..errors import NnvizError, UsageError
 from .scene import Scene
-from ..log.snapshots import LogWriter, SnapshotLog
 from ..settings import (DEFAULT_THEME, MAX_LR, MAX_SEED, MAX_STEPS,  # noqa: F401
                         check_count, check_options, check_theme)
 from ..text import check_title
@@ -114,7 +112,7 @@ def _architecture(model: nn.Sequential) -> list[dict] | None:
         return None
 
 
-def _landscape(model: nn.Sequential, architecture: list[dict], log: LogWriter, xt, yt,
+def _landscape(model: nn.Sequential, architecture: list[dict], log, xt, yt,
                loss_name: str) -> dict[str, np.ndarray]:
     """The loss landscape over the logged trajectory, on the standardised training set."""
     trajectory = np.concatenate([log.read(f"param/{name}").reshape(log.count, -1)
@@ -122,13 +120,15 @@ def _landscape(model: nn.Sequential, architecture: list[dict], log: LogWriter, x
     return loss_landscape.compute(architecture, trajectory, xt, yt, loss_name)
 
 
-def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: int | None = None,
+def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: int | None = None,
           seed: int = 0, lr: float | None = None,
           progress: Callable[[int], None] | None = None,
           before: Callable[[set[str]], None] | None = None,
           landscape: bool | None = None, run: dict | None = None,
-          theme: str | None = None, title: str | None = None) -> SnapshotLog:
-    """Train `scene` and write its snapshot log to `path`; options left None come from the scene.
+          theme: str | None = None, title: str | None = None) -> None:
+    """Train `scene`, handing its snapshots to `writer(meta, static)`; options left None come
+    from the scene. The writer (nnviz.log.record gives a LogWriter) is a context manager with
+    append(fields), meta, static, read(name), count and commit(): training knows no file.
 
     `before`, if given, sees the names of the arrays the log will hold before the first step,
     so a caller can refuse (e.g. panels that cannot be drawn) without waiting for training.
@@ -271,9 +271,8 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
               "standardizer/x_mean": sx.mean, "standardizer/x_std": sx.std,
               "standardizer/y_mean": sy.mean, "standardizer/y_std": sy.std}
 
-    path = Path(path)
     # overflow is caught by the explicit finite checks, which name the step
-    with LogWriter(path, meta, static) as log, np.errstate(over="ignore", invalid="ignore"):
+    with writer(meta, static) as log, np.errstate(over="ignore", invalid="ignore"):
         # a snapshot waits for the step after it (its update/ fields) before it is written
         pending: tuple[dict, dict] | None = None
 
@@ -316,4 +315,3 @@ def train(scene: Scene, path: str | Path, *, steps: int | None = None, every: in
         if landscape:
             log.static.update(_landscape(model, architecture, log, xt, yt, loss_fn.name))
         log.commit()
-    return SnapshotLog(path)

@@ -10,8 +10,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..learn import data, nn
-from ..errors import UsageError
-from .snapshots import LogError
+from ..errors import LogError, UsageError
 
 STANDARDIZER = ("standardizer/x_mean", "standardizer/x_std",
                 "standardizer/y_mean", "standardizer/y_std")

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from . import logschema
-from ..errors import NnvizError
+from ..errors import LogError  # LogError: raised and caught by callers here
 from ..outputs import create, open_new, temporary_dir
 
 LOG_VERSION = 1
@@ -33,10 +33,6 @@ MAX_EXPANSION = 250
 MAX_ALLOCATION = 50
 MIN_ALLOWANCE = 1 << 20   # ... or this many bytes, whichever is more
 MAX_META = 1 << 20        # bytes of JSON metadata (real logs: about 1.3 kB)
-
-
-class LogError(NnvizError):
-    """A file that is not a readable nnviz snapshot log."""
 
 
 def _npy_header(dtype: np.dtype, shape: tuple[int, ...]) -> bytes:

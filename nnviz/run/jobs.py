@@ -166,7 +166,7 @@ def train_run_detached(job: Job, index: int) -> tuple[str, bytes]:
     """Train run `index` of a comparison; its log's file name and bytes."""
     from .compare import compare_training
     from .pool import single_threaded_blas
-    from ..learn.training import train
+    from ..log.record import train
     with _on_worker(job) as (scene, tmp), single_threaded_blas():
         _, _, plan, prepared, options = compare_training(scene, job.options)
         path = tmp / plan[index].file

@@ -13,7 +13,7 @@ from ..settings import (HOLD, MAX_SIZE, MIN_SIZE, QUICK, SIZE, check_size,  # no
                        check_timing, quick_every)
 from ..learn.scene import Scene
 from ..log.snapshots import SnapshotLog
-from ..learn.training import train as train_scene
+from ..log.record import train as train_scene
 from ..encode.formats import DEFAULT_FORMATS, parse_formats
 from .folders import commit_train, output_folder, refreshed, refuse_rendered
 from .inputs import check_looks, parse_panels, refuse_training_options, scene_of

@@ -24,7 +24,7 @@ from ..learn import landscape as loss_landscape
 from ..errors import UsageError
 from ..learn.runs import Run, meta as run_meta
 from ..log.snapshots import SnapshotLog, add_static, load
-from ..learn.training import train as train_scene
+from ..log.record import train as train_scene
 from .pool import stop_workers
 
 
