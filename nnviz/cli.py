@@ -13,7 +13,7 @@ from . import console, interrupts
 from .version import __version__
 from .completion import complete_scene
 from .cli_report import finish_report, render_many_here, report
-from .cli_options import (Whole, animation_options, dask_log_option, quick_check_options,
+from .cli_options import (Whole, settings_from, animation_options, dask_log_option, quick_check_options,
                           video_options,
                           dask_logs, look_options, out_option, stops_at_safe_points,
                           training_options)
@@ -128,11 +128,15 @@ def train(name, steps, every, seed, lr, out, quiet):
 @look_options
 @animation_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--show-options", is_flag=True,
+              help="Print the settings this command would use, each with where it came from "
+                   "(default, config file, --quick, command line), and stop.")
 @dask_log_option
 @click.pass_context
 @stops_at_safe_points
 def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, steps, every, seed,
-           lr, quick, check, jobs, scheduler, theme, title, gif_width, gif_fps, quiet, verbose):
+           lr, quick, check, jobs, scheduler, theme, title, gif_width, gif_fps, quiet, show_options,
+           verbose):
     """Train scene NAME, draw it and encode webm, ogv and mp4, a poster and a page.
 
     Results go to OUT/NAME/: NAME.webm NAME.ogv NAME.mp4 NAME.png (the poster, the exact last
@@ -144,7 +148,7 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     if scheduler is not None:
         dask_logs(verbose)
     from .api import render as render_one
-    from .settings import quick_every
+    from .run.inputs import for_scene
     from .run.jobs import Job
     from .progress import Progress, render_plan
     from .learn.scene import builtin_scenes, resolve
@@ -162,20 +166,16 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
         raise click.UsageError("give a scene name, --all or --from LOG.npz")
     if title is not None and len(names) > 1:
         raise click.UsageError("--title names one video; give one scene, or leave --title out")
-    given = lambda name: ctx.get_parameter_source(name) == click.core.ParameterSource.COMMANDLINE
-    common = dict(out=out, size=size if given("size") else None, fps=fps,
-                  hold=hold if given("hold") else None, formats=formats, check=check,
-                  panels=panels, quick=quick, theme=theme, title=title, gif_width=gif_width,
-                  gif_fps=gif_fps)
-
-    from .settings import HOLD, QUICK, SIZE
+    settings = settings_from(ctx, quick)
+    if show_options:
+        one = resolve(names[0]) if len(names) == 1 else None
+        return console.report((for_scene(settings, one, quick) if one else settings).show(one))
     started = time.monotonic()
-    frame_size = common["size"] or (QUICK["size"] if quick else SIZE)
-    held = int(round(fps * (common["hold"] if common["hold"] is not None
-                            else QUICK["hold"] if quick else HOLD)))
+    look, encode = settings.look, settings.encode
+    held = int(round(look.fps * look.hold))
 
     def plan(steps: int, snapshots: int) -> dict:
-        return render_plan(steps, snapshots + held, frame_size, len(formats), check)
+        return render_plan(steps, snapshots + held, look.size, len(encode.formats), encode.check)
 
     if from_log and scheduler is not None:
         raise click.UsageError("--scheduler sends scenes to train and render; re-render a log "
@@ -183,12 +183,12 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     if from_log:
         from .run.inputs import refuse_training_options
         from .run.several import sources_of
-        refuse_training_options(steps, every, seed, lr)
+        refuse_training_options(settings)
         logs = sources_of(from_log[0] if len(from_log) == 1 else from_log)
         name = logs[0].meta["scene"]
         with Progress(name, plan(0, len(logs[0])), enabled=not quiet) as bar:
             result = render_one(from_log=logs[0] if len(logs) == 1 else logs, progress=bar,
-                                **common)
+                                out=out, settings=settings)
         report(result, quiet)
         return finish_report([result], started, quiet)
 
@@ -202,11 +202,9 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
                 raise
             failed.append((name, e))   # with several scenes, a bad one fails alone
             continue
-        n_steps = steps or scene.steps
-        n_every = every or (quick_every(n_steps) if quick else scene.every)
-        options = dict(steps=steps, every=n_every, seed=seed, lr=lr, **common)
-        options.pop("out")
-        jobs_list.append(Job("render", name, options, out=out, label=name))
+        mine = for_scene(settings, scene, quick)
+        n_steps, n_every = mine.train.steps or scene.steps, mine.train.every or scene.every
+        jobs_list.append(Job("render", name, {"settings": mine}, out=out, label=name))
         n_runs = len(scene.runs) if isinstance(getattr(scene, "runs", None), dict) else 1
         plans.append((scene.name, plan(n_runs * n_steps, len(schedule(n_steps, n_every)))))
     if len(names) == 1 and scheduler is None:
@@ -260,12 +258,15 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
 @look_options
 @animation_options
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
+@click.option("--show-options", is_flag=True,
+              help="Print the settings this command would use, each with where it came from "
+                   "(default, config file, --quick, command line), and stop.")
 @dask_log_option
 @click.pass_context
 @stops_at_safe_points
 def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, formats, panels,
             steps, every, quick, check, jobs, scheduler, theme, title, gif_width, gif_fps, quiet,
-            verbose):
+            show_options, verbose):
     """Train scene NAME once per setting and show every run in one video, in lockstep.
 
     \b
@@ -279,29 +280,28 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
     if scheduler is not None:
         dask_logs(verbose)
     from .api import compare as compare_runs
-    from .settings import QUICK, quick_every
+    from .run.inputs import for_scene
     from .learn.comparison import make_runs
     from .progress import Progress, render_plan
     from .learn.scene import resolve
     from .learn.scene_checks import check_attributes
     from .learn.training import schedule
 
+    settings = settings_from(ctx, quick, ("lr", "optimizer", "seed"))
+    if show_options:
+        one = resolve(name) if name else None
+        return console.report((for_scene(settings, one, quick) if one else settings).show(one))
     started = time.monotonic()
-    given = lambda p: ctx.get_parameter_source(p) == click.core.ParameterSource.COMMANDLINE
-    if quick:
-        size = size if given("size") else QUICK["size"]
-        hold = hold if given("hold") else QUICK["hold"]
-    common = dict(out=out, size=size, fps=fps, hold=hold, formats=formats, check=check,
-                  panels=panels, theme=theme, title=title, gif_width=gif_width, gif_fps=gif_fps)
-    plan = lambda steps, snapshots: render_plan(steps, snapshots + int(round(fps * hold)), size,
-                                                len(formats), check)
+    look, encode = settings.look, settings.encode
+    plan = lambda steps, snapshots: render_plan(steps, snapshots + int(round(look.fps * look.hold)),
+                                                look.size, len(encode.formats), encode.check)
     if from_log:
         if name:
             raise click.UsageError("give either a scene name or --from, not both")
         with Progress("runs", plan(0, 1), enabled=not quiet) as bar:
             result = compare_runs(from_log=from_log[0] if len(from_log) == 1 else from_log,
-                                  lr=lr, optimizer=optimizer, seed=seed, steps=steps,
-                                  every=every, progress=bar, scheduler=scheduler, **common)
+                                  lr=lr, optimizer=optimizer, seed=seed, progress=bar,
+                                  scheduler=scheduler, out=out, settings=settings)
         report(result, quiet)
         return finish_report([result], started, quiet)
     if not name:
@@ -309,13 +309,12 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
     scene = resolve(name)
     check_attributes(scene)
     n_runs = len(make_runs(lr=lr, optimizer=optimizer, seed=seed))
-    n_steps = steps or scene.steps
-    n_every = every or (quick_every(n_steps) if quick else scene.every)
+    mine = for_scene(settings, scene, quick)
+    n_steps, n_every = mine.train.steps or scene.steps, mine.train.every or scene.every
     with Progress(f"{n_runs} runs of {scene.name}",
                   plan(n_runs * n_steps, len(schedule(n_steps, n_every))), enabled=not quiet) as bar:
-        result = compare_runs(name, lr=lr, optimizer=optimizer, seed=seed, steps=steps,
-                              every=n_every, progress=bar, jobs=jobs, scheduler=scheduler,
-                              **common)
+        result = compare_runs(name, lr=lr, optimizer=optimizer, seed=seed, progress=bar,
+                              jobs=jobs, scheduler=scheduler, out=out, settings=mine)
     report(result, quiet)
     finish_report([result], started, quiet)
 

@@ -194,3 +194,18 @@ def quick_check_options(f):
     return click.option("--quick", is_flag=True,
                         help="A fast smoke render: 320x240, about 24 snapshots, 0.5 s hold "
                              "(options given explicitly win).")(f)
+
+
+def given_options(ctx, skip=()) -> dict:
+    """The options typed on the command line (not click's defaults, which would hide the
+    config file's): the call's layer of the settings."""
+    from .settings import FIELDS
+    source = click.core.ParameterSource.COMMANDLINE
+    return {name: value for name, value in ctx.params.items()
+            if name in FIELDS and name not in skip and ctx.get_parameter_source(name) == source}
+
+
+def settings_from(ctx, quick: bool, skip=()):
+    """The one settings value of this command: config file < --quick < the command line."""
+    from .run.inputs import settings_of
+    return settings_of(given_options(ctx, skip), quick)

@@ -6,6 +6,7 @@ These checks raise UsageError naming the option; the CLI's click types call the 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -22,6 +23,10 @@ def quick_every(steps: int) -> int:
     return max(1, -(-steps // QUICK["snapshots"]))
 
 
+FORMAT_NAMES = ("webm", "ogv", "mp4", "gif", "webp")   # nnviz.encode.formats holds what they are
+DEFAULT_FORMATS = ("webm", "ogv", "mp4")
+MIN_ANIMATION_WIDTH, MIN_ANIMATION_FPS = 16, 0.1
+MAX_ANIMATION_WIDTH = 7680   # the widest frame (MAX_SIZE): an image is only scaled down
 THEME_NAMES = ("light", "dark")   # nnviz.draw.theme holds their colours
 DEFAULT_THEME = "light"
 
@@ -107,3 +112,184 @@ def check_options(steps, every, seed, lr) -> None:
     if (isinstance(lr, bool) or not isinstance(lr, (int, float)) or not np.isfinite(lr)
             or not 0 < lr <= MAX_LR):
         raise UsageError(f"--lr must be a positive number (at most {MAX_LR:g}), got {lr!r}")
+
+
+# --- formats
+
+def check_formats(text) -> tuple[str, ...]:
+    """Format names from a comma list or a sequence: known ones, at least one, each once."""
+    names = [n.strip() for n in text.split(",")] if isinstance(text, str) else list(text)
+    if names and not all(isinstance(n, str) and n.strip() for n in names):
+        raise UsageError(f"--formats must be a comma list of format names without empty items, "
+                         f"got {text!r}; choose from {', '.join(FORMAT_NAMES)}")
+    unknown = [n for n in names if n not in FORMAT_NAMES]
+    if unknown or not names:
+        raise UsageError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMAT_NAMES)}"
+                         if unknown else f"no format given; choose from {', '.join(FORMAT_NAMES)}")
+    return tuple(dict.fromkeys(names))
+
+
+def check_gif_width(width) -> int:
+    if isinstance(width, bool) or not isinstance(width, int) \
+            or not MIN_ANIMATION_WIDTH <= width <= MAX_ANIMATION_WIDTH:
+        raise UsageError(f"--gif-width must be a whole number of pixels from "
+                         f"{MIN_ANIMATION_WIDTH} to {MAX_ANIMATION_WIDTH}, got {width!r}")
+    return width
+
+
+def check_gif_fps(fps) -> float:
+    if isinstance(fps, bool) or not isinstance(fps, (int, float)) \
+            or not MIN_ANIMATION_FPS <= fps <= 100:
+        raise UsageError(f"--gif-fps must be a number from {MIN_ANIMATION_FPS:g} to 100 "
+                         f"(GIF delays are whole hundredths of a second), got {fps!r}")
+    return float(fps)
+
+
+# --- the one value
+
+@dataclass(frozen=True)
+class Train:
+    """How the network learns: None for steps, every and lr means the scene's own."""
+    steps: int | None = None
+    every: int | None = None
+    seed: int = 0
+    lr: float | None = None
+
+
+@dataclass(frozen=True)
+class Look:
+    """How the frames look: None for theme, title and panels means the log's (or the scene's)."""
+    size: tuple[int, int] = SIZE
+    fps: float = 25.0
+    hold: float = HOLD
+    theme: str | None = None
+    title: str | None = None
+    panels: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Encode:
+    """What is written: the formats, the animated images' limits, and whether to decode them."""
+    formats: tuple[str, ...] = DEFAULT_FORMATS
+    gif_width: int | None = None
+    gif_fps: float | None = None
+    check: bool = False
+
+
+def _panels(value) -> tuple[str, ...]:
+    names = value.split(",") if isinstance(value, str) else value
+    if not isinstance(names, (list, tuple)) or not names or any(
+            not isinstance(n, str) or not n.strip() for n in names):
+        raise UsageError(f"--panels must be a comma list of panel names without empty items, "
+                         f"got {value!r}")
+    return tuple(n.strip() for n in names)   # which panels go together: the scene's rule
+
+
+def _flag(name):
+    def check(value) -> bool:
+        if not isinstance(value, bool):
+            raise UsageError(f"--{name} must be true or false, got {value!r}")
+        return value
+    return check
+
+
+def _number(name, check):
+    """A checker for a number that may come as text (a config file's "25")."""
+    def run(value):
+        if isinstance(value, str):
+            from .numbers import plain
+            if not plain(value, float):
+                raise UsageError(f"--{name} {value!r} is not a number")
+            value = float(value)
+        return check(value)
+    return run
+
+
+# every field: its group and the one check of its values (shared by the CLI's click types)
+FIELDS = {
+    "steps": ("train", lambda v: check_count("steps", v)),
+    "every": ("train", lambda v: check_count("every", v)),
+    "seed": ("train", lambda v: check_options(1, 1, v, 1) or int(v)),
+    "lr": ("train", lambda v: check_options(1, 1, 0, v) or float(v)),
+    "size": ("look", check_size),
+    "fps": ("look", _number("fps", lambda v: check_timing(v, 0)[0])),
+    "hold": ("look", _number("hold", lambda v: check_timing(25, v)[1])),
+    "theme": ("look", check_theme),
+    "title": ("look", lambda v: _title(v)),
+    "panels": ("look", _panels),
+    "formats": ("encode", check_formats),
+    "gif_width": ("encode", check_gif_width),
+    "gif_fps": ("encode", check_gif_fps),
+    "check": ("encode", _flag("check")),
+}
+GROUPS = {"train": Train, "look": Look, "encode": Encode}
+
+
+def _title(value) -> str:
+    from .text import check_title
+    return check_title(value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A render's settings, built once (`build`) from layered sources and passed whole: each
+    stage reads the fields it needs. `origin` names the layer each field came from."""
+    train: Train = field(default_factory=Train)
+    look: Look = field(default_factory=Look)
+    encode: Encode = field(default_factory=Encode)
+    origin: tuple[tuple[str, str], ...] = ()
+
+    def given(self, name: str) -> bool:
+        """Whether `name` was set by the caller or a config file, not a default or the scene."""
+        return dict(self.origin).get(name, "default") not in ("default", "scene", "log", "quick")
+
+    def called(self, name: str) -> bool:
+        """Whether `name` was given by the call itself (the command line or the API)."""
+        return dict(self.origin).get(name) == "call"
+
+    def show(self, scene=None) -> str:
+        """The settings as `group.field = value  (layer)` lines, for --show-options; with a
+        scene, what it gives where nothing above it does."""
+        origin, rows = dict(self.origin), []
+        for name, (group, _) in FIELDS.items():
+            value, where = getattr(getattr(self, group), name), origin.get(name, "default")
+            if value is None and scene is not None and name in SCENE_FIELDS:
+                value, where = getattr(scene, name), "scene"
+            shown = ("x".join(map(str, value)) if name == "size"
+                     else ",".join(value) if isinstance(value, (tuple, list))
+                     else "the scene's" if value is None and group == "train"
+                     else "the log's, else the scene's" if value is None and group == "look"
+                     else "the format's" if value is None else str(value))
+            rows.append((f"{group}.{name}", shown, "given" if where == "call" else where))
+        key = max(len(k) for k, _, _ in rows)
+        val = max(len(v) for _, v, _ in rows)
+        return "\n".join(f"{k:<{key}} = {v:<{val}}  ({w})" for k, v, w in rows)
+
+
+SCENE_FIELDS = ("steps", "every", "lr", "title", "panels")   # what a scene gives
+
+
+def build(layers: list[tuple[str, dict]]) -> Settings:
+    """Settings from `layers`, lowest precedence first: (layer name, {field: value}); a value
+    of None is not given. Every value is checked; an error from a file names the file and the
+    field (`nnviz.toml: look.fps: ...`), one from the caller reads as it always did."""
+    chosen, origin = {}, {}
+    for layer, values in layers:
+        for name, value in values.items():
+            if value is None:
+                continue
+            if name not in FIELDS:
+                raise UsageError(f"{layer}: unknown setting {name!r}; known: "
+                                 f"{', '.join(f'{g}.{n}' for n, (g, _) in FIELDS.items())}")
+            group, check = FIELDS[name]
+            try:
+                chosen[name] = check(value)
+            except UsageError as e:
+                if layer in ("call", "quick"):
+                    raise
+                raise UsageError(f"{layer}: {group}.{name}: {str(e).removeprefix(f'--{name} ')}"
+                                 ) from None
+            origin[name] = layer
+    parts = {group: cls(**{n: v for n, v in chosen.items() if FIELDS[n][0] == group})
+             for group, cls in GROUPS.items()}
+    return Settings(**parts, origin=tuple(sorted(origin.items())))

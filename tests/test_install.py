@@ -5,6 +5,7 @@ import re
 import shutil
 import subprocess
 import sys
+import sysconfig
 import zipfile
 from pathlib import Path
 
@@ -35,9 +36,13 @@ def _source_files() -> set[str]:
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
-    """A wheel built from this source tree, as `pip install .` builds it."""
+    """A wheel built from a clean copy of this source tree, as `pip install .` builds it in a
+    fresh clone (a build/ folder left by an earlier build would add stale modules)."""
     folder = tmp_path_factory.mktemp("wheel")
-    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(ROOT),
+    source = folder / "source"
+    shutil.copytree(ROOT, source, ignore=shutil.ignore_patterns(
+        ".git", "build", "dist", ".venv*", "*.egg-info", "__pycache__", "output"))
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", str(source),
                     "-w", str(folder)], check=True, capture_output=True, cwd=folder)
     return next(folder.glob("nnviz-*.whl"))
 
@@ -71,19 +76,22 @@ def _installed_copy(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("missing, command", [
-    ("panels", ["render", "xor_two_classes", "--quick", "--formats", "mp4"]),   # lazily imported
-    ("scene.py", ["list"]),       # the scene registry, imported by `list`
+    ("draw/panels", ["render", "xor_two_classes", "--quick", "--formats", "mp4"]),   # lazily
+    ("learn/scene.py", ["list"]),   # the scene registry, imported by `list`
     ("cli.py", ["--version"]),    # the CLI itself
 ])
 def test_a_broken_install_says_so_in_one_line(tmp_path, missing, command):
     site = _installed_copy(tmp_path)
     gone = site / "nnviz" / missing
     shutil.rmtree(gone) if gone.is_dir() else gone.unlink()
-    env = dict(os.environ, PYTHONPATH=str(site), PYTHONSAFEPATH="1")
-    r = subprocess.run([sys.executable, "-m", "nnviz", *command, "--out", str(tmp_path / "o")]
-                       if command[0] == "render" else [sys.executable, "-m", "nnviz", *command],
-                       capture_output=True, text=True, env=env, cwd=tmp_path, timeout=120)
-    module = "nnviz." + missing.removesuffix(".py")
+    # -S: no .pth file runs, so neither an editable install's finder nor the installed nnviz
+    # can stand in for the damaged copy; the dependencies come from site-packages by path
+    libs = dict.fromkeys(sysconfig.get_paths()[k] for k in ("purelib", "platlib"))
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([str(site), *libs]), PYTHONSAFEPATH="1")
+    args = [*command, "--out", str(tmp_path / "o")] if command[0] == "render" else command
+    r = subprocess.run([sys.executable, "-S", "-m", "nnviz", *args], capture_output=True,
+                       text=True, env=env, cwd=tmp_path, timeout=120)
+    module = "nnviz." + missing.removesuffix(".py").replace("/", ".")
     assert_one_line_error(r, 1, "this nnviz install is incomplete", module,
                           "pip install --force-reinstall")
     assert not (tmp_path / "o").exists()

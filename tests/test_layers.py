@@ -10,7 +10,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "nnviz"
 # bottom to top; a top-level module is its own unit, a folder is one stage
 LAYERS = [
     {"errors", "version", "names", "numbers", "text", "settings", "interrupts", "outputs",
-     "progress", "console"},
+     "progress", "console", "config"},
     {"learn"},
     {"log"},
     {"draw"},

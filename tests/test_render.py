@@ -12,7 +12,8 @@ import nnviz
 from nnviz.encode.check import probe
 from nnviz.draw.frames import FrameRenderer
 from nnviz.log.snapshots import load
-from nnviz.encode.video import ffmpeg_exe, mp4_codecs
+from nnviz.encode.formats import mp4_codecs
+from nnviz.encode.video import ffmpeg_exe
 
 from conftest import assert_one_line_error, run_cli, tree
 

@@ -249,13 +249,15 @@ def test_text_is_cleaned_where_it_is_drawn_and_written(small_log):
 def _widen_input(meta, arrays):
     """The architecture and its first weights take 3 inputs; the data has 2."""
     meta["architecture"][0]["n_in"] = 3
-    arrays["param/0.W"] = np.zeros((arrays["param/0.W"].shape[0], 3, 4), np.float32)
+    for kind in ("param", "grad", "update"):   # every field of the weights, consistently
+        arrays[f"{kind}/0.W"] = np.zeros((arrays["param/0.W"].shape[0], 3, 4), np.float32)
 
 
 def _narrow_output(meta, arrays):
     meta["architecture"][-1]["n_out"] = 1
-    arrays["param/4.W"] = arrays["param/4.W"][..., :1]
-    arrays["param/4.b"] = arrays["param/4.b"][..., :1]
+    for kind in ("param", "grad", "update"):
+        arrays[f"{kind}/4.W"] = arrays[f"{kind}/4.W"][..., :1]
+        arrays[f"{kind}/4.b"] = arrays[f"{kind}/4.b"][..., :1]
 
 
 @pytest.mark.parametrize("damage, message", [

@@ -8,7 +8,10 @@ from dataclasses import dataclass, replace
 from fractions import Fraction
 from pathlib import Path
 
-from ..errors import NnvizError, UsageError
+from ..errors import NnvizError
+from ..settings import (DEFAULT_FORMATS, FORMAT_NAMES, MAX_ANIMATION_WIDTH,  # noqa: F401
+                        MIN_ANIMATION_FPS, MIN_ANIMATION_WIDTH, check_formats, check_gif_fps,
+                        check_gif_width)
 
 
 class EncodeError(NnvizError):
@@ -116,37 +119,20 @@ register(VideoFormat(
     ("-lossless", "0", "-quality", "88", "-compression_level", "4", "-loop", "0"),
     "image/webp", "", animation=True))
 
-DEFAULT_FORMATS = ("webm", "ogv", "mp4")
-MIN_ANIMATION_WIDTH, MIN_ANIMATION_FPS = 16, 0.1
-MAX_ANIMATION_WIDTH = 7680   # the widest frame (nnviz.settings.MAX_SIZE): an image is only scaled down
+assert tuple(FORMATS) == FORMAT_NAMES, FORMATS   # the settings know them by name
 
 
 def parse_formats(text: str | list[str] | tuple[str, ...], gif_width: int | None = None,
                   gif_fps: float | None = None) -> list[VideoFormat]:
-    """The formats named; `gif_width` and `gif_fps` replace the animated images' limits."""
-    names = [n.strip() for n in text.split(",")] if isinstance(text, str) else list(text)
-    if names and not all(isinstance(n, str) and n.strip() for n in names):
-        raise UsageError(f"--formats must be a comma list of format names without empty items, "
-                         f"got {text!r}; choose from {', '.join(FORMATS)}")
-    unknown = [n for n in names if n not in FORMATS]
-    if unknown or not names:
-        raise UsageError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMATS)}"
-                         if unknown else f"no format given; choose from {', '.join(FORMATS)}")
+    """The formats named (nnviz.settings.check_formats), the animated images' limits replaced
+    by `gif_width` and `gif_fps` (checked there too)."""
     limits = {}
     if gif_width is not None:
-        if isinstance(gif_width, bool) or not isinstance(gif_width, int) \
-                or not MIN_ANIMATION_WIDTH <= gif_width <= MAX_ANIMATION_WIDTH:
-            raise UsageError(f"--gif-width must be a whole number of pixels from "
-                             f"{MIN_ANIMATION_WIDTH} to {MAX_ANIMATION_WIDTH}, got {gif_width!r}")
-        limits["max_width"] = gif_width
+        limits["max_width"] = check_gif_width(gif_width)
     if gif_fps is not None:
-        if isinstance(gif_fps, bool) or not isinstance(gif_fps, (int, float)) \
-                or not MIN_ANIMATION_FPS <= gif_fps <= 100:
-            raise UsageError(f"--gif-fps must be a number from {MIN_ANIMATION_FPS:g} to 100 "
-                             f"(GIF delays are whole hundredths of a second), got {gif_fps!r}")
-        limits["max_fps"] = float(gif_fps)
+        limits["max_fps"] = check_gif_fps(gif_fps)
     return [replace(FORMATS[n], **limits) if FORMATS[n].animation else FORMATS[n]
-            for n in dict.fromkeys(names)]
+            for n in check_formats(text)]
 
 
 def kept_frames(frames: int, fps: float, fmt: VideoFormat) -> int:

@@ -1,20 +1,22 @@
-"""The Python API behind the CLI: train a scene, render it to video, prepare output folders."""
+"""What a call brings, checked before any work: the scene, the panels, the training options
+that --from refuses, and the one settings value (config file < --quick < the call)."""
 from __future__ import annotations
 
 
 
+from dataclasses import replace
+
+from .. import config
 from ..errors import UsageError
-from ..settings import (HOLD, MAX_SIZE, MIN_SIZE, QUICK, SIZE, check_size,  # noqa: F401
-                       check_timing, quick_every)
+from ..settings import QUICK, Settings, build, quick_every
 from ..names import check_scene_name
 from ..learn.scene import Scene, resolve
 from ..learn.scene_checks import instantiate
 
-def refuse_training_options(steps=None, every=None, seed=None, lr=None) -> None:
-    """With --from the log is drawn as it was trained: a training option would be ignored, so
-    it is refused rather than silently dropped."""
-    given = [f"--{k}" for k, v in (("steps", steps), ("every", every), ("seed", seed), ("lr", lr))
-             if v is not None]
+def refuse_training_options(settings: Settings) -> None:
+    """With --from the log is drawn as it was trained: a training option of the call would be
+    ignored, so it is refused rather than silently dropped (a config file's is left unused)."""
+    given = [f"--{k}" for k in ("steps", "every", "seed", "lr") if settings.called(k)]
     if given:
         raise UsageError(f"{', '.join(given)} cannot be used with --from: a saved log is drawn as "
                          f"it was trained; drop {'it' if len(given) == 1 else 'them'}, or render "
@@ -42,11 +44,21 @@ def parse_panels(scene: str, panels) -> tuple[str, ...]:
     return check_panel_choice(scene, [n.strip() for n in names])
 
 
-def check_looks(theme, title) -> None:
-    """theme= and title= of the API, refused in one line before any work (None: not given)."""
-    from ..settings import check_theme
-    from ..text import check_title
-    if theme is not None:
-        check_theme(theme)
-    if title is not None:
-        check_title(title)
+def settings_of(options: dict, quick: bool = False, folder=None) -> Settings:
+    """The one settings value of a call: the defaults, then the config file (nnviz.toml or
+    [tool.nnviz] in `folder`, default the current one), then --quick's size and hold, then
+    the call's own options (None: not given). Every field is checked here."""
+    layers = [config.read(folder)]
+    if quick:
+        layers.append(("quick", {"size": QUICK["size"], "hold": QUICK["hold"]}))
+    layers.append(("call", options))
+    return build(layers)
+
+
+def for_scene(settings: Settings, scene, quick: bool = False) -> Settings:
+    """`settings` for one scene: with --quick and no --every, about QUICK["snapshots"]."""
+    if not quick or settings.train.every is not None:
+        return settings
+    every = quick_every(settings.train.steps or scene.steps)
+    return replace(settings, train=replace(settings.train, every=every),
+                   origin=tuple(sorted({**dict(settings.origin), "every": "quick"}.items())))

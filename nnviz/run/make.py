@@ -14,6 +14,8 @@ from ..settings import (HOLD, MAX_SIZE, MIN_SIZE, QUICK, SIZE, check_size,  # no
                        check_timing, quick_every)
 from ..log.snapshots import SnapshotLog, load
 from ..encode.video import Encoder
+from ..encode.formats import parse_formats
+from ..settings import Settings
 from .folders import commit_render
 from .result import RenderResult
 
@@ -46,11 +48,16 @@ def log_copy(source: SnapshotLog, final: Path, name: str) -> tuple[Path, Snapsho
     return tmp, log
 
 
-def make(folder, name, logs_final, produce, stale_extra, chosen, size, fps, hold, check,
-          progress) -> RenderResult:
+def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
+         progress) -> RenderResult:
     """Make the logs (`produce` fills their temporaries and returns (make_renderer, frames,
     title)), draw and encode the frames, write poster and page, commit everything at once."""
     from ..publish.page import image_blocks, standalone_page, video_block
+
+    size, fps, hold = settings.look.size, settings.look.fps, settings.look.hold
+    check = settings.encode.check
+    chosen = parse_formats(settings.encode.formats, settings.encode.gif_width,
+                           settings.encode.gif_fps)
 
     final = dict(logs_final)
     final.update({ext: folder / f"{name}.{ext}" for ext in ("png", "html")})

@@ -9,13 +9,13 @@ from typing import Iterator
 
 from .. import interrupts, outputs
 from ..errors import NnvizError, UsageError
+from ..settings import Settings
 from ..settings import (HOLD, MAX_SIZE, MIN_SIZE, QUICK, SIZE, check_size,  # noqa: F401
                        check_timing, quick_every)
 from ..learn.scene import resolve
-from ..encode.formats import DEFAULT_FORMATS, parse_formats
 from .compare import compared_scene
 from .folders import refreshed
-from .inputs import check_looks
+from .inputs import for_scene, settings_of
 from .jobs import Job, collect, run_detached
 from .pool import stop_workers
 from .result import RenderResult
@@ -44,12 +44,10 @@ def render_many(renders, *, jobs: int | None = None, scheduler: str | None = Non
         if options.get("scene") is None:
             raise UsageError(f"each render needs a scene, got {item!r}")
         scene, out = options.pop("scene"), options.pop("out", "output")
-        # bad input is refused here, before any work starts anywhere
-        check_size(options.get("size", (1280, 720)))
-        check_timing(options.get("fps", 25), options.get("hold", 1.0))
-        check_looks(options.get("theme"), options.get("title"))
-        parse_formats(options.get("formats", DEFAULT_FORMATS), options.get("gif_width"),
-                      options.get("gif_fps"))
+        quick = options.pop("quick", False)
+        # bad input is refused here, before any work starts anywhere; a worker reads no
+        # config file of its own: the settings travel whole
+        options = {"settings": settings_of(options, quick), "quick": quick}
         if isinstance(scene, str):
             resolve(scene)
         work.append(Job("render", scene, options, out=out,
@@ -133,27 +131,22 @@ def render_remote(scene=None, *, scheduler: str, from_log=None, jobs=None, progr
 
 
 @outputs.final_names()
-def compare_remote(scene=None, *, scheduler: str, from_log=None, lr=None, optimizer=None,
-                   seed=None, out="output", size=(1280, 720), fps=25, hold=1.0,
-                   formats=DEFAULT_FORMATS, panels=None, theme=None, title=None, gif_width=None,
-                   gif_fps=None, jobs=None, progress=None, **options) -> RenderResult:
+def compare_remote(scene=None, *, scheduler: str, lr=None, optimizer=None, seed=None,
+                   from_log=None, out="output", quick: bool = False, jobs=None, progress=None,
+                   settings: Settings | None = None, **options) -> RenderResult:
     """compare(scheduler=...): each run trains on a worker of that Dask cluster and another
     worker renders the video (nnviz.run.jobs); the files come back into OUT as a local
     compare's. Bad input fails here, before the cluster is asked."""
-    check_looks(theme, title)
-    size = check_size(size)
-    fps, hold = check_timing(fps, hold)
-    chosen = parse_formats(formats, gif_width, gif_fps)
+    settings = settings if settings is not None else settings_of(options, quick)
     if from_log is not None:
         raise UsageError("--scheduler sends runs to train and render; re-render saved runs "
                          "with --from here, without --scheduler")
     if scene is None:
         raise UsageError("give a scene name, or --from OUT/NAME-compare/runs")
-    _, name = compared_scene(scene, panels, lr=lr, optimizer=optimizer, seed=seed)
-    job = Job("compare", scene, dict(options, lr=lr, optimizer=optimizer, seed=seed,
-                                     panels=panels, size=size, fps=fps, hold=hold,
-                                     formats=[f.name for f in chosen], theme=theme,
-                                     title=title, gif_width=gif_width, gif_fps=gif_fps),
+    made, name = compared_scene(scene, settings.look.panels, lr=lr, optimizer=optimizer,
+                                seed=seed)
+    job = Job("compare", scene, dict(lr=lr, optimizer=optimizer, seed=seed,
+                                     settings=for_scene(settings, made, quick)),
               out=out, label=name)
     return refreshed(out, collect([job], run_many([job], workers=jobs, scheduler=scheduler))[0],
                      always=True)

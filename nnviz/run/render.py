@@ -13,10 +13,10 @@ from ..settings import (HOLD, MAX_SIZE, MIN_SIZE, QUICK, SIZE, check_size,  # no
                        check_timing, quick_every)
 from ..learn.scene import Scene
 from ..log.snapshots import SnapshotLog
+from ..settings import Settings
 from ..log.record import train as train_scene
-from ..encode.formats import DEFAULT_FORMATS, parse_formats
 from .folders import commit_train, output_folder, refreshed, refuse_rendered
-from .inputs import check_looks, parse_panels, refuse_training_options, scene_of
+from .inputs import for_scene, parse_panels, refuse_training_options, scene_of, settings_of
 from .make import log_copy, make
 from .pool import single_threaded_blas
 from .result import RenderResult
@@ -50,45 +50,42 @@ def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps
 
 
 @outputs.final_names()
-def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out: str | Path = "output",
-           size=None, fps: float = 25, hold: float | None = None, formats=DEFAULT_FORMATS,
-           steps=None, every=None, seed: int | None = None, lr=None, quick: bool = False,
-           check: bool = False, panels=None, progress: Callable | None = None,
-           jobs: int | None = None, theme: str | None = None,
-           title: str | None = None, gif_width: int | None = None,
-           gif_fps: float | None = None) -> RenderResult:
+def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None,
+           out: str | Path = "output", quick: bool = False, progress: Callable | None = None,
+           jobs: int | None = None, settings: Settings | None = None, **options) -> RenderResult:
     """Train `scene` (or read `from_log`) and write videos, poster, log and page to OUT/NAME/.
 
-    The keywords are the CLI's options: `size` (1280, 720) or "1280x720", `hold` 1 s, `seed` 0
-    when not given; `quick=True` is `--quick` (options given win). Training options given with
-    `from_log` are refused, as on the command line.
+    The options are the CLI's, by the same names: size ((1280, 720) or "1280x720"), fps (25),
+    hold (1 s), formats, steps, every, seed (0), lr, check, panels, theme, title, gif_width,
+    gif_fps. They sit above the config file (nnviz.toml or [tool.nnviz] in pyproject.toml);
+    `quick=True` is `--quick` (options given win); nnviz.settings checks them all at once, or
+    `settings` (a Settings) is taken as it is. Training options with `from_log` are refused.
     Every file is written under a temporary name and renamed only when all of them are done,
-    so a failure or an interruption leaves the folder exactly as it was. (On a Dask cluster:
-    nnviz.run.many.render_remote.)
+    so a failure or an interruption leaves the folder exactly as it was.
 
     A scene with `runs` (nnviz.learn.runs) makes one video of all its runs: their logs go to
     OUT/NAME/runs/, trained `jobs` at a time (None: one per core). `from_log` may also be
     several logs of one set of runs, or their folder.
 
-    `theme` ("light", the default, or "dark": nnviz.draw.theme) and `title` (the header's, instead
-    of the scene's) are recorded in the log; with `from_log`, None draws the log's own.
-    `formats` may add "gif" and "webp" (animated images for READMEs): at most `gif_width`
-    pixels wide (640) and `gif_fps` frames a second (15).
+    `theme` ("light", the default, or "dark") and `title` (the header's, instead of the
+    scene's) are recorded in the log; with `from_log`, None draws the log's own. `formats`
+    may add "gif" and "webp" (animated images for READMEs): at most `gif_width` pixels wide
+    (640) and `gif_fps` frames a second (15).
     """
-    check_looks(theme, title)
-    size = check_size(size if size is not None else QUICK["size"] if quick else SIZE)
-    fps, hold = check_timing(fps, hold if hold is not None else QUICK["hold"] if quick else HOLD)
-    chosen = parse_formats(formats, gif_width, gif_fps)
+    if settings is None:
+        settings = settings_of(options, quick)
+    elif options:
+        raise UsageError(f"give settings= or options ({', '.join(options)}), not both")
     if (scene is None) == (from_log is None):
         raise UsageError("give either a scene name or --from LOG.npz, not both"
                          if scene is not None else "give a scene name or --from LOG.npz")
+    panels = settings.look.panels
     if from_log is not None:
-        refuse_training_options(steps, every, seed, lr)
+        refuse_training_options(settings)
         sources = sources_of(from_log)
         if len(sources) > 1:
-            return refreshed(out, render_runs(
-                None, sources, out=out, chosen=chosen, size=size, fps=fps, hold=hold,
-                check=check, panels=panels, progress=progress, theme=theme, title=title))
+            return refreshed(out, render_runs(None, sources, settings, out=out,
+                                              progress=progress))
         source = sources[0]
         name = source.meta["scene"]
         if panels is not None:   # a render option: the log on disk keeps what it was made for
@@ -99,44 +96,41 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None, out:
     else:
         scene, source = scene_of(scene), None
         name = scene.name
-        seed = 0 if seed is None else seed
-        if quick and every is None:
-            from ..settings import check_count
-            every = quick_every(scene.steps if steps is None else check_count("steps", steps))
+        settings = for_scene(settings, scene, quick)
         if panels is not None:
             scene = copy.copy(scene)
             scene.panels = parse_panels(name, panels)
         if runs.plan(scene) is not None:
-            return refreshed(out, render_runs(
-                scene, None, out=out, chosen=chosen, size=size, fps=fps, hold=hold,
-                check=check, steps=steps, every=every, seed=seed, lr=lr, progress=progress,
-                jobs=jobs, theme=theme, title=title))
+            return refreshed(out, render_runs(scene, None, settings, out=out, progress=progress,
+                                              jobs=jobs))
     with output_folder(out, name) as folder, single_threaded_blas():
         outputs.remove_stale(folder)
-        result = _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, steps,
-                                   every, seed, lr, check, progress, theme=theme, title=title)
+        result = _render_in_folder(folder, name, scene, source, settings, progress)
     return refreshed(out, result)
 
 
-def _render_in_folder(folder, name, scene, source, chosen, size, fps, hold, steps, every, seed,
-                      lr, check, progress, theme=None, title=None) -> RenderResult:
+def _render_in_folder(folder, name, scene, source, settings: Settings,
+                      progress) -> RenderResult:
     """One run: train `scene` (or copy `source`) into NAME.npz, then draw and encode it."""
     from ..draw.frames import FrameRenderer
     final = {"npz": folder / f"{name}.npz"}
+    train, look = settings.train, settings.look
 
     def produce(temps, tick):
         if source is None:
             from ..draw.frames import check_panels
             temps["npz"] = outputs.temporary(final["npz"])
-            log = train_scene(scene, temps["npz"], steps=steps, every=every, seed=seed, lr=lr,
+            log = train_scene(scene, temps["npz"], steps=train.steps, every=train.every,
+                              seed=train.seed, lr=train.lr,
                               landscape="landscape" in scene.panels,
-                              progress=tick, theme=theme, title=title,
+                              progress=tick, theme=look.theme, title=look.title,
                               before=lambda arrays: check_panels(name, list(scene.panels), arrays))
         else:
             temps["npz"], log = log_copy(source, final["npz"], name)
         # --panels with --from: source.meta holds them (the copy read back holds the log's own)
         panels = source.meta["panels"] if source is not None else None
-        return (lambda: FrameRenderer(log, size, panels, theme=theme, title=title), len(log),
-                title or log.meta["title"])
+        return (lambda: FrameRenderer(log, look.size, panels, theme=look.theme,
+                                      title=look.title), len(log),
+                look.title or log.meta["title"])
 
-    return make(folder, name, final, produce, (), chosen, size, fps, hold, check, progress)
+    return make(folder, name, final, produce, (), settings, progress)

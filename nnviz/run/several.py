@@ -1,4 +1,5 @@
-"""The Python API behind the CLI: train a scene, render it to video, prepare output folders."""
+"""Several runs in one video (a scene with `runs`, or a comparison): their logs trained or
+read, drawn in lockstep, committed together."""
 from __future__ import annotations
 
 import os
@@ -9,8 +10,7 @@ from pathlib import Path
 from .. import outputs
 from ..learn import runs
 from ..errors import NnvizError, UsageError
-from ..settings import (HOLD, MAX_SIZE, MIN_SIZE, QUICK, SIZE, check_size,  # noqa: F401
-                       check_timing, quick_every)
+from ..settings import Settings
 from ..log.snapshots import SnapshotLog, load
 from .folders import output_folder
 from .inputs import parse_panels
@@ -36,26 +36,26 @@ def sources_of(from_log) -> list[SnapshotLog]:
     return logs if len(logs) == 1 else runs.check_set(logs)
 
 
-def render_runs(scene, sources, *, out, chosen, size, fps, hold, check, steps=None, every=None,
-                 seed=0, lr=None, panels=None, progress=None, jobs=None,
-                 set_name=None, theme=None, title=None) -> RenderResult:
+def render_runs(scene, sources, settings: Settings, *, out, progress=None, jobs=None,
+                set_name=None) -> RenderResult:
     """Several runs in one video: train them (or copy `sources`, one set's logs in order) into
     OUT/SET/runs/FILE.npz, draw them in lockstep, and commit logs, videos, poster and page at
     once. SET is the scene's name, or `set_name` (nnviz compare: NAME-compare)."""
     from ..draw.runframes import RunsRenderer
     from .runtrain import train_runs
+    train, look = settings.train, settings.look
     if scene is not None:
         plan = runs.plan(scene)
         name = set_name or scene.name
         scene_name, chosen_panels = scene.name, list(scene.panels)
-        if lr is not None and any("lr" in r.overrides for r in plan):
+        if train.lr is not None and any("lr" in r.overrides for r in plan):
             raise UsageError(f"scene {scene.name!r}: its runs differ in lr, so --lr would make "
                              f"them the same; leave --lr out")
         labels = [(r.label, r.file) for r in plan]
     else:
         name = sources[0].meta["run"]["set"]
         scene_name = sources[0].meta["scene"]
-        chosen_panels = (list(parse_panels(scene_name, panels)) if panels is not None
+        chosen_panels = (list(parse_panels(scene_name, look.panels)) if look.panels is not None
                          else list(sources[0].meta["panels"]))
         labels = [(s.meta["run"]["label"], runs.file_name(s.meta["run"]["label"]))
                   for s in sources]
@@ -79,21 +79,21 @@ def render_runs(scene, sources, *, out, chosen, size, fps, hold, check, steps=No
                 if scene is not None:
                     for key in keys:
                         temps[key] = outputs.temporary(finals[key])
-                    logs = train_runs(plan, [temps[k] for k in keys], name, steps=steps,
-                                      every=every, seed=seed, lr=lr, jobs=jobs,
-                                      landscape="landscape" in chosen_panels,
-                                      panels=chosen_panels, progress=tick, theme=theme,
-                                      title=title)
+                    logs = train_runs(plan, [temps[k] for k in keys], name, steps=train.steps,
+                                      every=train.every, seed=train.seed, lr=train.lr,
+                                      jobs=jobs, landscape="landscape" in chosen_panels,
+                                      panels=chosen_panels, progress=tick, theme=look.theme,
+                                      title=look.title)
                 else:
                     logs = []
                     for key, source in zip(keys, sources):
                         temps[key], log = log_copy(source, finals[key], scene_name)
                         logs.append(log)
-                return (lambda: RunsRenderer(logs, size, chosen_panels, theme, title),
-                        len(logs[0]), title or logs[0].meta["title"])
+                return (lambda: RunsRenderer(logs, look.size, chosen_panels, look.theme,
+                                             look.title),
+                        len(logs[0]), look.title or logs[0].meta["title"])
 
-            return make(folder, name, finals, produce, stale, chosen, size, fps, hold, check,
-                         progress)
+            return make(folder, name, finals, produce, stale, settings, progress)
         except BaseException:
             if made:
                 with suppress(OSError):
