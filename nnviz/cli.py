@@ -13,7 +13,7 @@ from . import console, interrupts
 from .version import __version__
 from .completion import complete_scene
 from .cli_report import finish_report, render_many_here, report
-from .cli_options import (Whole, settings_from, animation_options, dask_log_option, quick_check_options,
+from .cli_options import (Whole, once, settings_from, animation_options, dask_log_option, quick_check_options,
                           video_options,
                           dask_logs, look_options, out_option, stops_at_safe_points,
                           training_options)
@@ -21,6 +21,9 @@ from .errors import Interrupted, NnvizError
 from .settings import MAX_JOBS, MAX_STEPS
 
 
+
+
+MAX_ERROR = 1000   # characters of an error line
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -233,11 +236,11 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
 
 @cli.command()
 @click.argument("name", required=False, shell_complete=complete_scene)
-@click.option("--lr", "lr", default=None, metavar="LIST",
+@click.option("--lr", "lr", multiple=True, callback=once, metavar="LIST",
               help="Learning rates to compare, e.g. 0.001,0.01,0.1.")
-@click.option("--optimizer", default=None, metavar="LIST",
+@click.option("--optimizer", multiple=True, callback=once, metavar="LIST",
               help="Optimizers to compare, e.g. sgd,momentum,adam.")
-@click.option("--seed", default=None, metavar="LIST",
+@click.option("--seed", multiple=True, callback=once, metavar="LIST",
               help="Seeds to compare (data, initial weights, batches), e.g. 0,1,2,3.")
 @click.option("--from", "from_log", type=click.Path(path_type=Path), multiple=True,
               help="Re-render saved runs without training: OUT/NAME-compare/runs, or each log.")
@@ -386,7 +389,10 @@ def main(argv=None) -> None:
     if message:   # it may quote a scene's or a log's text: never a control character
         from .outputs import as_final
         from .text import clean
-        click.echo(f"Error: {as_final(clean(' '.join(message.splitlines())))}", err=True)
+        line = as_final(clean(" ".join(message.splitlines())))
+        if len(line) > MAX_ERROR:   # a stranger's log can make a message of any length
+            line = f"{line[:MAX_ERROR]}... ({len(line) - MAX_ERROR:,} more characters)"
+        click.echo(f"Error: {line}", err=True)
     if console.lost_report() and signum is None:   # the work stands; its report went nowhere
         click.echo(f"Warning: the report could not be printed to stdout "
                    f"({console.lost_report()}); the exit status is the command's own", err=True)

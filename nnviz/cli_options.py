@@ -209,3 +209,11 @@ def settings_from(ctx, quick: bool, skip=()):
     """The one settings value of this command: config file < --quick < the command line."""
     from .run.inputs import settings_of
     return settings_of(given_options(ctx, skip), quick)
+
+
+def once(ctx, param, values):
+    """A list option given once: a second --lr would otherwise silently replace the first."""
+    if len(values) > 1:
+        raise click.BadParameter(f"given {len(values)} times; give one comma list, e.g. "
+                                 f"{param.opts[0]} {','.join(values)}", ctx, param)
+    return values[0] if values else None

@@ -15,9 +15,13 @@ nnviz opens later lands on them.
 """
 from __future__ import annotations
 
+import atexit
+import contextlib
 import io
 import os
+import re
 import sys
+import warnings
 
 import click
 
@@ -61,8 +65,34 @@ def _to_devnull(fd: int) -> None:
         os.close(null)
 
 
+_GLYPH = re.compile(r"Glyph (\d+) .*missing from font")
+_missing: dict[str, None] = {}
+
+
+def _warning(message, category, filename, lineno, file=None, line=None) -> None:
+    """A library's warning as one line, never its source line; the font's missing glyphs (a
+    title in a script DejaVu Sans lacks) gathered into one line at the end."""
+    text = str(message)
+    glyph = _GLYPH.search(text)
+    if glyph:
+        if not _missing:
+            atexit.register(_report_glyphs)
+        _missing[chr(int(glyph[1]))] = None
+        return
+    print(f"Warning: {' '.join(text.split())}", file=sys.stderr)
+
+
+def _report_glyphs() -> None:
+    with contextlib.suppress(Exception):
+        print(f"Warning: the font has no glyph for {''.join(_missing)!r}; those characters "
+              f"are drawn as boxes (give text in Latin, Greek or Cyrillic letters)",
+              file=sys.stderr)
+
+
 def install() -> None:
-    """Guard stdout for this process (the CLI only; the Python API leaves streams alone)."""
+    """Guard stdout for this process (the CLI only; the Python API leaves streams alone), and
+    print library warnings as one line each."""
+    warnings.showwarning = _warning
     for fd in (0, 1, 2):
         try:
             os.fstat(fd)

@@ -122,11 +122,14 @@ def check_formats(text) -> tuple[str, ...]:
     if names and not all(isinstance(n, str) and n.strip() for n in names):
         raise UsageError(f"--formats must be a comma list of format names without empty items, "
                          f"got {text!r}; choose from {', '.join(FORMAT_NAMES)}")
+    twice = sorted({n for n in names if names.count(n) > 1})
+    if twice:
+        raise UsageError(f"--formats names {twice[0]!r} twice; give each format once")
     unknown = [n for n in names if n not in FORMAT_NAMES]
     if unknown or not names:
         raise UsageError(f"unknown format {unknown[0]!r}; choose from {', '.join(FORMAT_NAMES)}"
                          if unknown else f"no format given; choose from {', '.join(FORMAT_NAMES)}")
-    return tuple(dict.fromkeys(names))
+    return tuple(names)
 
 
 def check_gif_width(width) -> int:

@@ -37,6 +37,8 @@ def text_problem(text, lines: bool = False) -> str | None:
             return f"holds a lone surrogate {ch!r}, which no file or terminal can show"
         if (kind == "Cc" or kind in ("Zl", "Zp")) and not (lines and ch == "\n"):
             return f"holds the control character {ch!r}"
+        if kind == "Cf":   # bidi overrides, zero-width characters: invisible, and they reorder
+            return f"holds the invisible formatting character {ch!r}"
     return None
 
 

@@ -129,3 +129,33 @@ def test_the_readme_install_command_works_in_a_fresh_clone(tmp_path):
     assert "site-packages" in located and str(clone / "nnviz") not in located, located
     from nnviz.encode.check import check_folder
     check_folder(out)
+
+
+def _run_copy(tmp_path, site, *args, shadow=None):
+    libs = dict.fromkeys(sysconfig.get_paths()[k] for k in ("purelib", "platlib"))
+    paths = [str(site), *libs] if shadow is None else [str(shadow), str(site), *libs]
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join(paths), PYTHONSAFEPATH="1")
+    return subprocess.run([sys.executable, "-S", "-m", "nnviz", *args], capture_output=True,
+                          text=True, env=env, cwd=tmp_path, timeout=120)
+
+
+def test_a_missing_dependency_is_one_line(tmp_path):
+    site = _installed_copy(tmp_path)
+    shadow = tmp_path / "shadow" / "imageio_ffmpeg"   # stands where the package would be found
+    shadow.mkdir(parents=True)
+    (shadow / "__init__.py").write_text(
+        "raise ModuleNotFoundError(\"No module named 'imageio_ffmpeg'\", name='imageio_ffmpeg')\n")
+    r = _run_copy(tmp_path, site, "render", "xor_two_classes", "--quick", "--out", "o",
+                  shadow=shadow.parent)
+    assert_one_line_error(r, 1, "nnviz needs 'imageio_ffmpeg', which is not installed",
+                          "pip install --force-reinstall")
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_damaged_module_is_one_line_naming_the_file(tmp_path):
+    site = _installed_copy(tmp_path)
+    damaged = site / "nnviz" / "encode" / "video.py"
+    damaged.write_text("def broken(:\n")
+    r = _run_copy(tmp_path, site, "render", "xor_two_classes", "--quick", "--out", "o")
+    assert_one_line_error(r, 1, "this nnviz install is damaged", str(damaged), "line 1",
+                          "pip install --force-reinstall")

@@ -346,6 +346,17 @@ def test_check_command_catches_damage(out):
     assert_one_line_error(run_cli("check", out / "nothing"), 2, "does not exist")
 
 
+def test_check_refuses_a_video_under_another_format_s_name(out):
+    """The page announces each source's type by its name: a WebM named .mp4 would not play."""
+    folder = out / "xor_two_classes"
+    mp4, webm = folder / "xor_two_classes.mp4", folder / "xor_two_classes.webm"
+    a, b = mp4.read_bytes(), webm.read_bytes()
+    mp4.write_bytes(b), webm.write_bytes(a)
+    assert_one_line_error(run_cli("check", folder), 1, "xor_two_classes.webm holds h264 video, "
+                          "not the vp9 a .webm file must hold")
+    assert_one_line_error(run_cli("check", mp4), 1, "holds vp9 video, not the h264")
+
+
 # ----------------------------------------------------------------------------- several scenes at once
 
 def start_group(args, out, tag, env=()):

@@ -379,3 +379,38 @@ def test_check_takes_any_png_colour_type_of_the_poster(capsys, tmp_path, small_r
     _pillow(mode)(folder / "xor_two_classes.png")
     code, err = main(capsys, "check", folder)
     assert (code, err) == (0, "")
+
+
+def test_compare_refuses_a_list_option_given_twice(tmp_path):
+    r = run_cli("compare", "xor_two_classes", "--lr", "0.01,0.1", "--lr", "0.3,0.5", "--quick",
+                "--out", tmp_path / "o")
+    assert_one_line_error(r, 2, "Invalid value for '--lr': given 2 times; give one comma "
+                                "list, e.g. --lr 0.01,0.1,0.3,0.5")
+    assert not (tmp_path / "o").exists()
+
+
+def test_a_format_named_twice_is_refused(tmp_path):
+    r = run_cli("render", "xor_two_classes", "--formats", "mp4,webm,mp4", "--out", tmp_path / "o")
+    assert_one_line_error(r, 2, "Invalid value for '--formats': names 'mp4' twice; give each format once")
+
+
+@pytest.mark.parametrize("char", ["\u202e", "\u200b", "\u2066", "\ufeff"])
+def test_invisible_formatting_characters_are_refused_in_every_text(char):
+    from nnviz.text import text_problem, title_problem
+    assert "invisible formatting character" in text_problem(f"A{char}B")
+    assert title_problem(f"A{char}B") is not None
+
+
+def test_an_error_line_is_bounded(tmp_path):
+    r = run_cli("render", "x" * 5000, "--out", tmp_path / "o")
+    assert_one_line_error(r, 2, "more characters)")
+    assert len(r.stderr) < 1200
+
+
+def test_a_title_the_font_cannot_draw_warns_in_one_line(tmp_path):
+    r = run_cli("render", "xor_two_classes", "--quick", "--formats", "mp4", "--title", "中文 XOR",
+                "--out", tmp_path / "o", "-q")
+    assert r.returncode == 0, r.stderr
+    assert r.stderr.strip().splitlines() == [
+        "Warning: the font has no glyph for '中文'; those characters are drawn as boxes (give "
+        "text in Latin, Greek or Cyrillic letters)"], r.stderr

@@ -48,6 +48,9 @@ POSTER_PSNR = 30.0
 # render_speed.py --only share): 31-36 dB for their own poster; another render's is far below.
 ANIMATION_PSNR = 25.0
 
+# the decoder's name of the video a format must hold: a file under another format's name
+# would be announced to browsers with the wrong type on the page
+CODECS = {"webm": "vp9", "ogv": "theora", "mp4": "h264"}
 _TIMEBASE = re.compile(rb"^#tb 0: (\d+)/(\d+)", re.M)
 
 
@@ -124,6 +127,12 @@ def _decode(path: Path, label: str) -> dict:
         raise CheckError(f"check failed: {label} does not decode ({first})") from None
     if not meta["frames"] or not pts:
         raise CheckError(f"check failed: {label} holds no frames")
+    fmt = _format_of(Path(label))
+    expected = CODECS.get(fmt.name)
+    if expected and not str(meta.get("codec", "")).startswith(expected):
+        raise CheckError(f"check failed: {label} holds {str(meta.get('codec')).split()[0]} "
+                         f"video, not the {expected} a .{fmt.extension} file must hold (the page "
+                         f"announces its type by the name); render it again")
     meta["presented"] = len(pts)
     damaged = CheckError(f"check failed: {label} decodes to {meta['frames']} of its "
                          f"{len(pts)} frames (truncated or damaged); render it again")

@@ -178,14 +178,15 @@ class SnapshotLog:
 
     def __init__(self, path: str | Path):
         self.path = Path(path)
+        self.label = self.path   # the file named in errors (a copy names its source)
         if not self.path.is_file():
-            raise LogError(f"snapshot log {self.path} does not exist; "
+            raise LogError(f"snapshot log {self.label} does not exist; "
                            f"make one with `nnviz train NAME` or `nnviz render NAME`")
         try:
             with zipfile.ZipFile(self.path) as zf:
                 members = {i.filename[:-4]: i for i in zf.infolist() if i.filename.endswith(".npy")}
                 if META not in members:
-                    raise LogError(f"{self.path} is not an nnviz snapshot log (no nnviz metadata); "
+                    raise LogError(f"{self.label} is not an nnviz snapshot log (no nnviz metadata); "
                                    f"give a .npz written by `nnviz train` or `nnviz render`")
                 self._check_sizes(members.values())
                 self._headers = {name: _header(zf, info) for name, info in members.items()}
@@ -194,16 +195,16 @@ class SnapshotLog:
         except _Invalid as e:
             raise self._invalid(e) from None
         except _UNREADABLE as e:
-            raise LogError(f"{self.path} is not a readable nnviz snapshot log ({e}); "
+            raise LogError(f"{self.label} is not a readable nnviz snapshot log ({e}); "
                            f"render again without --from to make a new one") from None
         if not isinstance(meta, dict) or "log_version" not in meta:
-            raise LogError(f"{self.path} is not an nnviz snapshot log (no nnviz metadata); "
+            raise LogError(f"{self.label} is not an nnviz snapshot log (no nnviz metadata); "
                            f"give a .npz written by `nnviz train` or `nnviz render`")
         version = meta["log_version"]
         if isinstance(version, bool) or not isinstance(version, int) or version < 1:
             raise self._invalid(f"meta 'log_version' must be a whole number, got {version!r}")
         if version > LOG_VERSION:
-            raise LogError(f"{self.path} was written by a newer nnviz (log version "
+            raise LogError(f"{self.label} was written by a newer nnviz (log version "
                            f"{version}, this nnviz reads up to {LOG_VERSION}); "
                            f"upgrade nnviz to render it")
         self.meta = meta
@@ -218,7 +219,7 @@ class SnapshotLog:
         self._check_finite(logschema.scanned(self.names))
 
     def _invalid(self, problem) -> LogError:
-        return LogError(f"{self.path} cannot be rendered: {problem}; "
+        return LogError(f"{self.label} cannot be rendered: {problem}; "
                         f"make a new log with `nnviz train NAME`")
 
     def _check_sizes(self, members) -> None:
@@ -254,14 +255,14 @@ class SnapshotLog:
                             n = min(rows, shape[0] - start)
                             data = f.read(n * width * dtype.itemsize)
                             if len(data) != n * width * dtype.itemsize:
-                                raise LogError(f"{self.path} is damaged: field {name!r} ends "
+                                raise LogError(f"{self.label} is damaged: field {name!r} ends "
                                                f"early; make a new log with `nnviz train NAME`")
                             bad = ~np.isfinite(np.frombuffer(data, dtype).reshape(n, width)).all(1)
                             if bad.any():
                                 raise self._invalid(f"field {name!r} holds NaN or infinite values "
                                                     f"at snapshot {start + int(np.argmax(bad))}")
         except _UNREADABLE as e:
-            raise LogError(f"{self.path} is damaged and cannot be rendered ({e})") from None
+            raise LogError(f"{self.label} is damaged and cannot be rendered ({e})") from None
 
     def _check_allocation(self) -> None:
         size = self.path.stat().st_size
@@ -290,7 +291,7 @@ class SnapshotLog:
         try:
             return self._read(name)
         except _UNREADABLE as e:
-            raise LogError(f"{self.path} is damaged: field {name!r} cannot be read ({e})") from None
+            raise LogError(f"{self.label} is damaged: field {name!r} cannot be read ({e})") from None
 
     def _read(self, name: str) -> np.ndarray:
         if name not in self._headers:
@@ -319,7 +320,7 @@ class SnapshotLog:
                     for name, f, item, size, dtype, finite in readers:
                         data = f.read(size)
                         if len(data) != size:
-                            raise LogError(f"{self.path} is damaged: field {name!r} ends at "
+                            raise LogError(f"{self.label} is damaged: field {name!r} ends at "
                                            f"snapshot {i}; make a new log with `nnviz train NAME`")
                         snap[name] = np.frombuffer(data, dtype).reshape(item)
                         if finite and not np.all(np.isfinite(snap[name])):
@@ -327,7 +328,7 @@ class SnapshotLog:
                                                 f"at snapshot {i}")
                     yield snap
             except _UNREADABLE as e:
-                raise LogError(f"{self.path} is damaged and cannot be rendered ({e})") from None
+                raise LogError(f"{self.label} is damaged and cannot be rendered ({e})") from None
             finally:
                 for _, f, *_ in readers:
                     f.close()

@@ -39,6 +39,7 @@ def log_copy(source: SnapshotLog, final: Path, name: str) -> tuple[Path, Snapsho
             with os.fdopen(fd, "wb") as dst, open(source.path, "rb") as src:
                 shutil.copyfileobj(src, dst)
         log = load(tmp)
+        log.label = source.label   # errors found while drawing name the user's file
         if log.meta.get("scene") != name:
             raise NnvizError(f"{source.path} changed while nnviz read it; run again")
     except BaseException:
