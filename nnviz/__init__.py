@@ -10,6 +10,10 @@ from importlib import import_module
 
 from .version import __version__  # noqa: F401
 
+from . import moved as _moved  # noqa: E402
+
+_moved.install()   # nnviz.snapshots and the other 0.1 names, with a DeprecationWarning
+
 _WHERE = {   # public name -> the module that defines it (a sub-module: the name itself)
     "data": "learn.data", "nn": "learn.nn",
     "NnvizError": "errors", "UsageError": "errors",

@@ -18,7 +18,7 @@ LAYERS = [
     {"publish"},
     {"run"},
     {"api", "completion", "cli_options", "cli_report"},
-    {"cli"},
+    {"cli", "moved"},
     {"__main__", "__init__"},
 ]
 

@@ -127,3 +127,17 @@ def test_settings_are_frozen_and_equal_by_value():
     assert a == b and np.array_equal(a.look.size, (640, 480))
     with pytest.raises(AttributeError):
         a.look = None
+
+
+@pytest.mark.parametrize("old, new", [("nnviz.snapshots", "nnviz.log.snapshots"),
+                                      ("nnviz.video", "nnviz.encode.video"),
+                                      ("nnviz.training", "nnviz.learn.training")])
+def test_a_moved_module_imports_from_its_old_name_with_a_deprecation(old, new):
+    import importlib
+    import sys
+    sys.modules.pop(old, None)
+    with pytest.warns(DeprecationWarning, match=f"{old} moved to {new}; import that instead"):
+        module = importlib.import_module(old)
+    real = importlib.import_module(new)
+    assert all(getattr(module, name) is getattr(real, name)
+               for name in dir(real) if not name.startswith("_"))
