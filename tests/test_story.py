@@ -132,3 +132,16 @@ def test_a_strangers_text_keeps_the_vtt_well_formed(tmp_path):
     assert [c.text for c in parsed] == [
         "a --&gt; b 00:00:01.000 --&gt; 00:00:02.000 &lt;b&gt;&amp;amp; c&lt;/b&gt;", "next"]
     assert [(seconds(c.start), seconds(c.end)) for c in parsed] == [(0, 1.5), (1.5, 3)]
+
+
+def test_the_language_is_one_settings_field(tmp_path):
+    r = run_cli("render", "linear_regression", "--quick", "--formats", "webm", "--lang", "fr",
+                "--out", tmp_path)
+    assert r.returncode == 2 and "'fr' is not 'en'" in r.stderr
+    assert not (tmp_path / "linear_regression").exists()
+    r = run_cli("render", "linear_regression", "--quick", "--lang", "en", "--show-options")
+    assert re.search(r"look\.language\s+= en\s+\(given\)", r.stdout), r.stdout
+    import nnviz
+    from nnviz.errors import UsageError
+    with pytest.raises(UsageError, match=r"^--lang must be one of en "):
+        nnviz.render("linear_regression", quick=True, language="fr", out=tmp_path)

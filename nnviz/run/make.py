@@ -97,7 +97,7 @@ def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
         videos = {fmt: temps[fmt.name] for fmt in chosen}
         # the words: from the (first) log alone, timed as the frames were
         story_log = load(temps[next(iter(logs_final))])
-        story = tell_log(story_log, fps, hold, settings.look.language)
+        story = tell_log(story_log, fps, frames, settings.look.language)
         write_tracks({kind: temps[kind] for kind in TRACKS}, story)
         block = video_block(name, videos, size, language=story.language)
         with outputs.rewrite(temps["html"], "w", encoding="utf-8") as page:

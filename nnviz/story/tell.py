@@ -1,9 +1,9 @@
 """A log's story as timed words: chapters (3 to 8 titled sections covering the whole video) and
 descriptions (every few seconds, one or two plain sentences about the frames on screen).
 
-Timing is the render's: frame i shows snapshot i at `fps`, and the final `hold` seconds show
-the last snapshot. A cue starts on a frame boundary, and every figure it states is the log's
-value at the snapshot of its first frame, formatted by `figures`.
+Timing is the render's: frame i shows snapshot i at `fps`, and the frames after the last
+snapshot (the hold) show it still. A cue starts on a frame boundary, and every figure it states
+is the log's value at the snapshot of its first frame, formatted by `figures`.
 """
 from __future__ import annotations
 
@@ -62,10 +62,6 @@ def series_of(log) -> dict:
             "val_loss": np.asarray(log["loss/val"], float),
             "accuracy": None if accuracy is None else np.asarray(accuracy, float),
             "total": int(log["data/x_train"].shape[0]) if accuracy is not None else 0}
-
-
-def _frames(n: int, fps: float, hold: float) -> int:
-    return n + int(round(hold * fps))   # as nnviz.run.make holds the last frame
 
 
 def _pick(candidates: list[tuple[int, object]], total: int, gap: int, limit: int):
@@ -137,16 +133,17 @@ def descriptions(series, marks, n, total, fps, words) -> tuple[Cue, ...]:
     return _cues(texts, snap, total, fps)
 
 
-def tell(series: dict, fps: float, hold: float, language: str = DEFAULT) -> Story:
-    """The story of a log's series (see `series_of`) rendered at `fps` with `hold` seconds."""
+def tell(series: dict, fps: float, total: int, language: str = DEFAULT) -> Story:
+    """The story of a log's series (see `series_of`) rendered at `fps` as `total` frames: one
+    per snapshot, then the last one held."""
     words = templates(language)
     n = len(series["loss"])
-    total = _frames(n, fps, hold)
+    total = max(int(total), n)
     marks = found.find(series["loss"], series["val_loss"], series.get("accuracy"))
     return Story(chapters(series, marks, n, total, fps, words),
                  descriptions(series, marks, n, total, fps, words), language, total / fps)
 
 
-def tell_log(log, fps: float, hold: float, language: str = DEFAULT) -> Story:
-    """The story of a snapshot log rendered at `fps` with `hold` seconds."""
-    return tell(series_of(log), fps, hold, language)
+def tell_log(log, fps: float, total: int, language: str = DEFAULT) -> Story:
+    """The story of a snapshot log rendered at `fps` as `total` frames."""
+    return tell(series_of(log), fps, total, language)
