@@ -96,8 +96,12 @@ class Title(click.ParamType):
 
 
 def look_options(f):
-    """--theme and --title: how the frames look (recorded in the log; --from keeps them)."""
-    from .settings import THEME_NAMES as THEMES
+    """--theme and --title: how the frames look (recorded in the log; --from keeps them);
+    --lang: the language of the words (chapters, descriptions, transcript)."""
+    from .settings import LANGUAGES, THEME_NAMES as THEMES
+    f = click.option("--lang", "language", type=click.Choice(list(LANGUAGES)), default=None,
+                     help="The language of the chapters, descriptions and transcript "
+                          "[default: en].")(f)
     f = click.option("--title", type=Title(), default=None,
                      help="The header's title instead of the scene's (one line).")(f)
     f = click.option("--theme", type=click.Choice(list(THEMES)), default=None,

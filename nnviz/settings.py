@@ -168,6 +168,7 @@ class Look:
     theme: str | None = None
     title: str | None = None
     panels: tuple[str, ...] | None = None
+    language: str = "en"
 
 
 @dataclass(frozen=True)
@@ -177,6 +178,16 @@ class Encode:
     gif_width: int | None = None
     gif_fps: float | None = None
     check: bool = False
+
+
+LANGUAGES = ("en",)   # the languages the words (nnviz.story.words) are written in
+
+
+def check_language(value) -> str:
+    if value not in LANGUAGES:
+        raise UsageError(f"--lang must be one of {', '.join(LANGUAGES)} (the language of the "
+                         f"chapters, descriptions and transcript), got {value!r}")
+    return value
 
 
 def _panels(value) -> tuple[str, ...]:
@@ -220,6 +231,7 @@ FIELDS = {
     "theme": ("look", check_theme),
     "title": ("look", lambda v: _title(v)),
     "panels": ("look", _panels),
+    "language": ("look", check_language),
     "formats": ("encode", check_formats),
     "gif_width": ("encode", check_gif_width),
     "gif_fps": ("encode", check_gif_fps),

@@ -66,9 +66,10 @@ def test_page_shows_each_scene_with_its_video_links_and_options(out):
     for name in ("xor_two_classes", "linear_regression"):
         folder = out / name
         block = video_block(name, {FORMATS["mp4"]: folder / f"{name}.mp4"}, (160, 120),
-                            folder=name)
+                            folder=name, language="en")   # with the render's three tracks
         assert block in page
-        for file in (f"{name}.{ext}" for ext in ("png", "html", "mp4", "npz")):
+        for file in (f"{name}.{ext}" for ext in ("png", "html", "mp4", "npz", "chapters.vtt",
+                                                 "descriptions.vtt", "captions.vtt")):
             assert f'href="{name}/{file}"' in page
     for url in links.urls:   # every link leads to a file beside the page
         assert (out / url).is_file(), url

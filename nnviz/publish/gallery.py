@@ -21,6 +21,7 @@ from ..learn import runs
 from ..errors import NnvizError
 from ..names import check_scene_name
 from .page import video_block
+from .tracks import SUFFIXES
 from ..text import clean
 from ..encode.formats import FORMATS
 
@@ -88,8 +89,11 @@ def scene_entry(folder: Path) -> dict | None:
         meta = load(logs[0]).meta
     except (NnvizError, OSError):
         return None
+    tracks = [folder / f"{name}.{suffix}" for suffix in SUFFIXES]
+    words = all(_regular(t) for t in tracks)   # renders before the words have none
     return {"name": name, "meta": meta, "videos": videos, "size": size, "logs": logs,
-            "files": [png, page, *videos.values()]}
+            "files": [png, page, *videos.values(), *(tracks if words else [])],
+            "language": "en" if words else None}   # the one language words are written in
 
 
 def entries(out: Path) -> list[dict]:
@@ -141,7 +145,8 @@ def _card(scene: dict) -> str:
     links += [f'<a href="{_href(name, p, folder)}">{e(p.relative_to(folder).as_posix())}</a>'
               for p in scene["logs"]]
     options = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in _options(scene))
-    block = video_block(name, scene["videos"], scene["size"], folder=name)
+    block = video_block(name, scene["videos"], scene["size"], folder=name,
+                        language=scene.get("language"))
     if not block:   # only animated images (--formats gif,webp): the first of them plays
         image = next((p for f, p in scene["videos"].items() if f.animation), scene["files"][0])
         block = f'<img src="{_href(name, image, folder)}" alt="{e(meta.get("title", name))}">'

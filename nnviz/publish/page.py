@@ -8,15 +8,18 @@ from urllib.parse import quote
 
 from ..text import clean
 from ..encode.formats import VideoFormat, animation_size
+from .tracks import LANGUAGE_NAMES, TRACKS
 
 
 def video_block(name: str, videos: dict[VideoFormat, Path], size: tuple[int, int],
-                folder: str | None = None) -> str:
+                folder: str | None = None, language: str | None = None) -> str:
     """The block to paste into a page; `videos` maps formats to the files (for their codecs).
     Animated images are never a <source>: a browser would not play them in a <video>.
 
     `folder`: the files are in that folder beside the page (the gallery, OUT/index.html,
     shows OUT/NAME/NAME.*); its name is URL-escaped, as a folder name may hold anything.
+    `language`: the words' language; the block then names the render's three WebVTT tracks
+    (chapters, descriptions, and the descriptions as captions, shown by default).
     """
     w, h = size
     videos = {fmt: path for fmt, path in videos.items() if not fmt.animation}
@@ -26,8 +29,39 @@ def video_block(name: str, videos: dict[VideoFormat, Path], size: tuple[int, int
     sources = "\n".join(
         f'  <source src="{base}.{fmt.extension}" type=\'{fmt.type_attribute(path)}\'>'
         for fmt, path in videos.items())
+    if language is not None:
+        sources += "\n" + "\n".join(track_element(base, kind, language) for kind in TRACKS)
     return (f'<video controls preload="metadata" width="{w}" height="{h}" '
             f'poster="{base}.png">\n{sources}\n</video>')
+
+
+def track_element(base: str, kind: str, language: str) -> str:
+    """One <track> of the block; `base` is already escaped."""
+    suffix, label = TRACKS[kind]
+    words = LANGUAGE_NAMES.get(language, language)
+    default = " default" if kind == "captions" else ""
+    return (f'  <track kind="{kind}" src="{base}.{suffix}" srclang="{html.escape(language)}" '
+            f'label="{html.escape(f"{label}, {words}")}"{default}>')
+
+
+def clock(seconds: float) -> str:
+    """m:ss (h:mm:ss from an hour), as a player shows a time."""
+    whole = int(seconds)
+    h, rest = divmod(whole, 3600)
+    m, s = divmod(rest, 60)
+    return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
+
+
+def transcript(story) -> str:
+    """The words as text under the video: the chapters, then every description with its time."""
+    def items(cues):
+        return "\n".join(
+            f'<li><time datetime="PT{c.start:.3f}S">{clock(c.start)}</time> '
+            f'{html.escape(clean(c.text))}</li>' for c in cues)
+    return (f'<section aria-labelledby="transcript">\n<h2 id="transcript">Transcript</h2>\n'
+            f'<h3>Chapters</h3>\n<ol class="chapters">\n{items(story.chapters)}\n</ol>\n'
+            f'<h3>What the video shows</h3>\n<ol class="descriptions">\n'
+            f'{items(story.descriptions)}\n</ol>\n</section>')
 
 
 def markdown_image(name: str, title: str, fmt: VideoFormat) -> str:
@@ -44,26 +78,39 @@ def image_blocks(name: str, title: str, files: dict[VideoFormat, Path],
         if not fmt.animation:
             continue
         w, h = animation_size(size, fmt)
+        # prefers-reduced-motion: the still poster instead of the moving image
         parts.append(
-            f'<figure>\n<img src="{html.escape(name)}.{fmt.extension}" width="{w}" height="{h}" '
-            f'alt="{html.escape(clean(title))}">\n<figcaption>{fmt.name.upper()} for a README, paste: '
+            f'<figure>\n<picture><source srcset="{html.escape(name)}.png" '
+            f'media="(prefers-reduced-motion: reduce)">'
+            f'<img src="{html.escape(name)}.{fmt.extension}" width="{w}" height="{h}" '
+            f'alt="{html.escape(clean(title))}"></picture>\n<figcaption>{fmt.name.upper()} for a README, paste: '
             f'<code>{html.escape(markdown_image(name, title, fmt))}</code></figcaption>\n</figure>')
     return "\n".join(parts)
 
 
-def standalone_page(name: str, title: str, block: str, images: str = "") -> str:
-    """A whole page around the block, so the file plays when opened in a browser."""
+def standalone_page(name: str, title: str, block: str, images: str = "", story=None,
+                    description: str = "") -> str:
+    """A whole page around the block, so the file plays when opened in a browser: its language,
+    one level-one heading, everything in landmarks, the transcript under the video."""
     images = f"\n{images}" if images else ""
+    language = story.language if story is not None else "en"
+    words = f"\n{transcript(story)}" if story is not None else ""
+    about = f"\n<p>{html.escape(clean(description, lines=True))}</p>" if description else ""
     return f"""<!doctype html>
-<html lang="en">
+<html lang="{html.escape(language)}">
 <head>
 <meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(clean(title))}</title>
-<style>body {{ margin: 2em; font-family: sans-serif; }} video, img {{ max-width: 100%; height: auto; }}</style>
+<style>body {{ margin: 2em; font-family: sans-serif; }} video, img {{ max-width: 100%; height: auto; }}
+time {{ font-variant-numeric: tabular-nums; margin-right: 0.5em; }}</style>
 </head>
 <body>
+<main>
+<h1>{html.escape(clean(title))}</h1>{about}
 <!-- nnviz: paste the <video> (or <img>) element below into your own page -->
-{block}{images}
+{block}{images}{words}
+</main>
 </body>
 </html>
 """

@@ -14,6 +14,7 @@ from ..settings import (HOLD, MAX_SIZE, MIN_SIZE, QUICK, SIZE, check_size,  # no
                        check_timing, quick_every)
 from ..names import check_scene_name
 from ..encode.formats import FORMATS
+from ..publish.tracks import SUFFIXES
 
 def prepare_folder(root: str | Path, name: str) -> Path:
     """OUT/NAME, created if missing, checked writable before any work starts."""
@@ -51,7 +52,8 @@ def output_folder(root: str | Path, name: str):
 
 def owned(folder: Path, name: str) -> dict[str, Path]:
     """The files nnviz writes to OUT/NAME, by extension: one render's set is some of these."""
-    extensions = ("npz", "png", "html", *(fmt.extension for fmt in FORMATS.values()))
+    extensions = ("npz", "png", "html", *(fmt.extension for fmt in FORMATS.values()),
+                  *SUFFIXES)
     return {ext: folder / f"{name}.{ext}" for ext in extensions}
 
 

@@ -54,6 +54,8 @@ def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
     """Make the logs (`produce` fills their temporaries and returns (make_renderer, frames,
     title)), draw and encode the frames, write poster and page, commit everything at once."""
     from ..publish.page import image_blocks, standalone_page, video_block
+    from ..publish.tracks import TRACKS, write_tracks
+    from ..story.tell import tell_log
 
     size, fps, hold = settings.look.size, settings.look.fps, settings.look.hold
     check = settings.encode.check
@@ -62,6 +64,7 @@ def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
 
     final = dict(logs_final)
     final.update({ext: folder / f"{name}.{ext}" for ext in ("png", "html")})
+    final.update({kind: folder / f"{name}.{suffix}" for kind, (suffix, _) in TRACKS.items()})
     final.update({fmt.name: folder / f"{name}.{fmt.extension}" for fmt in chosen})
     temps = {}
     tick = progress or (lambda n=1: None)
@@ -93,9 +96,14 @@ def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
         encoder = None
         _write_png(temps["png"], last[..., :3])
         videos = {fmt: temps[fmt.name] for fmt in chosen}
-        block = video_block(name, videos, size)
+        # the words: from the (first) log alone, timed as the frames were
+        story_log = load(temps[next(iter(logs_final))])
+        story = tell_log(story_log, fps, frames, settings.look.language)
+        write_tracks({kind: temps[kind] for kind in TRACKS}, story)
+        block = video_block(name, videos, size, language=story.language)
         with outputs.rewrite(temps["html"], "w", encoding="utf-8") as page:
-            page.write(standalone_page(name, title, block, image_blocks(name, title, videos, size)))
+            page.write(standalone_page(name, title, block, image_blocks(name, title, videos, size),
+                                       story, story_log.meta.get("description", "")))
         if check:   # the same definition of a valid render as `nnviz check`, and more
             from ..encode.check import verify
             phase("checking")
@@ -113,7 +121,8 @@ def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
         for tmp in temps.values():
             tmp.unlink(missing_ok=True)
         raise
-    files = {k: final[k] for k in (*[f.name for f in chosen], "png", *logs_final, "html")}
+    files = {k: final[k] for k in (*[f.name for f in chosen], "png", *logs_final, *TRACKS,
+                                   "html")}
     checked = tuple(f.name for f in chosen) if check else ()
     return RenderResult(name, folder, files, frames, fps, checked, size)
 

@@ -1,0 +1,90 @@
+"""NAME.html and OUT/index.html are accessible pages (axe-core in real Chromium, at desktop and
+phone widths), and Chromium loads the three tracks of a render with all their cues."""
+import functools
+import http.server
+import tempfile
+import threading
+
+import pytest
+import webvtt
+
+from conftest import run_cli
+from test_browser import CHROMIUM, FLAGS, WAIT_MS, RangeHandler, playwright
+
+axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
+WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory):
+    out = tmp_path_factory.mktemp("a11y")
+    r = run_cli("render", "xor_two_classes", "linear_regression", "--out", out, "--quick",
+                "--formats", "webm,mp4,gif")
+    assert r.returncode == 0, r.stderr
+    handler = type("Handler", (RangeHandler,), {"requested": []})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(handler, directory=str(out)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", out
+    server.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with playwright.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            tempfile.mkdtemp(prefix="nnviz-chromium-"), executable_path=CHROMIUM, args=FLAGS,
+            headless=True, device_scale_factor=1)
+        context.set_default_timeout(WAIT_MS)
+        yield context
+        context.close()
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+@pytest.mark.parametrize("path", ["xor_two_classes/xor_two_classes.html", "index.html"])
+def test_pages_have_no_accessibility_violation(served, browser, path, width):
+    url, _ = served
+    page = browser.new_page()
+    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width])))
+    page.goto(f"{url}/{path}")
+    page.wait_for_load_state("load")
+    results = axe_playwright.Axe().run(
+        page, options={"resultTypes": ["violations", "incomplete"]}).response
+    assert results["violations"] == [], [(v["id"], v["nodes"][0]["html"])
+                                         for v in results["violations"]]
+    critical = [r["id"] for r in results["incomplete"] if r.get("impact") == "critical"]
+    assert critical == [], critical
+    page.close()
+
+
+TRACKS = """async () => {
+    const v = document.querySelector('video');
+    const tracks = [...v.textTracks];
+    tracks.forEach(t => { if (t.mode === 'disabled') t.mode = 'hidden'; });   // load every cue
+    const deadline = Date.now() + %d;
+    while (tracks.some(t => !t.cues || t.cues.length === 0) && Date.now() < deadline)
+        await new Promise(done => setTimeout(done, 50));
+    const srcs = [...v.querySelectorAll('track')].map(e => e.getAttribute('src'));
+    return tracks.map((t, i) => ({src: srcs[i], kind: t.kind, language: t.language, label: t.label, mode: t.mode,
+                             count: t.cues ? t.cues.length : 0,
+                             first: t.cues && t.cues.length ? t.cues[0].text : null,
+                             firstEnd: t.cues && t.cues.length ? t.cues[0].endTime : null}));
+}""" % WAIT_MS
+
+
+@pytest.mark.parametrize("path", ["xor_two_classes/xor_two_classes.html", "index.html"])
+def test_chromium_loads_the_three_tracks(served, browser, path):
+    url, out = served
+    page = browser.new_page()
+    page.goto(f"{url}/{path}")
+    tracks = page.evaluate(TRACKS)
+    assert [t["kind"] for t in tracks] == ["chapters", "descriptions", "captions"]
+    assert all(t["language"] == "en" and t["label"] for t in tracks)
+    assert tracks[2]["mode"] == "showing"   # captions shown by default
+    folder = out / path.rpartition("/")[0]
+    for t in tracks:
+        assert t["src"].endswith(f".{t['kind']}.vtt")
+        cues = webvtt.read(folder / t["src"]).captions
+        assert t["count"] == len(cues) > 0
+        assert t["first"] == cues[0].text
+    page.close()
