@@ -28,6 +28,9 @@ def run_cli(*args, cwd=None, timeout=300, **kw):
                           capture_output=True, text=True, timeout=timeout, **kw)
 
 
+WORDS = ("chapters.vtt", "descriptions.vtt", "captions.vtt")   # every render's tracks (story)
+
+
 def tree(folder: Path) -> dict:
     """Every file below `folder` with its bytes: to assert that nothing changed."""
     folder = Path(folder)

@@ -80,7 +80,7 @@ def test_chromium_loads_the_three_tracks(served, browser, path):
     tracks = page.evaluate(TRACKS)
     assert [t["kind"] for t in tracks] == ["chapters", "descriptions", "captions"]
     assert all(t["language"] == "en" and t["label"] for t in tracks)
-    assert tracks[2]["mode"] == "showing"   # captions shown by default
+    assert tracks[2]["mode"] == "hidden"   # loaded, not drawn over the frame until turned on
     folder = out / path.rpartition("/")[0]
     for t in tracks:
         assert t["src"].endswith(f".{t['kind']}.vtt")

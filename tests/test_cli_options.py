@@ -149,7 +149,7 @@ def test_file_lines_stay_aligned_for_long_names(tmp_path, scene_file):
     r = run_cli("render", path, "--out", tmp_path, *QUICK)
     assert r.returncode == 0, r.stderr
     lines = [line for line in r.stdout.splitlines() if line.startswith(str(tmp_path))]
-    assert len(lines) == 4 and len(str(tmp_path / long / f"{long}.mp4")) > 60
+    assert len(lines) == 7 and len(str(tmp_path / long / f"{long}.mp4")) > 60   # 3 tracks too
     assert len({len(line) for line in lines}) == 1, lines    # sizes end in one column
     assert all(re.search(r"\S  +\d+(\.\d)? (B|kB|MB)$", line) for line in lines), lines
 

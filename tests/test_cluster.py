@@ -16,7 +16,7 @@ from contextlib import suppress
 from pathlib import Path
 
 import pytest
-from conftest import TINY_SCENE, assert_one_line_error, run_cli, tree
+from conftest import WORDS, TINY_SCENE, assert_one_line_error, run_cli, tree
 
 QUICK = ("--quick", "--formats", "mp4", "-q")
 BAD_SCENE = textwrap.dedent('''
@@ -124,7 +124,7 @@ def test_cluster_renders_are_byte_identical_to_local_ones(renders, cluster):
     assert local.returncode == 0, local.stderr
     got, want = tree(home / "remote"), tree(home / "local")
     names = ("linear_regression", "xor_two_classes", "tiny")
-    assert sorted(got) == sorted([f"{n}/{n}.{e}" for n in names for e in ("mp4", "png", "npz", "html")]
+    assert sorted(got) == sorted([f"{n}/{n}.{e}" for n in names for e in ("mp4", "png", "npz", "html", *WORDS)]
                                  + ["index.html"])   # the gallery (nnviz.publish.gallery)
     for path in got:   # videos too here (same ffmpeg); the promise is the log and the poster
         assert got[path] == want[path], path
@@ -141,7 +141,8 @@ def test_failing_job_fails_alone_with_the_local_line(cluster, tmp_path):
     assert_one_line_error(remote, 1, "1 of 2 renders failed: ./bad.py: scene 'bad': dataset() "
                           f"raised RuntimeError: no data today ({tmp_path / 'bad.py'}:11)")
     assert remote.stderr == local.stderr   # the worker's copy of bad.py is never named
-    assert sorted(tree(tmp_path / "remote")) == ["index.html"] + [f"tiny/tiny.{e}" for e in ("html", "mp4", "npz", "png")]
+    assert sorted(tree(tmp_path / "remote")) == ["index.html"] + sorted(
+        f"tiny/tiny.{e}" for e in ("html", "mp4", "npz", "png", *WORDS))
 
 
 def test_api_sweep_on_the_cluster(cluster, tmp_path):
@@ -478,7 +479,8 @@ def _assert_intact(out: Path, before: dict, committed: list[str]) -> None:
     for name in committed:
         for ext in ("mp4", "png", "npz", "html"):
             assert not now[f"{name}/{name}.{ext}"].startswith(b"earlier"), (name, ext)
-    assert sorted(now) == sorted(before), sorted(set(now) ^ set(before))   # no temporary left
+    expected = set(before) | {f"{name}/{name}.{w}" for name in committed for w in WORDS}
+    assert sorted(now) == sorted(expected), sorted(set(now) ^ expected)   # no temporary left
 
 
 @pytest.fixture
@@ -588,6 +590,7 @@ def test_a_stopped_worker_is_dropped_after_the_worker_ttl_and_its_render_moves(
         process.kill()
     assert process.returncode == 0 and err == "", err
     assert sorted(tree(out)) == sorted(["index.html"] + [f"{n}/{n}.{e}" for n in SCENES[:2]
+                                                         for e in WORDS] + [f"{n}/{n}.{e}" for n in SCENES[:2]
                                                          for e in ("mp4", "png", "npz", "html")])
 
 

@@ -11,7 +11,7 @@ import sys
 
 import pytest
 
-from conftest import TINY_SCENE, assert_one_line_error, tree
+from conftest import WORDS, TINY_SCENE, assert_one_line_error, tree
 
 QUICK = ["--quick", "--formats", "mp4"]
 WIDE = TINY_SCENE.replace("nn.Dense(n_in, n_out)", "nn.Dense(n_in, 3)")
@@ -42,7 +42,7 @@ def files(out, name="tiny"):
     return sorted(p.name for p in (out / name).iterdir()) if (out / name).exists() else []
 
 
-RENDERED = ["tiny.html", "tiny.mp4", "tiny.npz", "tiny.png"]
+RENDERED = sorted(["tiny.html", "tiny.mp4", "tiny.npz", "tiny.png", *(f"tiny.{w}" for w in WORDS)])
 LOST = "Warning: the report could not be printed to stdout ("
 
 

@@ -8,7 +8,7 @@ from nnviz.learn import data
 from nnviz.draw.frames import FrameRenderer
 from nnviz.log.record import train
 
-from conftest import assert_one_line_error, run_cli, tree
+from conftest import WORDS, assert_one_line_error, run_cli, tree
 
 NEW_SCENES = ("gradient_descent", "artificial_neuron")
 
@@ -111,7 +111,7 @@ def test_new_scenes_render_and_decode(tmp_path, name):
     r = run_cli("render", name, "--quick", "--check", "--out", tmp_path)
     assert r.returncode == 0, r.stderr
     assert {p.split(".")[-1] for p in tree(tmp_path / name)} == {"webm", "ogv", "mp4", "png",
-                                                                 "npz", "html"}
+                                                                 "npz", "html", "vtt"}
 
 
 @pytest.mark.parametrize("name", sorted(nnviz.builtin_scenes()))

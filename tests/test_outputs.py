@@ -20,7 +20,7 @@ from nnviz import outputs
 from nnviz.draw.frames import FrameRenderer
 from nnviz.log.snapshots import load
 
-from conftest import assert_one_line_error, run_cli, tree
+from conftest import WORDS, assert_one_line_error, run_cli, tree
 
 QUICK = ["--quick", "--formats", "webm,ogv,mp4"]
 NAME = "xor_two_classes"
@@ -71,7 +71,7 @@ def test_dangling_lock_link_is_not_followed_and_no_lock_is_left(out, tmp_path):
     assert r.returncode == 0, r.stderr
     assert not victim.exists(), "the lock's link target was created"
     assert not os.path.lexists(folder / ".nnviz.lock")
-    assert sorted(os.listdir(folder)) == sorted(f"{NAME}.{ext}" for ext in EXTENSIONS)
+    assert sorted(os.listdir(folder)) == sorted(f"{NAME}.{ext}" for ext in (*EXTENSIONS, *WORDS))
 
 
 def test_the_lock_is_the_folder_itself_and_excludes_other_processes(tmp_path):
@@ -114,7 +114,7 @@ def test_fewer_formats_over_more_leaves_only_the_new_set(out):
     r = run_cli("render", NAME, "--out", out, "--quick", "--size", "480x360", "--formats", "mp4")
     assert r.returncode == 0, r.stderr
     folder = out / NAME
-    assert sorted(os.listdir(folder)) == sorted(f"{NAME}.{e}" for e in ("npz", "png", "html", "mp4"))
+    assert sorted(os.listdir(folder)) == sorted(f"{NAME}.{e}" for e in ("npz", "png", "html", "mp4", *WORDS))
     r = run_cli("check", folder)
     assert r.returncode == 0, r.stderr
 
@@ -173,7 +173,7 @@ def test_train_render_from_train_again_render(tmp_path):
     r = run_cli("render", NAME, "--out", tmp_path, "--quick", "--formats", "webm")
     assert r.returncode == 0, r.stderr
     assert run_cli("check", folder, "-q").returncode == 0
-    assert sorted(os.listdir(folder)) == sorted(f"{NAME}.{e}" for e in ("npz", "png", "html", "webm"))
+    assert sorted(os.listdir(folder)) == sorted(f"{NAME}.{e}" for e in ("npz", "png", "html", "webm", *WORDS))
 
 
 def test_render_from_the_folder_log_racing_a_render_keeps_one_set(out):
@@ -195,7 +195,7 @@ def test_render_from_the_folder_log_racing_a_render_keeps_one_set(out):
         slow.send_signal(signal.SIGCONT)
     _, err = slow.communicate(timeout=300)
     assert slow.returncode == 0, err
-    assert sorted(os.listdir(folder)) == sorted(f"{NAME}.{e}" for e in ("npz", "png", "html", "mp4"))
+    assert sorted(os.listdir(folder)) == sorted(f"{NAME}.{e}" for e in ("npz", "png", "html", "mp4", *WORDS))
     poster = iio.imread(folder / f"{NAME}.png")
     for frame in FrameRenderer(load(folder / f"{NAME}.npz"), (320, 240)).frames():
         pass

@@ -15,7 +15,7 @@ from nnviz.log.snapshots import load
 from nnviz.encode.formats import mp4_codecs
 from nnviz.encode.video import ffmpeg_exe
 
-from conftest import assert_one_line_error, run_cli, tree
+from conftest import WORDS, assert_one_line_error, run_cli, tree
 
 SCENES = ["linear_regression", "xor_function_regression", "non_linear_regression_tanh",
           "non_linear_regression_leaky_relu", "xor_two_classes"]
@@ -119,7 +119,7 @@ def test_html_block_references_existing_files_with_codecs(rendered):
 def test_outputs_are_exactly_the_promised_files(rendered):
     result = rendered["linear_regression"]
     names = sorted(p.name for p in result.folder.iterdir() if not p.name.startswith("."))
-    assert names == sorted(f"linear_regression.{e}" for e in ("webm", "ogv", "mp4", "png", "npz", "html"))
+    assert names == sorted(f"linear_regression.{e}" for e in ("webm", "ogv", "mp4", "png", "npz", "html", *WORDS))
     assert list(result.folder.glob(".*.tmp")) == []
 
 
@@ -142,14 +142,15 @@ def test_cli_render_prints_one_line_per_file(tmp_path):
     *lines, done = r.stdout.splitlines()
     assert done.startswith("done in ")
     assert [line.split()[0] for line in lines] == [
-        str(tmp_path / "linear_regression" / f"linear_regression.{e}") for e in ("webm", "png", "npz", "html")]
+        str(tmp_path / "linear_regression" / f"linear_regression.{e}") for e in ("webm", "png", "npz", *WORDS, "html")]
     assert all(re.search(r"\d+(\.\d)? (B|kB|MB)$", line) for line in lines)
     assert probe(tmp_path / "linear_regression" / "linear_regression.webm")["size"] == (320, 240)
 
 
 def test_python_api_result(rendered):
     result = rendered["xor_two_classes"]
-    assert set(result.files) == {"webm", "ogv", "mp4", "png", "npz", "html"}
+    assert set(result.files) == {"webm", "ogv", "mp4", "png", "npz", "html", "chapters",
+                                 "descriptions", "captions"}
     assert result.frames == FRAMES and "xor_two_classes.mp4" in repr(result)
     # a notebook shows the poster at once and references the video file instead of embedding it
     shown = result._repr_html_()

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 import nnviz
-from conftest import assert_one_line_error, run_cli, tree
+from conftest import WORDS, assert_one_line_error, run_cli, tree
 from nnviz.encode.check import psnr
 from nnviz.encode.video import Encoder
 from nnviz.encode.formats import kept_frames, parse_formats
@@ -40,7 +40,7 @@ def shared(tmp_path_factory):
 def test_gif_and_webp_loop_and_end_on_the_poster(shared):
     folder, r = shared
     assert sorted(tree(folder)) == sorted(f"xor_two_classes.{e}"
-                                          for e in ("mp4", "gif", "webp", "png", "npz", "html"))
+                                          for e in ("mp4", "gif", "webp", "png", "npz", "html", *WORDS))
     assert "checked gif, webp: each decodes completely, loops and ends on the poster" in r.stdout
     poster = np.asarray(Image.open(folder / "xor_two_classes.png").convert("RGB"))
     for ext in ("gif", "webp"):
@@ -98,8 +98,10 @@ def test_page_shows_images_as_img_with_the_markdown_line(shared):
     folder, _ = shared
     page = (folder / "xor_two_classes.html").read_text()
     assert '<source src="xor_two_classes.mp4"' in page
-    assert "<source" not in page.split("</video>")[1]
-    assert page.count("<source") == 1                       # a GIF/WebP is never a <source>
+    assert "<source src=" not in page.split("</video>")[1]   # images are <img>, not video sources
+    assert page.count("<source src=") == 1                  # a GIF/WebP is never a video source
+    assert page.count('<source srcset="xor_two_classes.png" media="(prefers-reduced-motion: '
+                      'reduce)">') == 2                     # still images, without motion
     for ext in ("gif", "webp"):
         assert f'<img src="xor_two_classes.{ext}" width="320" height="240"' in page
         assert html.escape(f"![XOR classification with softmax + cross-entropy]"

@@ -427,7 +427,7 @@ def test_a_render_stopped_after_one_scene_finished_changes_nothing(tmp_path, sce
                 "--size", "160x120", "--formats", "mp4")
     assert r.returncode == 0, r.stderr
     before = tree(out)
-    assert "index.html" in before and len(before) == 9, sorted(before)
+    assert "index.html" in before and len(before) == 15, sorted(before)   # 2 x (4 files, 3 tracks)
     staging = tmp_path / "tmp"
     staging.mkdir()
     tag = f"nnviz-test-{os.getpid()}-after-one"

@@ -5,7 +5,7 @@ the one-line message and that nothing was written.
 """
 import pytest
 
-from conftest import TINY_SCENE, assert_one_line_error, run_cli, tree
+from conftest import WORDS, TINY_SCENE, assert_one_line_error, run_cli, tree
 
 QUICK = ["--quick", "--formats", "mp4"]
 DATASET = "        return data.noisy_linear(rng, n=50)"
@@ -126,7 +126,7 @@ def test_several_scenes_one_bad_fails_alone(tmp_path, scene_file):
         < err.index("missing.py: scene file missing.py does not exist") \
         < err.index("exits.py: scene 'exits': dataset() called sys.exit()")
     # the gallery of the renders that succeeded (nnviz.publish.gallery)
-    assert sorted(tree(out)) == ["index.html"] + [f"tiny/tiny.{e}" for e in ("html", "mp4", "npz", "png")]
+    assert sorted(tree(out)) == ["index.html"] + sorted(f"tiny/tiny.{e}" for e in ("html", "mp4", "npz", "png", *WORDS))
 
 
 def test_several_scenes_all_bad(tmp_path):

@@ -19,7 +19,9 @@ def video_block(name: str, videos: dict[VideoFormat, Path], size: tuple[int, int
     `folder`: the files are in that folder beside the page (the gallery, OUT/index.html,
     shows OUT/NAME/NAME.*); its name is URL-escaped, as a folder name may hold anything.
     `language`: the words' language; the block then names the render's three WebVTT tracks
-    (chapters, descriptions, and the descriptions as captions, shown by default).
+    (chapters, descriptions, and the descriptions as captions, off until the viewer turns
+    them on: the video is silent, its transcript is on the page, and captions shown by
+    default would cover the bottom of every frame, where the loss and accuracy are drawn).
     """
     w, h = size
     videos = {fmt: path for fmt, path in videos.items() if not fmt.animation}
@@ -39,9 +41,8 @@ def track_element(base: str, kind: str, language: str) -> str:
     """One <track> of the block; `base` is already escaped."""
     suffix, label = TRACKS[kind]
     words = LANGUAGE_NAMES.get(language, language)
-    default = " default" if kind == "captions" else ""
     return (f'  <track kind="{kind}" src="{base}.{suffix}" srclang="{html.escape(language)}" '
-            f'label="{html.escape(f"{label}, {words}")}"{default}>')
+            f'label="{html.escape(f"{label}, {words}")}">')
 
 
 def clock(seconds: float) -> str:
