@@ -18,6 +18,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
 
 from ..errors import UsageError
+from ..learn.units import loss_units
 from .layout import arrange
 from .panels import PANELS, Panel
 from ..log.snapshots import SnapshotLog
@@ -182,6 +183,11 @@ class FrameRenderer:
         names = list(panels or log.meta["panels"])
         check_panels(log.meta["scene"], names, log.names, log.meta)
         self.series = {k: log[k] for k in SERIES if k in log}
+        # every loss figure in one unit (the header, the curves, the landscape's colour bar)
+        self.loss_label, factor = loss_units(log.meta, log)
+        for k in ("loss/train", "loss/val"):
+            if k in self.series and factor != 1.0:
+                self.series[k] = self.series[k] * factor
         for detail in range(detail_for(size), BARE + 1):
             self.style = style_for(size, detail, self.theme)
             with matplotlib.rc_context(_rc(self.style)), warnings.catch_warnings(record=True) as caught:
@@ -243,17 +249,22 @@ class FrameRenderer:
         last = s["step"][-1]
         if self.style["detail"] == FULL:
             parts = [("step ", True), (f"{s['step'][i]:>{len(str(last))}d}", False),
-                     (f" / {last}   loss ", True), (f"{s['loss/train'][i]:<8.3g}", False)]
+                     (f" / {last}   train {self._loss_word()} ", True), (f"{s['loss/train'][i]:<8.3g}", False)]
             if "accuracy/val" in s:
                 parts += [(" val acc ", True), (f"{100 * s['accuracy/val'][i]:5.1f}", False),
                           ("%", True)]
         else:   # the short form a small frame has room for
-            parts = [(f"{s['step'][i]:>{len(str(last))}d}", False), (f"/{last} loss ", True),
+            parts = [(f"{s['step'][i]:>{len(str(last))}d}", False),
+                     (f"/{last} {self._loss_word()} ", True),
                      (f"{s['loss/train'][i]:<8.3g}", False)]
             if "accuracy/val" in s:
                 parts += [(" acc ", True), (f"{100 * s['accuracy/val'][i]:5.1f}", False),
                           ("%", True)]
         return "".join(t if keep == fixed else " " * len(t) for t, keep in parts)
+
+    def _loss_word(self) -> str:
+        """The loss's name, as the loss panel's label starts: MSE, cross-entropy."""
+        return self.loss_label.split(",")[0].replace("binary ", "")
 
     def frames(self) -> Iterator[memoryview]:
         """Yield the RGBA buffer of each snapshot's frame, in order."""
