@@ -81,7 +81,7 @@ def test_a_linear_neuron_writes_its_line(tmp_path):
     (w,), b = in_data_units(log, 1)
     sign = " − " if b < 0 else " + "
     assert panel.equation.get_text() == f"y = {signed(w)}·x{sign}{abs(b):.2f}"
-    assert any("numbers in the data's units" in t.get_text() for t in panel.ax.texts)
+    assert any("weights in data units" in t.get_text() for t in panel.ax.texts)
 
 
 SINGLE_NEURON_TWO_OUTPUTS = '''

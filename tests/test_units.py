@@ -105,7 +105,7 @@ def test_arrows_show_the_step_to_the_next_point(descent):
     # mini-batches of 26: the step taken is near the full-batch downhill step, not equal to it
     assert 0 < np.hypot(u1 - x1, v1 - y1) < 0.5 * np.hypot(u1 - u0, v1 - v0)
     labels = [t.get_text() for t in ax_legend_texts(land.ax)]
-    assert any(t.startswith("downhill: −η·gradient") for t in labels)
+    assert any(t.startswith("downhill −η·gradient") for t in labels)
     assert any(t.startswith("step taken") for t in labels)
     # the legend lies off the data: below the axes
     r = renderer.canvas.get_renderer()

@@ -18,6 +18,7 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import FancyArrowPatch
 from matplotlib import patheffects as effects
 from matplotlib.colors import LogNorm
+from matplotlib.transforms import ScaledTranslation
 from matplotlib.ticker import FuncFormatter, NullFormatter
 
 from ..theme import LIGHT
@@ -32,7 +33,7 @@ PATH = "#ffffff"             # the path, its start and the notes lie on the surf
 NOW = "#e8402a"
 DOWNHILL = "#3fd0ff"          # the two arrows: light, outlined dark, on any part of the surface
 STEP = "#ffd23f"
-ARROW_FRACTION = 0.28        # the longest arrow of the run, as a fraction of the axes
+ARROW_FRACTION = 0.35        # the longest arrow of the run, as a fraction of the axes
 
 
 def fit_surface_text(ax, renderer) -> None:
@@ -81,16 +82,28 @@ class Landscape(Panel):
                 arrow.set_path_effects([effects.withStroke(linewidth=style["line"] * (width + 1.0),
                                                            foreground="#202020")])
                 self.arrow_artists.append(self.dynamic(ax.add_patch(arrow)))
-            times = f" (×{self.scale:.3g})" if abs(self.scale - 1) > 1e-3 else ""
+            times = f" ×{self.scale:.2g}" if abs(self.scale - 1) > 1e-3 else ""
             handles = [Line2D([], [], color=DOWNHILL, lw=style["line"] * 1.6,
-                              label=f"downhill: −η·gradient{times}"),
+                              label=f"downhill −η·gradient{times}"),
                        Line2D([], [], color=STEP, lw=style["line"] * 0.9,
                               label=f"step taken{times}")]
-        mine = ax.get_legend_handles_labels()[0]
-        # off the data, under the axes and their x label: static, drawn once (nothing moves there)
-        ax.legend(handles=mine + handles, loc="upper center", bbox_to_anchor=(0.5, -0.13),
-                  ncol=2, framealpha=0.0, fontsize=style["font"] * 0.7, handlelength=1.5,
-                  columnspacing=1.0, borderaxespad=0.0)
+        ink = self.theme.ink   # the key lies off the surface: white marks outlined in ink
+        marks = [Line2D([], [], ls="none", marker="o", mfc="none", mec=ink, ms=style["line"] * 3,
+                        label="start"),
+                 Line2D([], [], ls="none", marker="o", color=NOW, mec=ink,
+                        ms=style["line"] * 3, label="now")]
+        marks += [h for h in ax.get_legend_handles_labels()[0] if h.get_marker() == "*"]
+        self.handles = marks + handles
+        self.key(ax, 3, style["font"] * 2.2)
+
+    def key(self, ax, columns: int, below: float):
+        """The key off the data: under the axes, `below` points under their bottom edge (the
+        tick labels and the x label lie between); static, drawn once (nothing moves there)."""
+        shift = ScaledTranslation(0, -below / 72, ax.figure.dpi_scale_trans)
+        ax.legend(handles=self.handles, loc="upper center", bbox_to_anchor=(0.5, 0),
+                  bbox_transform=ax.transAxes + shift, ncol=columns, framealpha=0.0,
+                  fontsize=self.style["font"] * 0.7, handlelength=1.5, columnspacing=1.0,
+                  borderaxespad=0.0, handletextpad=0.5)
 
     @staticmethod
     def in_data_units(log):
@@ -176,7 +189,17 @@ class Landscape(Panel):
                     ms=style["line"] * 7, label="least-squares minimum")
 
     def fit(self, renderer) -> None:
-        fit_surface_text(self.ax, renderer)
+        """The x label and note fitted; the key right under the x label, in 3 columns or,
+        where they are wider than the axes and colour bar, 2."""
+        ax = self.ax
+        fit_surface_text(ax, renderer)
+        legend = ax.get_legend()
+        if legend is None or not legend.get_visible():
+            return
+        label = ax.xaxis.get_tightbbox(renderer)
+        below = (ax.bbox.y0 - label.y0) * 72 / ax.figure.dpi + self.style["font"] * 0.3
+        columns = 3 if legend.get_window_extent(renderer).width <= 1.25 * ax.bbox.width else 2
+        self.key(ax, columns, below)
 
     def update(self, i, snap):
         self.trail.set_data(self.path[:i + 1, 0], self.path[:i + 1, 1])

@@ -21,7 +21,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.transforms import offset_copy
 
 from ...learn.units import standardizer, to_data
-from .base import Panel, panel
+from .base import Panel, fit_text, panel
 
 MAX_INPUTS = 3
 SUBSCRIPTS = "₁₂₃"
@@ -185,16 +185,37 @@ class Neuron(Panel):
             self.rule = self.dynamic(ax.text(
                 0.5, RULE_Y, "", ha="center", va="top", fontsize=self.font * 0.8,
                 color=self.theme.ink, parse_math=False, linespacing=1.3))
-            ax.text(0.5, RULE_Y + 0.005, "the step, in training's standardised units:",
-                    ha="center", va="bottom", fontsize=self.font * 0.7, color=self.theme.note,
-                    parse_math=False).set_in_layout(False)
         if self.units is not None:
-            where = "numbers in the data's units"
+            where = "weights in data units"
         else:
             where = (f"{'x and y' if targets else 'inputs x'} standardised (mean 0, sd 1)")
-        note = f"blue −, red +, width |w| up to {self.scale:.3g}; {where}"
-        ax.text(0.5, 0.0, note, ha="center", va="bottom", fontsize=self.font * 0.75,
-                color=self.theme.note, parse_math=False, linespacing=1.25).set_in_layout(False)
+        if self.step:
+            where += "; the step (←) standardised"
+        note = f"blue −, red +, width |w| up to {self.scale:.3g}\n{where}"
+        self.note = ax.text(0.5, 0.0, note, ha="center", va="bottom", fontsize=self.font * 0.75,
+                            color=self.theme.note, parse_math=False, linespacing=1.25)
+        self.note.set_in_layout(False)
+
+    def fit(self, renderer) -> None:
+        """The note no wider than the panel (3 views at 640x480); the step's lines stacked on
+        it and the equation on them, so none overlaps at any size."""
+        ax = self.ax
+        fit_text(self.note, 0.98 * ax.bbox.width, renderer, smallest=0.8)
+        if not self.note.get_visible():
+            return
+        to_axes = lambda px: (px - ax.bbox.y0) / ax.bbox.height
+        top = to_axes(self.note.get_window_extent(renderer).y1) + 0.02
+        if self.step:   # as tall as its lines will be, as wide as their widest likely text
+            sample = "\n".join([f"w{SUBSCRIPTS[0]} ← w + Δw = −0.000 + 0.0000,  ∂L/∂w = −0.000"]
+                               * (self.n_in + 1))
+            self.rule.set_text(sample)
+            fit_text(self.rule, 0.98 * ax.bbox.width, renderer, smallest=0.8)
+            height = self.rule.get_window_extent(renderer).height / ax.bbox.height
+            self.rule.set_text("")
+            self.rule.set_y(top + height)
+            top += height + 0.02
+        self.equation.set_va("bottom")
+        self.equation.set_y(max(top, self.equation.get_position()[1] - 0.06))
 
     def _node(self, x, y, text, box="circle,pad=0.3"):
         node = self.ax.text(x, y, text, ha="center", va="center", fontsize=self.font * 1.15,
