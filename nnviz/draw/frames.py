@@ -13,7 +13,6 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
 from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
 
@@ -21,6 +20,7 @@ from ..errors import UsageError
 from ..learn.units import loss_units
 from .layout import arrange
 from .panels import PANELS, Panel
+from .panels.glyphs import Glyphs
 from ..log.snapshots import SnapshotLog
 from .theme import LIGHT, Theme, get as get_theme
 
@@ -64,27 +64,6 @@ def _rc(style: dict) -> dict:
             "ytick.major.width": style["line"] * 0.5, "axes.spines.top": False,
             "axes.spines.right": False, "axes.titleweight": "bold", "legend.borderaxespad": 0.4,
             "path.simplify": True, **style.get("theme", LIGHT).rc()}
-
-
-class Glyphs:
-    """Images of single monospace characters, each rasterised once on a cleared canvas."""
-
-    def __init__(self, canvas, size: float, chars: str):
-        figure, renderer = canvas.figure, canvas.get_renderer()
-        self.font = FontProperties(family="monospace", size=size)
-        probe = Text(0, 0, "0" * 10, fontproperties=self.font, figure=figure)
-        self.advance = probe.get_window_extent(renderer).width / 10
-        self.height = int(np.ceil(size / 72 * figure.dpi * 1.5))
-        self.pad = int(np.ceil(self.advance * 0.3))
-        cell = int(np.ceil(self.advance)) + 2 * self.pad
-        self.images = {}
-        for ch in sorted(set(chars) - {" "}):
-            renderer.clear()
-            Text(self.pad, self.height / 2, ch, fontproperties=self.font, va="center", ha="left",
-                 transform=None, figure=figure).draw(renderer)
-            buffer = np.asarray(canvas.buffer_rgba())
-            self.images[ch] = buffer[-self.height:, :cell][::-1].copy()   # bottom row first
-        renderer.clear()
 
 
 class GlyphLine(Artist):
