@@ -217,7 +217,7 @@ class Neuron(Panel):
             self.rule.y = top + height
             top += height + 0.02
         self.equation.set_va("bottom")
-        self.equation.set_y(max(top, self.equation.get_position()[1] - 0.06))
+        self.equation.set_y(top)
 
     def _glyphs(self, size: float) -> Glyphs:
         """The learning step's characters as cached images, in the theme's ink."""
