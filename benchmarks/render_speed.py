@@ -25,7 +25,7 @@ peak resident memory of nnviz and of ffmpeg.
 and several runs in one video (nnviz.learn.runs): 1, 2, 4 and 9 runs and a shared landscape, drawn
 from their logs.
 
-and the neuron scenes (gradient_descent, artificial_neuron) at their own steps, whole renders
+and the neuron scenes (gradient_descent, linear_regression, artificial_neuron) at their own steps, whole renders
 with and without training, and the neuron panel's cost in artificial_neuron at 1280x720.
 
 and sharing (--only share): xor_two_classes at the defaults (1280x720, 25 fps, 1 s hold), GIF
@@ -248,6 +248,34 @@ def main():
         print(f"  adding gif to a default render costs <= 1.3x: "
               f"{'met' if got['gif'][2] <= 1.3 else 'NOT met'} ({got['gif'][2]:.2f}x)")
     print(f"\n(work files in {tmp})")
+
+
+def neuron_scenes(args, tmp: Path) -> float:
+    """The neuron scenes, whole renders at their own steps (linear_regression with its neuron
+    panel: fit,neuron,loss); then the neuron panel's cost."""
+    print("\nthe neuron scenes at their own steps, all three formats + poster, no hold (seconds):")
+    for scene, panels in (("gradient_descent", []), ("linear_regression", ["--panels", "fit,neuron,loss"]),
+                          ("artificial_neuron", [])):
+        log = tmp / f"neuron-{scene}" / scene / f"{scene}.npz"
+        for size in SIZES:
+            s = f"{size[0]}x{size[1]}"
+            common = ["--size", s, "--hold", "0", "-q", *panels]
+            with_train = median_time(NNVIZ + ["render", scene, "--out", str(tmp / f"neuron-{scene}"),
+                                              *common], args.repeat)
+            without = median_time(NNVIZ + ["render", "--from", str(log), "--out",
+                                           str(tmp / "neuron-from"), *common], args.repeat)
+            frames = len(nnviz.load(log))
+            print(f"  {scene:20} {s:>9} {with_train:6.2f} with training  {without:6.2f} from the log"
+                  f"  ({frames} frames, {1000 * without / frames:5.1f} ms a frame)", flush=True)
+    times = {}
+    for label, panels in (("without", "boundary,loss"), ("with", "boundary,neuron,loss")):
+        times[label] = median_time(NNVIZ + ["render", "artificial_neuron", "--panels", panels, "--out",
+                                            str(tmp / f"neuron-{label}"), "--hold", "0", "-q"],
+                                   args.repeat)
+    ratio = times["with"] / times["without"]
+    print(f"  neuron panel, artificial_neuron 1280x720: {times['without']:6.2f} without  "
+          f"{times['with']:6.2f} with  ratio {ratio:.2f}x", flush=True)
+    return ratio
 
 
 def sharing(args, tmp: Path) -> dict:

@@ -128,9 +128,12 @@ def test_landscape_panel_draws_the_logged_path(tmp_path):
     for i, _ in enumerate(renderer.frames()):
         if i == 2:
             break
-    path = np.column_stack([log["param/0.W"][:, 0, 0], log["param/0.b"][:, 0]])
-    assert np.allclose(np.column_stack(panel.trail.get_data()), path[:3], atol=1e-6)
-    assert np.allclose(np.column_stack(panel.now.get_data()), path[2:3], atol=1e-6)
+    w, b = log["param/0.W"][:, 0, 0].astype(float), log["param/0.b"][:, 0].astype(float)
+    mx, sx, my, sy = (log[f"standardizer/{n}"][0] for n in ("x_mean", "x_std", "y_mean", "y_std"))
+    # drawn in the data's units: y = (sy·w/sx)·x + (sy·b + my − sy·w·mx/sx)
+    path = np.column_stack([sy * w / sx, sy * b + my - sy * w * mx / sx])
+    assert np.allclose(np.column_stack(panel.trail.get_data()), path[:3], rtol=1e-5, atol=1e-5)
+    assert np.allclose(np.column_stack(panel.now.get_data()), path[2:3], rtol=1e-5, atol=1e-5)
 
 
 def test_landscape_needs_a_log_trained_with_it(tmp_path, xor_log):

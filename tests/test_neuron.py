@@ -34,10 +34,20 @@ def signed(v):
     return f"{v:.2f}".replace("-", "\u2212")
 
 
+def in_data_units(log, k):
+    """Snapshot k's (w, b) in the data's units, from the standardiser: y = sy·(w·(x − mx)/sx
+    + b) + my with sy = 1, my = 0 when the targets were not standardised."""
+    w, b = log["param/0.W"][k].ravel().astype(float), float(log["param/0.b"][k][0])
+    mx, sx = log["standardizer/x_mean"], log["standardizer/x_std"]
+    my, sy = (log["standardizer/y_mean"][0], log["standardizer/y_std"][0]) \
+        if log.meta["standardize_targets"] else (0.0, 1.0)
+    return sy * w / sx, sy * b + my - sy * np.sum(w * mx / sx)
+
+
 def test_texts_show_the_logged_weights_of_the_snapshot(neuron_log):
     k = 2
     renderer, panel, frames = drawn(neuron_log, (640, 480), None, {1, k})
-    (w1, w2), b = neuron_log["param/0.W"][k].ravel(), neuron_log["param/0.b"][k][0]
+    (w1, w2), b = in_data_units(neuron_log, k)
     assert [t.get_text() for t in panel.labels] == [f"w₁ = {signed(w1)}", f"w₂ = {signed(w2)}",
                                                     f"b = {signed(b)}"]
     op = lambda v: f" − {abs(v):.2f}" if v < 0 else f" + {v:.2f}"
@@ -52,8 +62,9 @@ def test_texts_show_the_logged_weights_of_the_snapshot(neuron_log):
 def test_edges_follow_the_logged_weights_on_one_scale(neuron_log):
     k = 3
     _, panel, _ = drawn(neuron_log, (1280, 720), None, {k})
-    weights = np.append(neuron_log["param/0.W"][k].ravel(), neuron_log["param/0.b"][k])
-    scale = max(np.abs(neuron_log["param/0.W"]).max(), np.abs(neuron_log["param/0.b"]).max())
+    weights = np.append(*in_data_units(neuron_log, k))
+    every = np.array([np.append(*in_data_units(neuron_log, i)) for i in range(len(neuron_log))])
+    scale = np.abs(every).max()
     assert panel.scale == pytest.approx(scale)                 # one scale for the whole run
     widths = np.asarray(panel.edges.get_linewidths())
     order = np.argsort(np.abs(weights))
@@ -67,10 +78,10 @@ def test_edges_follow_the_logged_weights_on_one_scale(neuron_log):
 def test_a_linear_neuron_writes_its_line(tmp_path):
     log = nnviz.train("gradient_descent", tmp_path, steps=4, every=2)
     _, panel, _ = drawn(log, (640, 480), ["fit", "neuron", "loss"], {1})
-    w, b = log["param/0.W"][1].ravel()[0], log["param/0.b"][1][0]
+    (w,), b = in_data_units(log, 1)
     sign = " − " if b < 0 else " + "
     assert panel.equation.get_text() == f"y = {signed(w)}·x{sign}{abs(b):.2f}"
-    assert any("x and y standardised" in t.get_text() for t in panel.ax.texts)
+    assert any("weights in data units" in t.get_text() for t in panel.ax.texts)
 
 
 SINGLE_NEURON_TWO_OUTPUTS = '''

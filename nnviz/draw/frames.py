@@ -13,13 +13,14 @@ import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
 from matplotlib.text import Text
 from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
 
 from ..errors import UsageError
+from ..learn.units import loss_units
 from .layout import arrange
 from .panels import PANELS, Panel
+from .panels.glyphs import Glyphs
 from ..log.snapshots import SnapshotLog
 from .theme import LIGHT, Theme, get as get_theme
 
@@ -63,27 +64,6 @@ def _rc(style: dict) -> dict:
             "ytick.major.width": style["line"] * 0.5, "axes.spines.top": False,
             "axes.spines.right": False, "axes.titleweight": "bold", "legend.borderaxespad": 0.4,
             "path.simplify": True, **style.get("theme", LIGHT).rc()}
-
-
-class Glyphs:
-    """Images of single monospace characters, each rasterised once on a cleared canvas."""
-
-    def __init__(self, canvas, size: float, chars: str):
-        figure, renderer = canvas.figure, canvas.get_renderer()
-        self.font = FontProperties(family="monospace", size=size)
-        probe = Text(0, 0, "0" * 10, fontproperties=self.font, figure=figure)
-        self.advance = probe.get_window_extent(renderer).width / 10
-        self.height = int(np.ceil(size / 72 * figure.dpi * 1.5))
-        self.pad = int(np.ceil(self.advance * 0.3))
-        cell = int(np.ceil(self.advance)) + 2 * self.pad
-        self.images = {}
-        for ch in sorted(set(chars) - {" "}):
-            renderer.clear()
-            Text(self.pad, self.height / 2, ch, fontproperties=self.font, va="center", ha="left",
-                 transform=None, figure=figure).draw(renderer)
-            buffer = np.asarray(canvas.buffer_rgba())
-            self.images[ch] = buffer[-self.height:, :cell][::-1].copy()   # bottom row first
-        renderer.clear()
 
 
 class GlyphLine(Artist):
@@ -182,6 +162,11 @@ class FrameRenderer:
         names = list(panels or log.meta["panels"])
         check_panels(log.meta["scene"], names, log.names, log.meta)
         self.series = {k: log[k] for k in SERIES if k in log}
+        # every loss figure in one unit (the header, the curves, the landscape's colour bar)
+        self.loss_label, factor = loss_units(log.meta, log)
+        for k in ("loss/train", "loss/val"):
+            if k in self.series and factor != 1.0:
+                self.series[k] = self.series[k] * factor
         for detail in range(detail_for(size), BARE + 1):
             self.style = style_for(size, detail, self.theme)
             with matplotlib.rc_context(_rc(self.style)), warnings.catch_warnings(record=True) as caught:
@@ -243,17 +228,22 @@ class FrameRenderer:
         last = s["step"][-1]
         if self.style["detail"] == FULL:
             parts = [("step ", True), (f"{s['step'][i]:>{len(str(last))}d}", False),
-                     (f" / {last}   loss ", True), (f"{s['loss/train'][i]:<8.3g}", False)]
+                     (f" / {last}   train {self._loss_word()} ", True), (f"{s['loss/train'][i]:<8.3g}", False)]
             if "accuracy/val" in s:
                 parts += [(" val acc ", True), (f"{100 * s['accuracy/val'][i]:5.1f}", False),
                           ("%", True)]
         else:   # the short form a small frame has room for
-            parts = [(f"{s['step'][i]:>{len(str(last))}d}", False), (f"/{last} loss ", True),
+            parts = [(f"{s['step'][i]:>{len(str(last))}d}", False),
+                     (f"/{last} {self._loss_word()} ", True),
                      (f"{s['loss/train'][i]:<8.3g}", False)]
             if "accuracy/val" in s:
                 parts += [(" acc ", True), (f"{100 * s['accuracy/val'][i]:5.1f}", False),
                           ("%", True)]
         return "".join(t if keep == fixed else " " * len(t) for t, keep in parts)
+
+    def _loss_word(self) -> str:
+        """The loss's name, as the loss panel's label starts: MSE, cross-entropy."""
+        return self.loss_label.split(",")[0].replace("binary ", "")
 
     def frames(self) -> Iterator[memoryview]:
         """Yield the RGBA buffer of each snapshot's frame, in order."""

@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import nn
+from .units import plane_map
 
 GRID = 41                  # points per axis: the deep sine surface in about 1 s (benchmark)
 MARGIN = 0.2               # the window reaches this fraction of the path's extent beyond it
@@ -282,3 +283,31 @@ def compute_shared(architecture, trajectories: list[np.ndarray], x_train: np.nda
                            loss_name, grid, n_params))
     result["landscape/explained"] = explained
     return result, paths
+
+
+def in_data_units(architecture, path: np.ndarray, x_train: np.ndarray, y_train: np.ndarray,
+                  units: tuple, loss_name: str, grid: int = GRID) -> dict[str, np.ndarray]:
+    """A linear neuron's landscape over (W, B) in the data's units (nnviz.learn.units).
+
+    `path` (S, 2) is the logged (w, b) in the units training used, x_train and y_train the
+    training set in the data's units and `units` its standardiser (x_mean, x_std, y_mean,
+    y_std). The window is chosen around the path and the least-squares line in data units,
+    and each grid point is taken back to standardised (w, b), where the training loss is
+    computed: the surface is the same function, drawn on the reader's axes. Returns
+    landscape/a, b, loss, path, minimum and "landscape/map" (A, c): (W, B) = A (w, b) + c.
+    """
+    a_map, c = units_map = plane_map(*units)
+    mx, sx, my, sy = (np.ravel(np.asarray(u, np.float64)) for u in units)
+    path = np.asarray(path, np.float64) @ a_map.T + c
+    minimum = _least_squares(np.asarray(x_train, np.float64), np.asarray(y_train, np.float64))
+    points = np.vstack([path, minimum])
+    lo, hi = points.min(axis=0), points.max(axis=0)
+    a = _axis(lo[0], hi[0], hi[1] - lo[1], grid)
+    b = _axis(lo[1], hi[1], hi[0] - lo[0], grid)
+    ga, gb = np.meshgrid(a, b)   # rows are b
+    standard = (np.column_stack([ga.ravel(), gb.ravel()]) - c) @ np.linalg.inv(a_map).T
+    xt = (np.asarray(x_train, np.float64) - mx) / sx
+    yt = (np.asarray(y_train, np.float64) - my) / sy
+    loss = losses(architecture, standard, xt, yt, loss_name).reshape(grid, grid)
+    return {"landscape/a": a, "landscape/b": b, "landscape/loss": loss.astype(np.float32),
+            "landscape/path": path, "landscape/minimum": minimum, "landscape/map": units_map}

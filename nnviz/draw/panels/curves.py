@@ -5,6 +5,7 @@ import numpy as np
 from matplotlib.ticker import (FuncFormatter, LogLocator, MaxNLocator, NullFormatter,
                                NullLocator, PercentFormatter)
 
+from ...learn.units import loss_units
 from .base import Panel, panel
 
 
@@ -116,7 +117,8 @@ class Loss(_Curves):
     def __init__(self, ax, log, series, style):
         super().__init__(ax, log, series, style)
         log_axis(ax, np.concatenate([self.values(k) for k in self.keys]))
-        ax.set_ylabel("loss")
+        # the series come in the header's unit (nnviz.draw.frames: loss_units)
+        ax.set_ylabel(loss_units(log.meta, log)[0])
 
     def values(self, key):
         return np.maximum(self.series[key], 1e-12)  # a log axis cannot show 0

@@ -170,7 +170,7 @@ class Network(Panel):
                  f"all {n_edges:,} weights" if self.n_shown == n_edges else
                  f"{self.n_shown:,} of {n_edges:,} weights (each layer's {EDGES_SHOWN} strongest)")
         lines = [f"{drawn}: blue −, red +, size |w| up to {self.w_scale:.3g}",
-                 f"node colour: bias up to |b| = {self.b_scale:.3g}"]
+                 f"node colour: bias up to |b| = {self.b_scale:.3g} (standardised units)"]
         if any(self.mapped):
             lines.append("squares: neuron outputs over the plane")
         self.key = self.ax.text(0.5, 0.0, "\n".join(lines), ha="center", va="top",

@@ -3,9 +3,15 @@
 Inputs x1..x3 and the bias's constant "1" enter a sum node Σ, then the activation f, then y.
 Each incoming edge is a weight: its colour the sign (the network panel's blue −, red +), its
 width the size on one scale fixed over the run, its value written on it; the equation
-underneath gives the same numbers. Everything but the edges and the numbers is drawn once
-into the background (the nodes as a sprite above the edges); per frame the edges get new
-widths and colours and the texts new strings (set_text + draw_artist: no layout per frame).
+underneath gives the same numbers, in the data's units (nnviz.learn.units: the network trains
+on standardised x, and y for regression; a neuron with an activation and standardised targets
+cannot be written in the data's units and says "standardised" instead). Under the equation,
+the learning step with live numbers, in the units training takes it (standardised, and
+labelled so): `w ← w − η·∂L/∂w = 0.42 − 0.02·(−1.35)` for plain gradient descent, and
+`w ← w + Δw` with the gradient beside it when the step is not −η·gradient (momentum, Adam, a
+mini-batch). Everything but the edges and the numbers is drawn once into the background (the
+nodes as a sprite above the edges); per frame the edges get new widths and colours and the
+texts new strings (set_text + draw_artist: no layout per frame).
 """
 from __future__ import annotations
 
@@ -14,7 +20,9 @@ import numpy as np
 from matplotlib.collections import LineCollection
 from matplotlib.transforms import offset_copy
 
-from .base import Panel, panel
+from ...learn.units import standardizer, to_data
+from .base import Panel, fit_text, panel
+from .glyphs import GlyphLines, Glyphs
 
 MAX_INPUTS = 3
 SUBSCRIPTS = "₁₂₃"
@@ -22,8 +30,9 @@ MINUS = "\u2212"          # a real minus sign: as wide as "+", so the equation d
 # the activation as the series writes it: in the f node and in the equation (None: no f at all)
 SYMBOLS = {"linear": None, "sigmoid": "σ", "tanh": "tanh", "relu": "ReLU",
            "leaky_relu": "LeakyReLU", "softmax": "softmax"}
-NODE_Y = 0.63             # the row of Σ, f and y (axes fraction); the inputs fan around it
-EQUATION_Y = 0.2
+NODE_Y = 0.68             # the row of Σ, f and y (axes fraction); the inputs fan around it
+EQUATION_Y = 0.34
+RULE_Y = 0.26             # the top of the learning step's lines
 EDGE_LABEL_AT = 0.4       # a weight's number sits this far along its edge from the input
 
 
@@ -47,10 +56,28 @@ def _number(v: float) -> str:
     return f"{abs(v):.2f}"
 
 
+def _signed(v: float) -> str:
+    """3 significant digits, a real minus sign, no negative zero."""
+    text = f"{v:.3g}"
+    return "0" if float(text) == 0 else text.replace("-", MINUS)
+
+
+def step_rule(name: str, value: float, grad: float, update: float, lr: float, sgd: bool) -> str:
+    """One parameter's learning step as an equation with its numbers: the gradient-descent rule
+    when the step taken is −η·gradient, else the step itself with the gradient beside it."""
+    if sgd and np.isclose(update, -lr * grad, rtol=1e-3, atol=1e-9):
+        return (f"{name} ← {name} − η·∂L/∂{name} = {_signed(value)} − {lr:g}·"
+                f"({_signed(grad)})")
+    sign = f" {MINUS} " if float(f"{update:.3g}") < 0 else " + "
+    return (f"{name} ← {name} + Δ{name} = {_signed(value)}{sign}{_signed(abs(update))},"
+            f"  ∂L/∂{name} = {_signed(grad)}")
+
+
 def equation(w: np.ndarray, b: float, activation: str) -> str:
     """`y = σ(0.40·x₁ + 0.70·x₂ − 0.20)`; a linear neuron `y = 0.40·x + 0.70`."""
     names = ["x"] if len(w) == 1 else [f"x{SUBSCRIPTS[k]}" for k in range(len(w))]
     text = ""
+    w, b = np.round(w, 2) + 0.0, round(float(b), 2) + 0.0   # no "−0.00"
     for k, (v, name) in enumerate(zip(w, names)):
         sign = (MINUS if v < 0 else "") if k == 0 else (f" {MINUS} " if v < 0 else " + ")
         text += f"{sign}{_number(v)}·{name}"
@@ -90,6 +117,15 @@ class Neuron(Panel):
         self.n_in, self.activation = single_neuron(log.meta["architecture"])
         weights = np.asarray(log["param/0.W"], np.float64).reshape(len(log), -1)
         biases = np.asarray(log["param/0.b"], np.float64).reshape(len(log), -1)
+        units = standardizer(log)
+        targets = bool(log.meta.get("standardize_targets"))
+        # the data's units when the map is exact: always for x; for standardised y only
+        # through a linear neuron (y = sy·f(...) + my is not a neuron's equation)
+        self.units = None if units is None or (targets and self.activation != "linear") else units
+        if self.units is not None:
+            data = [to_data(w, b[0], *self.units) for w, b in zip(weights, biases)]
+            weights = np.array([w for w, _ in data])
+            biases = np.array([[b] for _, b in data])
         # one scale for the whole run, bias included: it is the weight of the constant input 1
         self.scale = max(float(np.abs(weights).max()), float(np.abs(biases).max()), 1e-12)
         self.cmap = matplotlib.colormaps[self.theme.diverging]
@@ -142,11 +178,52 @@ class Neuron(Panel):
         self.equation = self.dynamic(ax.text(
             0.5, EQUATION_Y, "", ha="center", va="center", fontsize=self.font * 1.2,
             color=self.theme.ink, parse_math=False))
-        standardised = "x and y" if log.meta.get("standardize_targets") else "inputs x"
-        note = (f"blue −, red +, width |w| up to {self.scale:.3g}\n"
-                f"{standardised} standardised (mean 0, sd 1)")
-        ax.text(0.5, 0.0, note, ha="center", va="bottom", fontsize=self.font * 0.75,
-                color=self.theme.note, parse_math=False, linespacing=1.25).set_in_layout(False)
+        options = log.meta.get("options") or {}
+        self.lr, self.sgd = float(options.get("lr", 0.0)), options.get("optimizer") == "sgd"
+        self.step = all(f"{k}/0.{p}" in log for k in ("grad", "update") for p in "Wb")
+        if self.step:
+            self.fields = self.fields + ("grad/0.W", "grad/0.b", "update/0.W", "update/0.b")
+            # redrawn every frame: cached glyphs, not a Text (12 ms a frame at 640x480)
+            self.rule = GlyphLines(ax, self._glyphs(self.font * 0.8), 0.5, RULE_Y, 1.3)
+        if self.units is not None:
+            where = "weights in data units"
+        else:
+            where = (f"{'x and y' if targets else 'inputs x'} standardised (mean 0, sd 1)")
+        if self.step:
+            where += "; the step (←) standardised"
+        note = f"blue −, red +, width |w| up to {self.scale:.3g}\n{where}"
+        self.note = ax.text(0.5, 0.0, note, ha="center", va="bottom", fontsize=self.font * 0.75,
+                            color=self.theme.note, parse_math=False, linespacing=1.25)
+        self.note.set_in_layout(False)
+
+    def fit(self, renderer) -> None:
+        """The note no wider than the panel (3 views at 640x480); the step's lines stacked on
+        it and the equation on them, so none overlaps at any size."""
+        ax = self.ax
+        fit_text(self.note, 0.98 * ax.bbox.width, renderer, smallest=0.8)
+        if not self.note.get_visible():
+            return
+        to_axes = lambda px: (px - ax.bbox.y0) / ax.bbox.height
+        top = to_axes(self.note.get_window_extent(renderer).y1) + 0.02
+        if self.step:   # as tall as its lines will be, as wide as their widest likely text
+            sample = "\n".join([f"w{SUBSCRIPTS[0]} ← w{SUBSCRIPTS[0]} + Δw{SUBSCRIPTS[0]} = "
+                                f"−0.000 + 0.0000,  ∂L/∂w{SUBSCRIPTS[0]} = −0.000"] * (self.n_in + 1))
+            width, height = self.rule.size(sample)
+            if width > 0.98 * ax.bbox.width:   # smaller glyphs, down to 0.6 of the font
+                size = max(self.font * 0.8 * 0.98 * ax.bbox.width / width, self.font * 0.6)
+                self.rule.glyphs = self._glyphs(size)
+                width, height = self.rule.size(sample)
+            height /= ax.bbox.height
+            self.rule.y = top + height
+            top += height + 0.02
+        self.equation.set_va("bottom")
+        self.equation.set_y(top)
+
+    def _glyphs(self, size: float) -> Glyphs:
+        """The learning step's characters as cached images, in the theme's ink."""
+        chars = "".join(self.label_names) + SUBSCRIPTS + "←−+-Δ=·∂L/η()0123456789.e, wb"
+        with matplotlib.rc_context({"text.color": self.theme.ink}):
+            return Glyphs(self.ax.figure.canvas, size, chars)
 
     def _node(self, x, y, text, box="circle,pad=0.3"):
         node = self.ax.text(x, y, text, ha="center", va="center", fontsize=self.font * 1.15,
@@ -159,8 +236,19 @@ class Neuron(Panel):
 
     def values(self, snap) -> tuple[np.ndarray, float]:
         """The weights (n_in,) and the bias of a snapshot."""
-        return (np.asarray(snap["param/0.W"], np.float64).ravel(),
-                float(np.asarray(snap["param/0.b"]).ravel()[0]))
+        w = np.asarray(snap["param/0.W"], np.float64).ravel()
+        b = float(np.asarray(snap["param/0.b"]).ravel()[0])
+        return to_data(w, b, *self.units) if self.units is not None else (w, b)
+
+    def rules(self, snap) -> str:
+        """The learning step of every parameter, one line each, standardised."""
+        lines = []
+        for p, names in (("W", self.label_names[:-1]), ("b", ["b"])):
+            values, grads, updates = (np.asarray(snap[f"{k}0.{p}"], np.float64).ravel()
+                                      for k in ("param/", "grad/", "update/"))
+            lines += [step_rule(n, v, g, u, self.lr, self.sgd)
+                      for n, v, g, u in zip(names, values, grads, updates)]
+        return "\n".join(lines)
 
     def update(self, i, snap):
         w, b = self.values(snap)
@@ -171,4 +259,7 @@ class Neuron(Panel):
         for label, name, v in zip(self.labels, self.label_names, every):
             label.set_text(f"{name} = {MINUS if v < 0 else ''}{_number(v)}")
         self.equation.set_text(equation(w, b, self.activation))
-        return [self.edges, self.nodes, *self.labels, self.equation]
+        if not self.step or not self.note.get_visible():   # no room on the smallest frames
+            return [self.edges, self.nodes, *self.labels, self.equation]
+        self.rule.set_text(self.rules(snap))
+        return [self.edges, self.nodes, *self.labels, self.equation, self.rule]
