@@ -1,6 +1,7 @@
 """The words of every video: read from the WebVTT files a real render wrote, every figure a cue
 states is the log's value at the snapshot on screen when the cue starts, at its printed
 precision; chapters and descriptions cover the whole video; the tracks are well-formed."""
+import html
 import math
 import re
 from types import SimpleNamespace
@@ -145,3 +146,50 @@ def test_the_language_is_one_settings_field(tmp_path):
     from nnviz.errors import UsageError
     with pytest.raises(UsageError, match=r"^--lang must be one of en "):
         nnviz.render("linear_regression", quick=True, language="fr", out=tmp_path)
+
+
+def test_check_reads_the_tracks(tmp_path):
+    """`nnviz check` refuses a damaged, cut, overlong or disagreeing track (one line)."""
+    import shutil
+
+    from conftest import assert_one_line_error, run_cli
+    r = run_cli("render", "xor_two_classes", "--quick", "--formats", "mp4", "--out", tmp_path)
+    assert r.returncode == 0, r.stderr
+    folder = tmp_path / "xor_two_classes"
+    assert run_cli("check", folder, "-q").returncode == 0
+
+    made = iter(range(100))
+
+    def damaged(suffix, change, *fragments):
+        copy = tmp_path / f"copy-{next(made)}" / "xor_two_classes"
+        shutil.copytree(folder, copy)
+        path = copy / f"xor_two_classes.{suffix}"
+        change(path)
+        assert_one_line_error(run_cli("check", copy), 1, *fragments)
+
+    damaged("chapters.vtt", lambda p: p.write_text("not a track\n"),
+            "xor_two_classes.chapters.vtt is not valid WebVTT")
+    damaged("descriptions.vtt", lambda p: p.unlink(), "lacks xor_two_classes.descriptions.vtt")
+    damaged("captions.vtt", lambda p: p.write_text(p.read_text().replace("Training", "Trading")),
+            "xor_two_classes.captions.vtt does not hold the descriptions' text")
+    def longer(path):   # the last cue ends nine minutes in
+        text = path.read_text()
+        at = text.rindex("--> ") + 4
+        path.write_text(text[:at] + "00:09:00.000" + text[at + 12:])
+    damaged("chapters.vtt", longer, "xor_two_classes.chapters.vtt runs to 540 s, past the video's")
+    damaged("descriptions.vtt", lambda p: p.write_text(p.read_text().replace(
+        "00:00:00.000 --> ", "00:00:05.000 --> ", 1)), "has cues out of order")
+    damaged("html", lambda p: p.write_text(p.read_text().replace("Training starts", "It starts")),
+            "xor_two_classes.html's transcript lacks the description")
+
+
+def test_the_api_returns_the_words_and_a_notebook_shows_the_transcript(tmp_path):
+    import nnviz
+    result = nnviz.render("xor_two_classes", quick=True, formats=["mp4"], out=tmp_path)
+    chapters, descriptions = result.chapters, result.descriptions
+    assert 3 <= len(chapters) <= 8 and chapters[0][0] == 0.0
+    assert descriptions[0][2].startswith("Training starts from random weights. Step 0:")
+    assert abs(chapters[-1][1] - result.frames / result.fps) < 0.002
+    shown = result._repr_html_()
+    assert "<details><summary>Transcript</summary>" in shown
+    assert all(html.escape(text) in shown for _, _, text in descriptions)

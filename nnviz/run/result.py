@@ -1,4 +1,4 @@
-"""The Python API behind the CLI: train a scene, render it to video, prepare output folders."""
+"""What a render made (RenderResult): its files, its words, and how a notebook shows it."""
 from __future__ import annotations
 
 import base64
@@ -8,8 +8,6 @@ from html import escape
 from pathlib import Path
 
 
-from ..settings import (HOLD, MAX_SIZE, MIN_SIZE, QUICK, SIZE, check_size,  # noqa: F401
-                       check_timing, quick_every)
 
 @dataclass
 class RenderResult:
@@ -27,6 +25,16 @@ class RenderResult:
         lines = [f"RenderResult({self.scene!r}, {self.frames} frames at {self.fps:g} fps)"]
         lines += [f"  {kind:<5} {path}" for kind, path in self.files.items()]
         return "\n".join(lines)
+
+    @property
+    def chapters(self) -> list[tuple[float, float, str]]:
+        """The video's chapters as (start s, end s, title), from NAME.chapters.vtt."""
+        return _cues(self.files.get("chapters"))
+
+    @property
+    def descriptions(self) -> list[tuple[float, float, str]]:
+        """What the frames show, as (start s, end s, sentence), from NAME.descriptions.vtt."""
+        return _cues(self.files.get("descriptions"))
 
     def html(self, embed: bool = False) -> str:
         """The result as HTML for a notebook: the video with the poster shown before it plays.
@@ -49,10 +57,19 @@ class RenderResult:
                        if embed else escape(_relative(path).as_posix(), quote=True))
                 poster_attr = f' poster="{poster}"' if poster else ""
                 return (f'<video controls loop style="max-width:100%"{poster_attr} '
-                        f'src="{src}"></video>')
+                        f'src="{src}"></video>{self._transcript()}')
         if poster:
             return f'<img style="max-width:100%" src="{poster}">'
         return f"<pre>{escape(repr(self))}</pre>"
+
+    def _transcript(self) -> str:
+        """The descriptions under the video, folded (a notebook's text alternative)."""
+        cues = self.descriptions
+        if not cues:
+            return ""
+        items = "".join(f"<li>{int(start) // 60}:{int(start) % 60:02d} {escape(text)}</li>"
+                        for start, _, text in cues)
+        return f"<details><summary>Transcript</summary><ol>{items}</ol></details>"
 
     def show(self, embed: bool = False):
         """Display the video in a notebook (see `html` for `embed`); outside one, the object
@@ -95,3 +112,15 @@ def _relative(path: Path) -> Path:
         return Path(os.path.relpath(Path(path).resolve(), Path.cwd().resolve()))
     except ValueError:   # another drive
         return Path(path).resolve()
+
+
+def _cues(path) -> list[tuple[float, float, str]]:
+    """A WebVTT file's cues as (start, end, text); none without the file."""
+    if path is None or not Path(path).is_file():
+        return []
+    import webvtt
+
+    def seconds(stamp: str) -> float:
+        h, m, sec = stamp.split(":")
+        return int(h) * 3600 + int(m) * 60 + float(sec)
+    return [(seconds(c.start), seconds(c.end), c.text) for c in webvtt.read(str(path)).captions]
