@@ -17,6 +17,10 @@ class LogError(NnvizError):
     """A file that is not a readable nnviz snapshot log (nnviz.log)."""
 
 
+class CheckError(NnvizError):
+    """A render that is not valid (nnviz.encode.check): `nnviz check` and `render --check`."""
+
+
 class Interrupted(NnvizError):
     """Stopped by SIGINT (exit 130) or SIGTERM (exit 143)."""
 

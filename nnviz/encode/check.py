@@ -30,11 +30,7 @@ from pathlib import Path
 import imageio_ffmpeg
 import numpy as np
 
-from ..errors import NnvizError
-
-
-class CheckError(NnvizError):
-    pass
+from ..errors import CheckError, NnvizError  # noqa: F401 (CheckError: raised here)
 
 
 # PSNR (dB, over the yuv420p planes) the last frame must reach against the poster. Measured:
@@ -392,62 +388,6 @@ def check_folder(folder: Path) -> list[tuple[Path, dict]]:
                          poster_name=png.name if png else "the poster")
     duration = max((m["span"] + m["span"] / max(m["presented"] - 1, 1)) if "span" in m
                    else float(m.get("duration") or "inf") for _, m in results)
+    from .trackcheck import check_tracks
     check_tracks(folder, videos[0].name.rpartition(".")[0], duration)
     return results
-
-
-# the words' tracks a render writes beside its videos (nnviz.publish.tracks, nnviz.story)
-TRACK_SUFFIXES = ("chapters.vtt", "descriptions.vtt", "captions.vtt")
-
-
-def _seconds(stamp: str) -> float:
-    h, m, s = stamp.split(":")
-    return int(h) * 3600 + int(m) * 60 + float(s)
-
-
-def check_tracks(folder: Path, name: str, duration: float) -> None:
-    """A render's WebVTT tracks, if it has them: all three, each valid WebVTT (webvtt-py), its
-    cues in order inside the video, the captions the descriptions' text, and every description
-    in the page's transcript. A render made before the words has none, and passes."""
-    import html
-
-    import webvtt
-    paths = [folder / f"{name}.{suffix}" for suffix in TRACK_SUFFIXES]
-    present = [p for p in paths if p.exists()]
-    if not present:
-        return
-    if len(present) < len(paths):
-        missing = ", ".join(p.name for p in paths if not p.exists())
-        raise CheckError(f"check failed: {folder} lacks {missing}; render it again")
-    cues = {}
-    for path in paths:
-        _regular(path, path.name)
-        try:
-            cues[path] = [(_seconds(c.start), _seconds(c.end), c.text)
-                          for c in webvtt.read(str(path)).captions]
-        except (webvtt.errors.MalformedFileError, webvtt.errors.MalformedCaptionError,
-                UnicodeDecodeError, ValueError) as e:
-            raise CheckError(f"check failed: {path.name} is not valid WebVTT ({e}); render "
-                             f"it again") from None
-        if not cues[path]:
-            raise CheckError(f"check failed: {path.name} holds no cue; render it again")
-        ends = [end for _, end, _ in cues[path]]
-        starts = [start for start, _, _ in cues[path]]
-        if starts != sorted(starts) or any(a > end for a, end, _ in cues[path]):
-            raise CheckError(f"check failed: {path.name} has cues out of order; render it "
-                             f"again")
-        if max(ends) > duration + 0.011:   # WebVTT times are whole milliseconds
-            raise CheckError(f"check failed: {path.name} runs to {max(ends):g} s, past the "
-                             f"video's {duration:g} s; render it again")
-    chapters, descriptions, captions = (cues[p] for p in paths)
-    if [c[2] for c in captions] != [c[2] for c in descriptions]:
-        raise CheckError(f"check failed: {paths[2].name} does not hold the descriptions' text; "
-                         f"render it again")
-    page = folder / f"{name}.html"
-    if page.is_file():
-        text = page.read_text(encoding="utf-8", errors="replace")
-        for _, _, words in descriptions:
-            if not any(v in text for v in (words, html.escape(words),
-                                           html.escape(words, quote=False))):
-                raise CheckError(f"check failed: {page.name}'s transcript lacks the "
-                                 f"description {words[:60]!r}; render it again")

@@ -118,9 +118,5 @@ def _cues(path) -> list[tuple[float, float, str]]:
     """A WebVTT file's cues as (start, end, text); none without the file."""
     if path is None or not Path(path).is_file():
         return []
-    import webvtt
-
-    def seconds(stamp: str) -> float:
-        h, m, sec = stamp.split(":")
-        return int(h) * 3600 + int(m) * 60 + float(sec)
-    return [(seconds(c.start), seconds(c.end), c.text) for c in webvtt.read(str(path)).captions]
+    from ..encode.trackcheck import read_cues
+    return read_cues(path)
