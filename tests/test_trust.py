@@ -381,7 +381,8 @@ def tagged(tag):
 
 @pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)])
 def test_interrupted_jobs_print_one_line_and_leave_nothing(tmp_path, signum, code):
-    """Ctrl-C or SIGTERM to the group while two workers draw: one line, no worker traceback."""
+    """Ctrl-C or SIGTERM to the group while the workers train and draw: one line, no worker
+    traceback, nothing in OUT and no private folder left."""
     scenes = ["linear_regression", "xor_two_classes"]
     tag = f"nnviz-test-{os.getpid()}-{signum}"
     staging = tmp_path / "tmp"   # the workers render there; OUT is only written at the end
@@ -390,7 +391,9 @@ def test_interrupted_jobs_print_one_line_and_leave_nothing(tmp_path, signum, cod
     proc = start_group([*scenes, "--jobs", "2", "--steps", "4000", "--every", "4",
                         "--size", "320x240"], out, tag, env={"TMPDIR": str(staging)})
     try:
-        wait_for(lambda: sorted(f.name for f in staging.glob("*/out/*") if _videos(f)) == scenes
+        # a worker draws (both at once is a race: the faster scene may be done before the
+        # slower one's training ends)
+        wait_for(lambda: any(_videos(f) for f in staging.glob("*/out/*"))
                  or proc.poll() is not None)
         assert proc.poll() is None, proc.stderr.read()
         os.killpg(proc.pid, signum)
