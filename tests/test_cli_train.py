@@ -1,6 +1,8 @@
 """`nnviz list` and `nnviz train` through the real CLI."""
 import numpy as np
 
+import nnviz
+
 from conftest import TINY_SCENE, assert_one_line_error, run_cli, tree
 
 
@@ -17,7 +19,9 @@ def test_list_names_every_builtin_scene():
 def test_help_and_version():
     assert run_cli("--help").returncode == 0
     r = run_cli("--version")
-    assert r.returncode == 0 and r.stdout.strip() == "nnviz, version 0.1.0"
+    from importlib.metadata import version
+    assert r.returncode == 0 and r.stdout.strip() == f"nnviz, version {nnviz.__version__}"
+    assert nnviz.__version__ == version("nnviz") == "0.2.0"   # one number: nnviz/version.py
 
 
 def test_train_writes_log_and_prints_losses(tmp_path):
