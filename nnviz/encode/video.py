@@ -48,6 +48,16 @@ def ffmpeg_exe() -> str:
     return imageio_ffmpeg.get_ffmpeg_exe()
 
 
+def _wait(process) -> None:
+    """Wait for ffmpeg to end (it may need seconds more), acting on a signal meanwhile."""
+    while True:
+        try:
+            process.wait(timeout=0.05)
+            return
+        except subprocess.TimeoutExpired:
+            interrupts.check()
+
+
 class Encoder:
     """One ffmpeg process: `write` RGBA frames, then `finish`; `abort` on any failure."""
 
@@ -143,12 +153,7 @@ class Encoder:
             self.process.stdin.close()
         except (BrokenPipeError, OSError):
             pass
-        while True:   # ffmpeg may need seconds more: stay responsive to signals meanwhile
-            try:
-                self.process.wait(timeout=0.05)
-                break
-            except subprocess.TimeoutExpired:
-                interrupts.check()
+        _wait(self.process)
         if self.process.returncode != 0:
             self._fail()
         try:
@@ -177,12 +182,7 @@ class Encoder:
                 os.close(fd)
         self.process, first = self.second, self.process
         try:
-            while True:
-                try:
-                    self.process.wait(timeout=0.05)
-                    break
-                except subprocess.TimeoutExpired:
-                    interrupts.check()
+            _wait(self.process)
             if self.process.returncode != 0:
                 self._fail()
         finally:

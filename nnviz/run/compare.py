@@ -11,7 +11,7 @@ from ..learn import runs
 from ..errors import UsageError
 from ..settings import Settings
 from .folders import refreshed
-from .inputs import for_scene, parse_panels, scene_of, settings_of
+from .inputs import call_settings, for_scene, parse_panels, scene_of
 from .result import RenderResult
 from .several import render_runs, sources_of
 
@@ -28,10 +28,7 @@ def compare(scene=None, *, lr=None, optimizer=None, seed=None, from_log=None,
     `quick` and `settings`, as for render(). Here, in `jobs` processes; on a Dask cluster see
     nnviz.run.many.compare_remote.
     """
-    if settings is None:
-        settings = settings_of(options, quick)
-    elif options:
-        raise UsageError(f"give settings= or options ({', '.join(options)}), not both")
+    settings = call_settings(settings, options, quick)
     if (scene is None) == (from_log is None):
         raise UsageError("give either a scene name or --from with the runs' logs, not both"
                          if scene is not None else "give a scene name, or --from OUT/NAME-compare/runs")

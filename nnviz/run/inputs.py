@@ -55,6 +55,16 @@ def settings_of(options: dict, quick: bool = False, folder=None) -> Settings:
     return build(layers)
 
 
+def call_settings(settings: Settings | None, options: dict, quick: bool) -> Settings:
+    """A call's settings: given whole (`settings=`, e.g. from a worker's job) or built from
+    its options, never both."""
+    if settings is None:
+        return settings_of(options, quick)
+    if options:
+        raise UsageError(f"give settings= or options ({', '.join(options)}), not both")
+    return settings
+
+
 def for_scene(settings: Settings, scene, quick: bool = False) -> Settings:
     """`settings` for one scene: with --quick and no --every, about QUICK["snapshots"]."""
     if not quick or settings.train.every is not None:

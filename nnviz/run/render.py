@@ -16,7 +16,7 @@ from ..log.snapshots import SnapshotLog
 from ..settings import Settings
 from ..log.record import train as train_scene
 from .folders import commit_train, output_folder, refreshed, refuse_rendered
-from .inputs import for_scene, parse_panels, refuse_training_options, scene_of, settings_of
+from .inputs import call_settings, for_scene, parse_panels, refuse_training_options, scene_of
 from .make import log_copy, make
 from .pool import single_threaded_blas
 from .result import RenderResult
@@ -72,10 +72,7 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None,
     may add "gif" and "webp" (animated images for READMEs): at most `gif_width` pixels wide
     (640) and `gif_fps` frames a second (15).
     """
-    if settings is None:
-        settings = settings_of(options, quick)
-    elif options:
-        raise UsageError(f"give settings= or options ({', '.join(options)}), not both")
+    settings = call_settings(settings, options, quick)
     if (scene is None) == (from_log is None):
         raise UsageError("give either a scene name or --from LOG.npz, not both"
                          if scene is not None else "give a scene name or --from LOG.npz")
