@@ -273,6 +273,15 @@ def _narrow_output(meta, arrays):
      "field 'step' is not the snapshots of meta 'options' (steps 4, every 2: 3 snapshots)"),
     (lambda m, a: m["options"].update(steps="4"),
      "meta 'options' 'steps' must be a whole number from 1 to 1,000,000,000, got '4'"),
+    (lambda m, a: a.update({"data/y_train": np.full_like(a["data/y_train"], 7.0)}),
+     "field 'data/y_train' holds targets that are not classes (each row one 1 among 0s, or 0 "
+     "and 1 in one column), but meta 'kind' is classification"),
+    (lambda m, a: a.update({"data/y_val": a["data/y_val"] * 0.5}),
+     "field 'data/y_val' holds targets that are not classes (each row one 1 among 0s, or 0 "
+     "and 1 in one column), but meta 'kind' is classification"),
+    (lambda m, a: m.update(kind="regression"),
+     "meta 'kind' is 'regression', but the log holds 'accuracy/train', which only a "
+     "classification log has"),
 ])
 def test_log_fields_must_agree(capsys, tmp_path, small_log, damage, message):
     meta, arrays = read_log(small_log)

@@ -12,7 +12,6 @@ and must agree in every later one; GRID stands for the output grid's shape, (G,)
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Callable
 
@@ -275,6 +274,7 @@ def check_agreement(meta: dict, shapes: "Shapes", arrays: dict[str, np.ndarray])
         if "P" in shapes.bound and shapes.bound["P"] != net.flat_params.size:
             raise Invalid(f"meta 'architecture' has {net.flat_params.size} parameters, but "
                           f"{shapes.source['P']} has {shapes.bound['P']}")
+    check_classes(meta, arrays)
     options = meta["options"]
     if "steps" in options or "every" in options:
         from ..learn.training import schedule
@@ -289,6 +289,24 @@ def check_agreement(meta: dict, shapes: "Shapes", arrays: dict[str, np.ndarray])
                 arrays["step"], np.fromiter(steps, np.int64, len(steps))):
             raise Invalid(f"field 'step' is not the snapshots of meta 'options' (steps "
                           f"{options['steps']}, every {options['every']}: {len(steps)} snapshots)")
+
+
+def check_classes(meta: dict, arrays: dict[str, np.ndarray]) -> None:
+    """A classifier's targets are classes (one 1 among 0s per row, or 0/1 in one column), and
+    only a classifier's log holds predictions and accuracy: meta's kind agrees with its data."""
+    classify = meta["kind"] == "classification"
+    for name in ("data/y_train", "data/y_val"):
+        y = arrays.get(name)
+        if classify and y is not None and y.size and (
+                not np.all((y == 0) | (y == 1)) or y.shape[1] > 1 and not np.all(y.sum(axis=1) == 1)):
+            raise Invalid(f"field {name!r} holds targets that are not classes (each row one 1 "
+                          f"among 0s, or 0 and 1 in one column), but meta 'kind' is "
+                          f"classification")
+    if not classify:
+        found = sorted(n for n in arrays if n.startswith(("accuracy/", "predicted/")))
+        if found:
+            raise Invalid(f"meta 'kind' is {meta['kind']!r}, but the log holds {found[0]!r}, "
+                          f"which only a classification log has")
 
 
 def check_step_fields(headers: dict[str, tuple]) -> None:
@@ -365,22 +383,3 @@ class Shapes:
                     f"{symbol} = {want} (from {self.source[symbol]})")
                 return f"has shape {shape}, which disagrees with {what}"
         return None
-
-
-def load_bytes(headers: dict[str, tuple]) -> int:
-    """Bytes that opening and rendering a log allocates for its arrays, from (shape, dtype).
-
-    Small arrays are read whole; per-snapshot arrays one snapshot at a time; unknown fields not
-    at all.
-    """
-    total = 0
-    for name, (shape, dtype) in headers.items():
-        field = field_for(name)
-        if field is not None:
-            total += nbytes(shape[1:] if field.streamed else shape, dtype)
-    return total
-
-
-def nbytes(shape: tuple[int, ...], dtype: np.dtype) -> int:
-    """Bytes of an array of this shape, in Python integers (a stranger's shape cannot overflow)."""
-    return math.prod(shape) * dtype.itemsize

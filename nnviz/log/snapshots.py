@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import logschema
+from . import logschema, memory
 from ..errors import LogError  # LogError: raised and caught by callers here
 from ..outputs import create, open_new, temporary_dir
 
@@ -266,7 +266,7 @@ class SnapshotLog:
 
     def _check_allocation(self) -> None:
         size = self.path.stat().st_size
-        need = logschema.load_bytes({n: h[:2] for n, h in self._headers.items()})
+        need = memory.load_bytes({n: h[:2] for n, h in self._headers.items()})
         if need > max(MAX_ALLOCATION * size, MIN_ALLOWANCE):
             raise _Invalid(f"its headers ask for {need:,} bytes of memory in a file of {size:,} "
                            f"bytes, more than {MAX_ALLOCATION}x")
@@ -313,7 +313,7 @@ class SnapshotLog:
                 f.read(offset)
                 field = logschema.field_for(name)
                 finite = bool(field and field.finite)
-                readers.append((name, f, shape[1:], logschema.nbytes(shape[1:], dtype), dtype, finite))
+                readers.append((name, f, shape[1:], memory.nbytes(shape[1:], dtype), dtype, finite))
             try:
                 for i in range(len(self)):
                     snap = {}
@@ -385,7 +385,7 @@ def _header(zf: zipfile.ZipFile, info: zipfile.ZipInfo) -> tuple[tuple[int, ...]
         raise _Invalid(f"field {name!r} holds Python objects (a pickle), which nnviz never loads")
     if fortran:
         raise _Invalid(f"field {name!r} is stored in Fortran order; nnviz logs are in C order")
-    if dtype.itemsize == 0 or logschema.nbytes(shape, dtype) != info.file_size - offset:
+    if dtype.itemsize == 0 or memory.nbytes(shape, dtype) != info.file_size - offset:
         raise _Invalid(f"field {name!r}: its header declares shape {shape} of {dtype} but the "
                        f"member holds {info.file_size - offset:,} bytes of data")
     return shape, dtype, offset
