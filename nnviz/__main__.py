@@ -12,7 +12,7 @@ REINSTALL = ("reinstall it: pip install --force-reinstall --no-cache-dir nnviz "
 
 # what nnviz imports of its dependencies (pyproject.toml), by import name
 DEPENDENCIES = {"numpy", "matplotlib", "imageio", "imageio_ffmpeg", "click", "threadpoolctl",
-                "PIL", "tomli", "webvtt"}
+                "PIL", "webvtt"}
 
 
 def _own(error: ImportError) -> bool:

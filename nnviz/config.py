@@ -10,16 +10,11 @@ and the API call (nnviz.settings.build). A stranger's file: read bounded, one-li
 """
 from __future__ import annotations
 
-import sys
+import tomllib
 from pathlib import Path
 
 from .errors import UsageError
 from .settings import FIELDS, GROUPS
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:   # pragma: no cover - Python 3.10
-    import tomli as tomllib
 
 OWN, PROJECT = "nnviz.toml", "pyproject.toml"
 MAX_BYTES = 1 << 20
