@@ -228,9 +228,9 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     if len(names) == 1 and failed:
         raise failed[0][1]
     if failed:   # one line naming each failure, in command-line order
+        from .run.jobs import failures_error
         failed.sort(key=lambda f: names.index(f[0]))
-        raise NnvizError(f"{len(failed)} of {len(names)} renders failed: "
-                         + "; ".join(f"{name}: {e}" for name, e in failed))
+        raise failures_error(failed, len(names))
     finish_report(done, started, quiet, index)
 
 

@@ -254,10 +254,6 @@ class Settings:
     encode: Encode = field(default_factory=Encode)
     origin: tuple[tuple[str, str], ...] = ()
 
-    def given(self, name: str) -> bool:
-        """Whether `name` was set by the caller or a config file, not a default or the scene."""
-        return dict(self.origin).get(name, "default") not in ("default", "scene", "log", "quick")
-
     def called(self, name: str) -> bool:
         """Whether `name` was given by the call itself (the command line or the API)."""
         return dict(self.origin).get(name) == "call"

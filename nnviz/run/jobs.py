@@ -3,14 +3,10 @@ the workers of a Dask cluster (nnviz.run.cluster), with the same failures and th
 
 A `Job` is a picklable description of one unit of work: which action (`render` or `train`,
 the API functions of those names), on which scene, with which options, committed into which
-OUT. Where it runs decides only how its files reach OUT:
-
-- `run(job)` in this process: the action writes into OUT itself, as one render does
-  (temporaries beside the targets, one locked commit);
-- `run_detached(job)` in a local worker process or on a cluster worker (which shares no disk
-  with us): the action writes into a private temporary folder and the files' bytes come back
-  as a `Detached` result, which `deliver` commits into OUT here with the very same commit
-  (nnviz.run.folders.commit_files).
+OUT. Wherever it runs (a local worker process, nnviz.run.many, or a cluster worker, which
+shares no disk with us), `run_detached(job)` has the action write into a private temporary
+folder, and the files' bytes come back as a `Detached` result, which `deliver` commits into
+OUT here with the commit a single render uses (nnviz.run.folders.commit_files).
 
 Several jobs commit together, once all have ended (`finish`): a command stopped before then
 (Ctrl-C, SIGTERM) leaves every earlier file in OUT as it was, the gallery included.
@@ -211,13 +207,18 @@ def deliver(made: Detached, out: str | Path):
 
 
 def failed_error(failed: list[tuple[Job, BaseException]], jobs: list[Job]) -> NnvizError:
-    """One line naming each failure, in the jobs' order; jobs that failed with the same
-    error (a cluster that stopped) share one mention of it."""
+    """One line naming each failure, in the jobs' order (see `failures_error`)."""
     failed = sorted(failed, key=lambda f: jobs.index(f[0]))
+    return failures_error([(job.label, e) for job, e in failed], len(jobs))
+
+
+def failures_error(failed: list[tuple[str, BaseException]], total: int) -> NnvizError:
+    """`N of TOTAL renders failed: LABEL: error; ...`, in the order given; renders that failed
+    with the same error (a cluster that stopped) share one mention of it."""
     by_error: dict[int, tuple[BaseException, list[str]]] = {}
-    for job, e in failed:
-        by_error.setdefault(id(e), (e, []))[1].append(job.label)
-    return NnvizError(f"{len(failed)} of {len(jobs)} renders failed: "
+    for label, e in failed:
+        by_error.setdefault(id(e), (e, []))[1].append(label)
+    return NnvizError(f"{len(failed)} of {total} renders failed: "
                       + "; ".join(f"{', '.join(labels)}: {e}" for e, labels in by_error.values()))
 
 
