@@ -1,15 +1,11 @@
 """NAME.html and OUT/index.html are accessible pages (axe-core in real Chromium, at desktop and
 phone widths), and Chromium loads the three tracks of a render with all their cues."""
-import functools
-import http.server
-import tempfile
-import threading
 
 import pytest
 import webvtt
 
 from conftest import run_cli
-from test_browser import CHROMIUM, FLAGS, WAIT_MS, RangeHandler, playwright
+from test_browser import WAIT_MS, chromium, serve
 
 axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright")
 WIDTHS = {"desktop": (1280, 800), "phone": (390, 844)}
@@ -21,23 +17,15 @@ def served(tmp_path_factory):
     r = run_cli("render", "xor_two_classes", "linear_regression", "--out", out, "--quick",
                 "--formats", "webm,mp4,gif")
     assert r.returncode == 0, r.stderr
-    handler = type("Handler", (RangeHandler,), {"requested": []})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(handler, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", out
+    server, url = serve(out)
+    yield url, out
     server.shutdown()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            tempfile.mkdtemp(prefix="nnviz-chromium-"), executable_path=CHROMIUM, args=FLAGS,
-            headless=True, device_scale_factor=1)
-        context.set_default_timeout(WAIT_MS)
+    with chromium() as context:
         yield context
-        context.close()
 
 
 @pytest.mark.parametrize("width", sorted(WIDTHS))

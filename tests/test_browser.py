@@ -12,6 +12,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from contextlib import contextmanager
 from pathlib import Path
 
 import imageio.v3 as iio
@@ -75,6 +76,29 @@ class RangeHandler(http.server.SimpleHTTPRequestHandler):
             remaining -= len(chunk)
 
 
+def serve(folder, requested: list | None = None):
+    """Serve `folder` on 127.0.0.1 with byte ranges, logging into `requested`: (server, URL)."""
+    handler = type("Handler", (RangeHandler,), {"requested": [] if requested is None else requested})
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
+                                             functools.partial(handler, directory=str(folder)))
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server, f"http://127.0.0.1:{server.server_address[1]}"
+
+
+@contextmanager
+def chromium(**options):
+    """Debian's Chromium, headless with the flags this machine needs, in a fresh profile."""
+    with playwright.sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            tempfile.mkdtemp(prefix="nnviz-chromium-"), executable_path=CHROMIUM, args=FLAGS,
+            headless=True, device_scale_factor=1, **options)
+        context.set_default_timeout(WAIT_MS)
+        try:
+            yield context
+        finally:
+            context.close()
+
+
 @pytest.fixture(scope="module")
 def site(tmp_path_factory):
     """A render served over HTTP: yields (base URL, folder, list of requested paths)."""
@@ -87,22 +111,15 @@ def site(tmp_path_factory):
         '<video controls width="640" height="480" poster="xor_two_classes.png">'
         '<source src="xor_two_classes.mp4" type=\'video/mp4; codecs="avc1.64001E"\'></video>')
     requested = []
-    handler = type("Handler", (RangeHandler,), {"requested": requested})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(handler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", folder, requested
+    server, url = serve(folder, requested)
+    yield url, folder, requested
     server.shutdown()
 
 
 @pytest.fixture(scope="module")
 def browser():
-    with playwright.sync_playwright() as p:
-        context = p.chromium.launch_persistent_context(
-            tempfile.mkdtemp(prefix="nnviz-chromium-"), executable_path=CHROMIUM, args=FLAGS,
-            headless=True, viewport={"width": 800, "height": 600}, device_scale_factor=1)
-        context.set_default_timeout(WAIT_MS)
+    with chromium(viewport={"width": 800, "height": 600}) as context:
         yield context
-        context.close()
 
 
 PLAY = """async () => {
@@ -186,11 +203,8 @@ def gallery_site(tmp_path_factory):
     r = run_cli("render", "xor_two_classes", "linear_regression", "--out", out,
                 "--size", "320x240", "--quick")
     assert r.returncode == 0, r.stderr
-    handler = type("Handler", (RangeHandler,), {"requested": []})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(handler, directory=str(out)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", out
+    server, url = serve(out)
+    yield url, out
     server.shutdown()
 
 
@@ -237,14 +251,6 @@ def test_gallery_plays_every_video_to_its_last_frame(gallery_site, browser, serv
 # 251 snapshots + 1 s hold = 276 frames, 11.04 s, at 320x240.
 LONG = ["--size", "320x240", "--steps", "250", "--every", "1", "--hold", "1"]
 FPS, FRAMES = 25, 276
-
-
-def serve(folder):
-    handler = type("Handler", (RangeHandler,), {"requested": []})
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0),
-                                             functools.partial(handler, directory=str(folder)))
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
 
 
 @pytest.fixture(scope="module")
