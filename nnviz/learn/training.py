@@ -29,9 +29,12 @@ MARGIN = 0.15        # grid reaches this fraction of the data's range beyond it
 #                there update/ is the step the optimiser would take next (its next mini-batch,
 #                a copy of its state; training is over and nothing it learned changes), and
 #                meta "final_update" says "next"; "zero" if that step would not be finite (zeros
-#                recorded). Recording them changes nothing that is learned; tests switch this
-#                off to show it (same parameters and losses, bit for bit).
-STEP_FIELDS = True
+#                recorded). Recording them changes nothing that is learned (tested: same
+#                parameters and losses, bit for bit).
+# They are recorded only for the views that draw the step, like the landscape: on a deep network
+# they cost an extra pass over the training set per snapshot and triple the log
+# (non_linear_regression_tanh: training 2.2 -> 4.4 s CPU, its log 16.9 -> 49.3 MB).
+STEP_PANELS = ("neuron", "landscape")   # nnviz.draw.panels that draw grad/ and update/
 
 
 class TrainingDiverged(NnvizError):
@@ -124,7 +127,8 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
           seed: int = 0, lr: float | None = None,
           progress: Callable[[int], None] | None = None,
           before: Callable[[set[str]], None] | None = None,
-          landscape: bool | None = None, run: dict | None = None,
+          landscape: bool | None = None, gradients: bool | None = None,
+          run: dict | None = None,
           theme: str | None = None, title: str | None = None) -> None:
     """Train `scene`, handing its snapshots to `writer(meta, static)`; options left None come
     from the scene. The writer (nnviz.log.record gives a LogWriter) is a context manager with
@@ -134,13 +138,16 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
     so a caller can refuse (e.g. panels that cannot be drawn) without waiting for training.
     `landscape` (the caller decides, e.g. from the panels drawn; None: whether the scene's own
     panels draw it, so its log can be drawn) adds the loss landscape (nnviz.learn.landscape),
-    computed once after training. `run` (nnviz.learn.runs.meta) marks the log as one run of a set; a
+    computed once after training. `gradients` (None: whether the scene's panels draw the step,
+    STEP_PANELS) adds each snapshot's grad/ and update/ fields. `run` (nnviz.learn.runs.meta) marks the log as one run of a set; a
     single run's log has no such entry. `theme` and `title` (nnviz.draw.theme; None: light and the
     scene's title) are how its frames are drawn: recorded, so `render --from` draws them so.
     """
     scene_checks.check_attributes(scene)
     if landscape is None:
         landscape = "landscape" in scene.panels
+    if gradients is None:
+        gradients = any(p in scene.panels for p in STEP_PANELS)
     steps = scene.steps if steps is None else steps
     every = scene.every if every is None else every
     lr = scene.lr if lr is None else lr
@@ -180,7 +187,7 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
     if before:
         classes = {"predicted/train", "predicted/val", "accuracy/train", "accuracy/val"}
         params = {f"param/{name}" for name in model.parameters()}
-        if STEP_FIELDS:
+        if gradients:
             params |= {f"{kind}/{name}" for kind in ("grad", "update") for name in model.params}
         before({"step", "loss/train", "loss/val", *grid, *(classes if classify else ()), *params,
                 *(loss_landscape.NAMES if landscape else ())})
@@ -279,7 +286,7 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
         def record(step: int):
             nonlocal pending
             fields = snapshot(step)
-            if not STEP_FIELDS:
+            if not gradients:
                 log.append(fields)
                 return
             fields.update(gradient(step))
