@@ -141,7 +141,7 @@ def test_the_step_is_recorded_for_the_views_that_draw_it(tmp_path):
     """grad/ and update/ cost a pass over the training set per snapshot and triple a deep
     network's log: training adds them only when a panel drawn (neuron, landscape) draws them,
     as it adds the landscape; `render --panels` decides as the scene's own panels do."""
-    assert training.STEP_PANELS == ("neuron", "landscape")
+    assert training.STEP_PANELS == ("gradients", "neuron", "landscape")
     plain = record.train(scene("linear_regression"), tmp_path / "plain.npz", steps=4, every=2)
     assert not any(n.startswith(("grad/", "update/")) for n in plain.names)
     assert "final_update" not in plain.meta

@@ -23,7 +23,8 @@ from ..errors import UsageError
 from ..names import check_scene_name
 
 # the panel vocabulary (drawn by nnviz.draw.panels; named here so choosing needs no matplotlib)
-PANELS = ("fit", "heatmap", "boundary", "network", "neuron", "landscape", "loss", "accuracy")
+PANELS = ("fit", "heatmap", "boundary", "network", "gradients", "neuron", "landscape", "loss",
+          "accuracy")
 INPUT_VIEWS = ("fit", "heatmap", "boundary")   # pictures of the input space: one per frame
 MAX_VIEWS = 3
 

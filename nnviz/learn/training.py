@@ -34,7 +34,7 @@ MARGIN = 0.15        # grid reaches this fraction of the data's range beyond it
 # They are recorded only for the views that draw the step, like the landscape: on a deep network
 # they cost an extra pass over the training set per snapshot and triple the log
 # (non_linear_regression_tanh: training 2.2 -> 4.4 s CPU, its log 16.9 -> 49.3 MB).
-STEP_PANELS = ("neuron", "landscape")   # nnviz.draw.panels that draw grad/ and update/
+STEP_PANELS = ("gradients", "neuron", "landscape")   # nnviz.draw.panels drawing grad/, update/
 
 
 class TrainingDiverged(NnvizError):
@@ -173,7 +173,7 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
     if landscape and architecture is None:
         raise UsageError(f"scene {scene.name!r}: the landscape panel needs a network of nnviz's "
                          f"own layers; drop the panel or build the model from nn layers")
-    drawn = [p for p in ("network", "neuron") if p in scene.panels]   # they draw its layers
+    drawn = [p for p in ("network", "gradients", "neuron") if p in scene.panels]   # they draw its layers
     if drawn and architecture is None:
         raise UsageError(f"scene {scene.name!r}: the {drawn[0]} panel draws the network's "
                          f"layers, and this one has a layer of its own nnviz cannot describe; "

@@ -133,13 +133,14 @@ PANEL_FIELDS: dict[str, tuple[str, ...]] = {   # keys: every name in scene.PANEL
     "heatmap": ("output", "grid/x0", "grid/x1", *DATA),
     "boundary": ("output", "grid/x0", "grid/x1", "predicted/train", "predicted/val", *DATA),
     "network": (),    # every parameter of meta's architecture: see `needed`
+    "gradients": ("grad/0.W",),   # and the rest of grad/ (STEP: all or none) and every param/
     "neuron": (),     # the same (one Dense layer's W and b)
     "landscape": LANDSCAPE,
     "loss": ("loss/train", "loss/val"),
     "accuracy": ("accuracy/train", "accuracy/val"),
 }
 # (the boundary reads output[..., -1]: softmax's P(class 1) of two, or a sigmoid's only output)
-ARCHITECTURE_PANELS = ("network", "neuron")   # they draw meta's architecture and its parameters
+ARCHITECTURE_PANELS = ("network", "gradients", "neuron")   # they draw meta's architecture and its parameters
 PANEL_MINIMUM: dict[str, dict[str, int]] = {}
 
 
@@ -219,7 +220,8 @@ def check_fields(meta: dict, headers: dict[str, tuple], read: Callable[[str], np
         if panel in meta["panels"] and meta.get("architecture") is None:
             raise Invalid(f"the {panel} panel draws meta 'architecture', which this log does not hold")
     # the network panel: every parameter, and the standardiser for its maps over a 2-D grid
-    network_fields = (*architecture_fields(meta.get("architecture")),
+    network_fields = (*(n for n in architecture_fields(meta.get("architecture"))
+                        if n.startswith("param/")),
                       *(("standardizer/x_mean", "standardizer/x_std") if "grid/x0" in headers else ()))
     for panel in meta["panels"]:
         needed = (*ALWAYS, *PANEL_FIELDS[panel],

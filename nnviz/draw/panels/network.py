@@ -53,6 +53,7 @@ class Network(Panel):
     view = True
     needs = ("param/0.W",)
     fits = "a log that records its architecture (made by nnviz 0.2 or later)"
+    kind = "param"   # the log's field family each edge and node shows (gradients: "grad")
 
     @classmethod
     def refuse(cls, log_names, meta):
@@ -64,7 +65,7 @@ class Network(Panel):
         super().__init__(ax, log, series, style)
         self.model = rebuild.network(log)
         self.names = list(self.model.params)
-        self.fields = tuple(f"param/{n}" for n in self.names)
+        self.fields = tuple(f"{self.kind}/{n}" for n in self.names)
         self.cols = columns(log.meta["architecture"])
         # a classifier trained on logits with the fused softmax + cross-entropy loss: show its
         # outputs as the probabilities the boundary panel shows, and say so
@@ -80,7 +81,7 @@ class Network(Panel):
         n_cols = len(self.cols)
         self.x = np.linspace(0.07, 0.93, n_cols)
         self.y = [self._ys(n) for n, _ in self.cols]
-        self.maps_on = "grid/x0" in log and self.cols[0][0] == 2
+        self.maps_on = self.kind == "param" and "grid/x0" in log and self.cols[0][0] == 2
         self.mapped = [self.maps_on and n <= MAP_WIDTH for n, _ in self.cols]
         self.grid = self._grid_inputs(log) if self.maps_on else None
         self.counts = [n_a * n_b for (n_a, _), (n_b, _) in zip(self.cols, self.cols[1:])]
@@ -117,7 +118,7 @@ class Network(Panel):
         hi = [np.full(n, -np.inf) for n, _ in self.cols]
         for snap in log.stream(list(self.fields)):
             for name in self.names:
-                top = float(np.max(np.abs(snap[f"param/{name}"])))
+                top = float(np.max(np.abs(snap[f"{self.kind}/{name}"])))
                 if name.endswith(".W"):
                     w_max = max(w_max, top)
                 else:
@@ -165,12 +166,15 @@ class Network(Panel):
     def _column_words(self, n: int, act: str) -> str:
         return f"{n}\n{'input' if act == 'input' else NAMES.get(act, act)}" if self.roomy else f"{n}"
 
-    def _key(self, style, n_edges: int) -> None:
+    def key_lines(self, n_edges: int) -> list[str]:
         drawn = ("the one weight" if n_edges == 1 else
                  f"all {n_edges:,} weights" if self.n_shown == n_edges else
                  f"{self.n_shown:,} of {n_edges:,} weights (each layer's {EDGES_SHOWN} strongest)")
-        lines = [f"{drawn}: blue −, red +, size |w| up to {self.w_scale:.3g}",
-                 f"node colour: bias up to |b| = {self.b_scale:.3g} (standardised units)"]
+        return [f"{drawn}: blue −, red +, size |w| up to {self.w_scale:.3g}",
+                f"node colour: bias up to |b| = {self.b_scale:.3g} (standardised units)"]
+
+    def _key(self, style, n_edges: int) -> None:
+        lines = self.key_lines(n_edges)
         if any(self.mapped):
             lines.append("squares: neuron outputs over the plane")
         self.key = self.ax.text(0.5, 0.0, "\n".join(lines), ha="center", va="top",
@@ -238,12 +242,12 @@ class Network(Panel):
 
     def weights(self, snap) -> np.ndarray:
         """Every edge's weight in drawing order: layer by layer, W row-major (input-major)."""
-        return np.concatenate([snap[f"param/{d}.W"].ravel() for d in self.dense])
+        return np.concatenate([snap[f"{self.kind}/{d}.W"].ravel() for d in self.dense])
 
     def biases(self, snap) -> np.ndarray:
         """Every node's bias in drawing order (0 for the inputs, which have none)."""
         return np.concatenate([np.zeros(self.cols[0][0])] +
-                              [snap[f"param/{d}.b"].ravel() for d in self.dense])
+                              [snap[f"{self.kind}/{d}.b"].ravel() for d in self.dense])
 
     def _strongest(self, size: np.ndarray) -> np.ndarray:
         """Indices of the edges drawn: all of a small layer, the EDGES_SHOWN strongest of a big one."""
