@@ -12,11 +12,11 @@ import click
 from . import console, interrupts
 from .version import __version__
 from .completion import complete_scene
-from .cli_report import finish_report, render_many_here, report
+from .cli_report import details, finish_report, render_many_here, report
 from .cli_options import (Whole, once, settings_from, animation_options, dask_log_option, quick_check_options,
                           video_options,
                           dask_logs, look_options, out_option, stops_at_safe_points,
-                          training_options, network_options)
+                          training_options, network_options, data_options, data_scene)
 from .errors import Interrupted, NnvizError
 from .settings import MAX_JOBS, MAX_STEPS
 
@@ -50,15 +50,7 @@ def list_scenes(verbose):
     for name, cls in sorted(registry.items()):
         click.echo(f"{name:<{width}}  {clean(cls.description)}")   # a plug-in's text
         if verbose:
-            _details(cls)
-
-
-def _details(scene) -> None:
-    """What `scene` (a class, or an instance already checked) trains and shows."""
-    from .learn.describe import describe
-    from .learn.scene_checks import instantiate
-    for field, text in describe(instantiate(scene) if isinstance(scene, type) else scene):
-        click.echo(f"    {field:<10} {text}")
+            details(cls)
 
 
 @cli.command()
@@ -76,7 +68,7 @@ def show(ctx, name, **knobs):
     from .learn.knobs import apply
     scene = apply(instantiate(resolve(name)), settings_from(ctx, False).train)
     click.echo(f"{scene.name}  {scene.description}")
-    _details(scene)
+    details(scene)
 
 
 @cli.command()
@@ -124,6 +116,7 @@ def train(name, steps, every, seed, lr, out, quiet, **knobs):
                    "boundary,network,loss (see the README's panel table).")
 @training_options
 @network_options
+@data_options
 @quick_check_options
 @click.option("--jobs", type=Whole(min=1, max=MAX_JOBS), default=None,
               help="Scenes rendered at once when there are several [default: CPU count].")
@@ -165,13 +158,15 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     if from_log is not None and (names or all_):
         raise click.UsageError("give either a scene name or --from LOG.npz, not both")
     names = tuple(builtin_scenes()) if all_ else names
+    made = data_scene(names, knobs, all_ or from_log, scheduler)
+    names = (made,) if made is not None else names
     if not names and from_log is None:
         raise click.UsageError("give a scene name, --all or --from LOG.npz")
     if title is not None and len(names) > 1:
         raise click.UsageError("--title names one video; give one scene, or leave --title out")
     settings = settings_from(ctx, quick)
     if show_options:
-        one = resolve(names[0]) if len(names) == 1 else None
+        one = (resolve(names[0]) if isinstance(names[0], str) else names[0]) if len(names) == 1 else None
         return console.report((for_scene(settings, one, quick) if one else settings).show(one))
     started = time.monotonic()
     look, encode = settings.look, settings.encode
@@ -198,7 +193,7 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     jobs_list, plans, failed = [], [], []
     for name in names:
         try:
-            scene = resolve(name)
+            scene = resolve(name) if isinstance(name, str) else name
             check_attributes(scene)   # steps and every are read just below
         except NnvizError as e:
             if len(names) == 1:
@@ -207,7 +202,8 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
             continue
         mine = for_scene(settings, scene, quick)
         n_steps, n_every = mine.train.steps or scene.steps, mine.train.every or scene.every
-        jobs_list.append(Job("render", name, {"settings": mine}, out=out, label=name))
+        jobs_list.append(Job("render", name, {"settings": mine}, out=out,
+                             label=name if isinstance(name, str) else scene.name))
         n_runs = len(scene.runs) if isinstance(getattr(scene, "runs", None), dict) else 1
         plans.append((scene.name, plan(n_runs * n_steps, len(schedule(n_steps, n_every)))))
     if len(names) == 1 and scheduler is None:

@@ -182,6 +182,41 @@ def network_options(f, optimizer: bool = True):
     return f
 
 
+def data_options(f):
+    """--data, --target and their companions: a scene of the user's data, no Python needed
+    (nnviz.learn.datascene); with them no scene NAME is given."""
+    for name, metavar, text in reversed((
+            ("data", "SOURCE", "Train on data instead of a scene: circle, xor, gauss, spiral "
+                               "(classification), plane, multi-gauss (regression), or a CSV file."),
+            ("target", "EXPR", "Train a regression on a formula in x (or x1, x2), e.g. "
+                               "\"sin(3*x) + 0.1*x**2\"."),
+            ("target_column", "NAME", "The CSV's target column, by its header [default: the last]."),
+            ("task", "classification|regression", "What the CSV's target is [default: words "
+                                                  "and whole numbers are classes]."),
+            ("name", "NAME", "The output folder's and files' name [default: the data's]."))):
+        f = click.option(f"--{name.replace('_', '-')}", name, metavar=metavar, default=None,
+                         help=text, type=click.Choice(["classification", "regression"])
+                         if name == "task" else None)(f)
+    return f
+
+
+def data_scene(names, options: dict, other: bool, scheduler):
+    """The scene --data or --target make (None without them), refused with a scene NAME,
+    --all, --from or --scheduler; the options are the command's (only these are read)."""
+    given = {k: options.get(k) for k in ("data", "target", "target_column", "task", "name")}
+    if given["data"] is None and given["target"] is None:
+        if any(v is not None for v in given.values()):
+            raise click.UsageError("--target-column, --task and --name go with --data or --target")
+        return None
+    if names or other:
+        raise click.UsageError("--data and --target make their own scene: give no scene name, "
+                               "--all or --from with them")
+    if scheduler is not None:
+        raise click.UsageError("--data and --target render here; drop --scheduler")
+    from .learn.datascene import DataScene
+    return DataScene(**given)
+
+
 def dask_log_option(f):
     return click.option("-v", "--verbose", is_flag=True,
                         help="With --scheduler: also show Dask's own log messages on stderr "
