@@ -1,10 +1,12 @@
-"""What the render and compare commands print: a line per file, the summary, and several
+"""What the commands print: a scene in words, a line per file, the summary, and several
 scenes rendered at once with one progress bar."""
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
+
+import click
 
 from . import console
 
@@ -81,3 +83,11 @@ def render_many_here(jobs_list: list, plans: list, workers: int | None, quiet: b
         results.append(outcome)
         report(outcome, quiet, width, console.report)
     return results, failures
+
+
+def details(scene) -> None:
+    """What `scene` (a class, or an instance already checked) trains and shows."""
+    from .learn.describe import describe
+    from .learn.scene_checks import instantiate
+    for field, text in describe(instantiate(scene) if isinstance(scene, type) else scene):
+        click.echo(f"    {field:<10} {text}")

@@ -178,7 +178,17 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
         raise UsageError(f"scene {scene.name!r}: the {drawn[0]} panel draws the network's "
                          f"layers, and this one has a layer of its own nnviz cannot describe; "
                          f"drop the panel or build the model from nn layers")
-    loss_fn = nn.loss(scene_checks.loss_name(scene, ds))
+    data_loss = nn.loss(scene_checks.loss_name(scene, ds))
+    penalty = nn.Penalty.of(scene.regularization, scene.reg_rate, model)
+    if landscape and penalty.active:
+        raise UsageError("the landscape panel shows the data's loss alone, and --regularization "
+                         "adds a penalty to what is minimised: drop one of them")
+
+    def loss_fn(out, target):
+        """The loss minimised: the data's, plus the weights' penalty (and its gradient)."""
+        value, grad = data_loss(out, target)
+        return value + penalty.value(model.flat_params), grad
+    loss_fn.name = data_loss.name
     opt = nn.optimizer(scene.optimizer, lr)
     size = scene_checks.batch_size(scene, len(xt))
     batches = data.batches(len(xt), size, batch_rng)
@@ -236,6 +246,7 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
         back as it was, so the next training step starts from exactly what it would have."""
         saved = model.flat_grads.copy()
         model.backward(loss_fn(model(xt), yt)[1])
+        penalty.add_gradient(model.flat_params, model.flat_grads)
         fields = {f"grad/{name}": g.astype(np.float32) for name, g in model.grads.items()}
         model.flat_grads[...] = saved
         if not all(nn.all_finite(g) for g in fields.values()):
@@ -253,6 +264,7 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
         idx = next(batches)
         value, grad = loss_fn(model(xt[idx]), yt[idx])
         model.backward(grad)
+        penalty.add_gradient(model.flat_params, model.flat_grads)
         saved = model.flat_params.copy()
         copy.deepcopy(opt).step(model.flat_params, model.flat_grads)
         fields = update(before)
@@ -266,7 +278,11 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
             "description": scene.description, "kind": ds.kind, "panels": list(scene.panels),
             "options": {"steps": steps, "every": every, "seed": seed, "lr": lr,
                         "optimizer": scene.optimizer, "loss": loss_fn.name, "batch_size": size,
-                        "train_fraction": scene.train_fraction},
+                        "train_fraction": scene.train_fraction,
+                        "regularization": scene.regularization if penalty.active else "none",
+                        **({"reg_rate": scene.reg_rate} if penalty.active else {}),
+                        **({"features": list(scene.features)} if scene.features else {}),
+                        **({"noise": scene.noise} if scene.noise is not None else {})},
             "model": repr(model), "architecture": architecture,
             "standardize_targets": not keep_y,
             "versions": {"nnviz": __version__, "numpy": np.__version__}}
@@ -300,6 +316,7 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
             if not np.isfinite(value):
                 diverged(step, f"loss is {value}")
             model.backward(grad)
+            penalty.add_gradient(model.flat_params, model.flat_grads)
             opt.step(model.flat_params, model.flat_grads)
             if pending is not None:
                 fields, before_step = pending

@@ -133,7 +133,7 @@ PANEL_FIELDS: dict[str, tuple[str, ...]] = {   # keys: every name in scene.PANEL
     "heatmap": ("output", "grid/x0", "grid/x1", *DATA),
     "boundary": ("output", "grid/x0", "grid/x1", "predicted/train", "predicted/val", *DATA),
     "network": (),    # every parameter of meta's architecture: see `needed`
-    "gradients": ("grad/0.W",),   # and the rest of grad/ (STEP: all or none) and every param/
+    "gradients": (),  # every parameter and its grad/: see `needed`
     "neuron": (),     # the same (one Dense layer's W and b)
     "landscape": LANDSCAPE,
     "loss": ("loss/train", "loss/val"),
@@ -225,7 +225,9 @@ def check_fields(meta: dict, headers: dict[str, tuple], read: Callable[[str], np
                       *(("standardizer/x_mean", "standardizer/x_std") if "grid/x0" in headers else ()))
     for panel in meta["panels"]:
         needed = (*ALWAYS, *PANEL_FIELDS[panel],
-                  *(network_fields if panel in ARCHITECTURE_PANELS else ()))
+                  *(network_fields if panel in ARCHITECTURE_PANELS else ()),
+                  *(n.replace("param/", "grad/", 1) for n in network_fields
+                    if panel == "gradients" and n.startswith("param/")))
         for name in needed:
             if name not in headers:
                 raise Invalid(f"field {name!r} is missing; the {panel} panel draws it")

@@ -102,8 +102,11 @@ def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
         write_tracks({kind: temps[kind] for kind in TRACKS}, story)
         block = video_block(name, videos, size, language=story.language)
         with outputs.rewrite(temps["html"], "w", encoding="utf-8") as page:
+            from ..learn.describe import made_with   # the page says how the video was made
+            about = " ".join(filter(None, (story_log.meta.get("description", ""),
+                                           made_with(story_log.meta))))
             page.write(standalone_page(name, title, block, image_blocks(name, title, videos, size),
-                                       story, story_log.meta.get("description", "")))
+                                       story, about))
         if check:   # the same definition of a valid render as `nnviz check`, and more
             from ..encode.check import verify
             phase("checking")

@@ -19,7 +19,8 @@ from .network import EDGES_SHOWN, Network
 @panel("gradients")
 class Gradients(Network):
     """Edges: −∂L/∂w per weight; nodes: −∂L/∂b per bias (full training set, each snapshot)."""
-    needs = ("param/0.W", "grad/0.W")
+    needs = ()   # the network's parameters and their gradients (grad/0.W, or grad/1.W after
+                 # a features layer): see `refuse`
     fits = ("a log with the step recorded (training records it when this panel, neuron or "
             "landscape is drawn: render with --panels ...,gradients, not --from an older log)")
     kind = "grad"
@@ -28,9 +29,9 @@ class Gradients(Network):
     def refuse(cls, log_names, meta):
         if meta is not None and not isinstance(meta.get("architecture"), list):
             return f"the gradients panel needs {Network.fits}"
-        if not all(k in log_names for k in cls.needs):
+        if not any(n.startswith("grad/") and n.endswith(".W") for n in log_names):
             return f"the gradients panel needs {cls.fits}"
-        return None
+        return super().refuse(log_names, meta)
 
     def weights(self, snap) -> np.ndarray:
         return -super().weights(snap)   # the downhill direction: red raises the weight
