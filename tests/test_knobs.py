@@ -73,7 +73,7 @@ def test_regularization_enters_the_loss_and_the_gradient(tmp_path, kind):
     of the rebuilt network, as tests/test_step.py), and loss/train holds the penalty."""
     rate = 0.05
     log = train(knobbed("xor_two_classes", regularization=kind, reg_rate=rate),
-                tmp_path / "r.npz", steps=6, every=3)
+                tmp_path / "r.npz", steps=6, every=3, gradients=True)
     assert log.meta["options"]["regularization"] == kind and log.meta["options"]["reg_rate"] == rate
     net = log.model(0)
     names = list(net.params)
