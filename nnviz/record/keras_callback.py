@@ -136,7 +136,7 @@ class KerasRecorder(keras.callbacks.Callback):
 
     def _step(self):
         self.count += 1
-        self.recorder.record(self.count, self._weights())
+        self.recorder.record(self.count, self._weights)
 
     def on_train_batch_end(self, batch, logs=None):
         if self.per == "batch":

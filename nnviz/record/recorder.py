@@ -170,13 +170,33 @@ class Recorder:
         """Step `step`'s weights: 0 (before the first update), then 1, 2, ... after each.
 
         `layers`: one (weights (in, out), bias (out,), activation) per dense layer, activation
-        one of nnviz's (architecture.ACTIVATIONS); ("leaky_relu", slope) as a 4th item.
+        one of nnviz's (architecture.ACTIVATIONS); ("leaky_relu", slope) as a 4th item. Or a
+        function returning that list, called only for the steps a snapshot needs (each
+        `every`-th, the one after it, and the last, at `save`): a step between costs nothing,
+        so the model must not change between the last step recorded and `save`.
         """
         if self._saved is not None:
             raise UsageError(f"this recording was saved to {self._saved}; start a new Recorder")
         if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step != self._step + 1:
             want = "step 0 first (the initial weights)" if self._step < 0 else f"step {self._step + 1}"
             raise UsageError(f"record {want}, got step {step!r}: every step is recorded, in order")
+        self._step = int(step)
+        if self._pending is None and step % self.every:   # needed only if it is the last
+            self._latest = layers if callable(layers) else [
+                tuple(np.array(v, np.float64) if k < 2 else v for k, v in enumerate(layer))
+                for layer in layers] if isinstance(layers, (list, tuple)) else layers
+            return
+        params = self._params(step, layers() if callable(layers) else layers)
+        if self._pending is not None:   # the snapshot before: its update is this step's change
+            fields, before = self._pending
+            self._append(fields, {f"update/{n}": (p - before[n]).astype(np.float32)
+                                  for n, p in params.items()})
+        if step % self.every == 0:
+            self._pending = self._snapshot(step, params), params
+        self._latest = params
+
+    def _params(self, step: int, layers) -> dict[str, np.ndarray]:
+        """Checked float64 copies of `layers`' weights, by nnviz's parameter names."""
         values = arch.layer_values(layers)
         if self.net is None:
             self._start(values)
@@ -186,14 +206,7 @@ class Recorder:
         if not all(np.all(np.isfinite(p)) for p in params.values()):
             raise UsageError(f"step {step}: the weights hold NaN or infinite values (the "
                              f"training diverged); try a smaller learning rate")
-        self._step = int(step)
-        if self._pending is not None:   # the snapshot before: its update is this step's change
-            fields, before = self._pending
-            self._append(fields, {f"update/{n}": (p - before[n]).astype(np.float32)
-                                  for n, p in params.items()})
-        if step % self.every == 0:
-            self._pending = self._snapshot(step, params), params
-        self._latest = params
+        return params
 
     def _start(self, values) -> None:
         self.net, loss = self._build(values)
@@ -283,7 +296,10 @@ class Recorder:
         if not path.parent.is_dir():
             raise UsageError(f"folder {path.parent} does not exist; create it first")
         if self._pending is None:   # the last step, off the cadence, is always a snapshot
-            self._pending = self._snapshot(self._step, self._latest), self._latest
+            latest = self._latest
+            if not isinstance(latest, dict):   # kept as given: checked now
+                latest = self._params(self._step, latest() if callable(latest) else latest)
+            self._pending = self._snapshot(self._step, latest), latest
         fields, params = self._pending
         self.writer.meta["final_update"] = "zero"   # no step follows the last recorded one
         self._append(fields, {f"update/{n}": np.zeros_like(fields[f"param/{n}"]) for n in params})

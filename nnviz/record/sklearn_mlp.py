@@ -81,7 +81,7 @@ def record_sklearn(model, x, y, *, epochs: int, x_val, y_val, save: str | Path,
     for epoch in range(1, epochs + 1):
         model.partial_fit(x_fit, y, **fit_args)
         fit_args.pop("classes", None)
-        recorder.record(epoch, _layers(model))
+        recorder.record(epoch, lambda: _layers(model))
     return recorder.save(save)
 
 

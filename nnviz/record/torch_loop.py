@@ -121,7 +121,7 @@ class TorchRecorder:
     def step(self) -> None:
         """Record the weights `optimizer.step()` just made (the next step)."""
         self.count += 1
-        self.recorder.record(self.count, self._weights())
+        self.recorder.record(self.count, self._weights)
 
     def save(self, path: str | Path):
         """Write the log (a .npz `nnviz render --from` draws); return it opened."""
