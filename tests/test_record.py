@@ -47,7 +47,7 @@ def nnviz_log(tmp_path, kind, layers, lr=LR, steps=STEPS, name="own"):
                                    for k, v in (("W", w), ("b", b))})
             return model
     Own.name = name
-    return train(Own(), tmp_path / f"{name}.npz", steps=steps, every=1, lr=lr)
+    return train(Own(), tmp_path / f"{name}.npz", steps=steps, every=1, lr=lr, gradients=True)
 
 
 def split(tmp_path, kind):
