@@ -163,6 +163,7 @@ class RunCurves:
             dot.set_animated(True)
             self.lines.append((values, line, dot))
         ax.grid(True, which="major", alpha=0.3)
+        ax.covers = [(self.steps, values) for values in self.values]   # for nnviz.draw.legible
         if metric == "loss":
             log_axis(ax, np.concatenate(self.values))
             ax.set_ylabel("training loss")
