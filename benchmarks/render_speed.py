@@ -28,6 +28,12 @@ from their logs.
 and the neuron scenes (gradient_descent, linear_regression, artificial_neuron) at their own steps, whole renders
 with and without training, and the neuron panel's cost in artificial_neuron at 1280x720.
 
+scenes (--only scenes): every built-in scene and the optimiser race (`compare
+linear_regression --optimizer sgd,momentum,adam`) at 1280x720 from their logs (trained once,
+untimed): the frames drawn alone (in this process, no encoding) and a whole default render
+(`render --from LOG --hold 0`: webm, ogv, mp4, poster); `--save FILE` keeps the figures as
+JSON, `--against FILE` prints each figure's ratio to the saved one (a change's cost).
+
 and sharing (--only share): xor_two_classes at the defaults (1280x720, 25 fps, 1 s hold), GIF
 and WebP added to a default render (webm, ogv, mp4, training included; the goal's measure) and,
 stricter, to mp4 alone from the log: their sizes, their last frame's PSNR against the poster
@@ -171,8 +177,12 @@ def main():
     parser.add_argument("--repeat", type=int, default=1, help="runs per nnviz timing (median)")
     parser.add_argument("--only", default="speed,memory,all,network,runs,neuron,share",
                         help="sections to run: speed (with the encoders' SSIM), memory, all, "
-                             "network, runs, neuron, share, long, large, flat")
+                             "network, runs, neuron, share, long, large, flat, scenes")
     parser.add_argument("--long", action="store_true", help="only the long-run section")
+    parser.add_argument("--save", help="scenes: write the figures to this JSON file")
+    parser.add_argument("--against", help="scenes: print ratios to figures saved with --save")
+    parser.add_argument("--scenes", help="scenes: a comma list instead of every built-in scene "
+                                         "and the race")
     parser.add_argument("--large", action="store_true", help="only the 7680x4320 memory section")
     parser.add_argument("--flat", action="store_true",
                         help="only peak memory of nnviz and ffmpeg at 300 and 3,000 snapshots "
@@ -215,6 +225,8 @@ def main():
         goals["neuron"] = neuron_scenes(args, tmp)
     if "share" in sections:
         goals["share"] = sharing(args, tmp)
+    if "scenes" in sections:
+        goals["scenes"] = scene_costs(args, tmp)
 
     print("\ngoals:")
     if "speed" in sections:
@@ -249,6 +261,10 @@ def main():
                   f"({size / 1e6:.2f} MB, {quality:.1f} dB)")
         print(f"  adding gif to a default render costs <= 1.3x: "
               f"{'met' if got['gif'][2] <= 1.3 else 'NOT met'} ({got['gif'][2]:.2f}x)")
+    if goals.get("scenes"):
+        worst = max(goals["scenes"].values())
+        print(f"  a change costs <= 1.15x a default render at 1280x720 (--against): "
+              f"{'met' if worst <= 1.15 else 'NOT met'} (worst {worst:.2f}x)")
     print(f"\n(work files in {tmp})")
 
 
@@ -435,6 +451,67 @@ def speed(args, tmp: Path, goals: dict) -> None:
             print(f"  {scene:28} {size[0]:>4}x{size[1]:<4} {fmt.name:4} SSIM yuv420p {mean:.4f} "
                   f"(worst {worst:.4f}) rgb {rgb:.4f}  {ours / 1e3:7.0f} kB vs original "
                   f"{theirs / 1e3:7.0f} kB  [{fmt.codec} {' '.join(fmt.args)}]", flush=True)
+
+
+RACE = "race"   # compare linear_regression --optimizer sgd,momentum,adam: the landscape race
+
+
+def scene_costs(args, tmp: Path) -> dict:
+    """Every built-in scene (and the optimiser race) at 1280x720 from its log: seconds to draw
+    every frame in this process, and a whole default render from the log (encoding included).
+    Returns each figure's ratio to the --against file's (empty without one)."""
+    import json
+
+    from nnviz.draw.runframes import RunsRenderer
+    from nnviz.learn.runs import check_set
+    names = args.scenes.split(",") if args.scenes else [*nnviz.builtin_scenes(), RACE]
+    size = (1280, 720)
+    print("\nscenes at 1280x720 from their logs, seconds (draw: frames alone; render: "
+          "webm,ogv,mp4 + poster, --hold 0):")
+    figures = {}
+    for name in names:
+        if name == RACE:
+            folder = tmp / "race"
+            subprocess.run(NNVIZ + ["compare", "linear_regression", "--optimizer",
+                                    "sgd,momentum,adam", "--out", str(folder), "-q"], check=True)
+            source = folder / "linear_regression-compare" / "runs"
+            logs = check_set([nnviz.load(p) for p in sorted(source.glob("*.npz"))])
+            make = lambda: RunsRenderer(logs, size)
+        else:
+            from nnviz.learn import runs
+            if runs.plan(nnviz.resolve(name)()) is None:
+                make = lambda log=nnviz.train(name, out=tmp / "scene-logs"): FrameRenderer(log, size)
+                source = tmp / "scene-logs" / name / f"{name}.npz"
+            else:   # several runs: rendered once small (untimed) for their logs
+                subprocess.run(NNVIZ + ["render", name, "--size", "320x240", "--formats", "mp4",
+                                        "--out", str(tmp / "scene-logs"), "-q"], check=True)
+                source = tmp / "scene-logs" / name / "runs"
+                logs = check_set([nnviz.load(p) for p in sorted(source.glob("*.npz"))])
+                make = lambda logs=logs: RunsRenderer(logs, size)
+
+        def draw():
+            start = time.perf_counter()
+            for _ in make().frames():
+                pass
+            return time.perf_counter() - start
+        drawn = statistics.median(draw() for _ in range(args.repeat))
+        whole = median_time(NNVIZ + ["render", "--from", str(source), "--size", "1280x720",
+                                     "--hold", "0", "--out", str(tmp / "scene-renders"), "-q"],
+                            args.repeat)
+        figures[name] = {"draw": drawn, "render": whole}
+        print(f"  {name:34} draw {drawn:6.2f}  render {whole:6.2f}", flush=True)
+    if args.save:
+        Path(args.save).write_text(json.dumps(figures, indent=1))
+    ratios = {}
+    if args.against:
+        before = json.loads(Path(args.against).read_text())
+        print(f"  against {args.against} (now / then):")
+        for name, now in figures.items():
+            if name in before:
+                ratios[name] = now["render"] / before[name]["render"]
+                print(f"  {name:34} draw {now['draw'] / before[name]['draw']:5.2f}x  "
+                      f"render {ratios[name]:5.2f}x")
+    return ratios
 
 
 if __name__ == "__main__":

@@ -48,7 +48,8 @@ def network(architecture: list[dict] | None, n_params: int) -> str:
 
 
 def describe(scene) -> list[tuple[str, str]]:
-    """(field, text) rows: network, training, snapshots, panels, data."""
+    """(field, text) rows: runs (a scene of several), network, training, snapshots, panels,
+    data."""
     data_rng, split_rng, init_rng, _ = (
         np.random.default_rng(s) for s in np.random.SeedSequence(0).spawn(4))
     ds = scene_checks.dataset(scene, data_rng)
@@ -61,7 +62,10 @@ def describe(scene) -> list[tuple[str, str]]:
     n_params = sum(int(np.size(p)) for p in model.params.values())
     n_in, n_out = ds.x.shape[1], ds.y.shape[1]
     classify = ds.kind == "classification"
-    targets = f"{n_out} classes" if classify else f"{n_out} target{'s' if n_out > 1 else ''}"
+    if classify:   # one 0/1 column is two classes answered by one probability
+        targets = "2 classes, one probability" if n_out == 1 else f"{n_out} classes"
+    else:
+        targets = f"{n_out} target{'s' if n_out > 1 else ''}"
     scaled = "inputs" if classify or not scene.standardize_targets else "inputs and targets"
     batch = scene_checks.batch_size(scene, len(train_set))
     snapshots = len(np.unique(np.append(np.arange(0, scene.steps + 1, scene.every), scene.steps)))
@@ -71,7 +75,12 @@ def describe(scene) -> list[tuple[str, str]]:
     net = network(architecture, n_params)
     if loss == "softmax_cross_entropy":   # the softmax is part of the loss
         net = net.replace("linear output", "softmax output (in the loss)")
-    return [
+    from .runs import plan
+    several = plan(scene)
+    rows = [] if several is None else [
+        ("runs", f"{len(several)} in one video, in lockstep: "
+                 f"{', '.join(run.label for run in several)}")]
+    return rows + [
         ("network", net),
         ("training", f"{scene.optimizer}, lr {scene.lr:g}, {scene.steps} steps, batches of "
                      f"{batch}, loss {loss}" + (f" + {scene.regularization.upper()} penalty, rate "

@@ -190,7 +190,7 @@ class Network(Panel):
         self.key = self.ax.text(0.5, 0.0, "\n".join(lines), ha="center", va="top",
                                 fontsize=style["font"] * 0.6, color=self.theme.note, parse_math=False,
                                 linespacing=1.25)
-        self.key.set_in_layout(False)
+        self.key.set_in_layout(True)   # the layout leaves room under the panel for it
 
     def fit(self, renderer) -> None:
         """Words under the columns only where they fit between columns, else widths only and a
