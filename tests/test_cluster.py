@@ -498,7 +498,10 @@ def own_cluster(tmp_path):
         cluster.close()
 
 
-GRACE = {"NNVIZ_CLUSTER_GRACE": "3", "NNVIZ_CLUSTER_TIMEOUT": "4"}
+# no worker for 3 s ends a render; the scheduler's answer keeps its default bound (10 s), which
+# connecting shares: 4 s was too short for busy workers to say their versions
+GRACE = {"NNVIZ_CLUSTER_GRACE": "3"}
+ANSWER = {**GRACE, "NNVIZ_CLUSTER_TIMEOUT": "4"}   # no answer for 4 s ends a render
 
 
 def test_every_worker_lost_is_one_line_within_the_grace_keeping_finished_renders(
@@ -557,7 +560,7 @@ def test_the_scheduler_lost_or_stopped_is_nnviz_s_one_line_only(own_cluster, tmp
     out = tmp_path / "out"
     before = _earlier(out)
     # long enough (some seconds a scene) to be mid-render when the scheduler goes
-    process = _render(cluster, out, *SCENES[:2], "--steps", "4000", "--every", "8", env=GRACE)
+    process = _render(cluster, out, *SCENES[:2], "--steps", "4000", "--every", "8", env=ANSWER)
     try:
         time.sleep(2.5)
         cluster.signal(cluster.scheduler, signum)
