@@ -55,7 +55,7 @@ def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
     title)), draw and encode the frames, write poster and page, commit everything at once."""
     from ..publish.page import image_blocks, standalone_page, video_block
     from ..publish.tracks import TRACKS, write_tracks
-    from ..story.tell import tell_log
+    from ..story.tell import tell_logs
 
     size, fps, hold = settings.look.size, settings.look.fps, settings.look.hold
     check = settings.encode.check
@@ -76,10 +76,13 @@ def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
         for kind in final.keys() - temps.keys():
             temps[kind] = outputs.temporary(final[kind])
         interrupts.check()
-        phase("drawing")
-        renderer = make_renderer()
         hold_frames = int(round(hold * fps))
         frames = n_snapshots + hold_frames
+        # the words: from the logs alone (every run's), timed as the frames will be
+        story_logs = [load(temps[key]) for key in logs_final]
+        story = tell_logs(story_logs, fps, frames, settings.look.language)
+        phase("drawing")
+        renderer = make_renderer()
         encoder = Encoder({fmt: temps[fmt.name] for fmt in chosen}, size, fps, frames)
         for frame in renderer.frames():
             interrupts.check()   # between frames: never inside matplotlib's drawing
@@ -96,14 +99,11 @@ def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
         encoder = None
         _write_png(temps["png"], last[..., :3])
         videos = {fmt: temps[fmt.name] for fmt in chosen}
-        # the words: from the (first) log alone, timed as the frames were
-        story_log = load(temps[next(iter(logs_final))])
-        story = tell_log(story_log, fps, frames, settings.look.language)
         write_tracks({kind: temps[kind] for kind in TRACKS}, story)
         block = video_block(name, videos, size, language=story.language)
         with outputs.rewrite(temps["html"], "w", encoding="utf-8") as page:
             page.write(standalone_page(name, title, block, image_blocks(name, title, videos, size),
-                                       story, story_log.meta.get("description", "")))
+                                       story, story_logs[0].meta.get("description", "")))
         if check:   # the same definition of a valid render as `nnviz check`, and more
             from ..encode.check import verify
             phase("checking")
