@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import stat
 from pathlib import Path
 from urllib.parse import quote
@@ -20,6 +21,7 @@ from .. import outputs
 from ..learn import runs
 from ..errors import NnvizError
 from ..names import check_scene_name
+from ..settings import LANGUAGES
 from .page import video_block
 from .tracks import SUFFIXES
 from ..text import clean
@@ -93,7 +95,20 @@ def scene_entry(folder: Path) -> dict | None:
     words = all(_regular(t) for t in tracks)   # renders before the words have none
     return {"name": name, "meta": meta, "videos": videos, "size": size, "logs": logs,
             "files": [png, page, *videos.values(), *(tracks if words else [])],
-            "language": "en" if words else None}   # the one language words are written in
+            "language": _language(page) if words else None}
+
+
+def _language(page: Path) -> str | None:
+    """The words' language: NAME.html's `<html lang>` (the render wrote both at once), if it
+    is one nnviz writes; else None (the tracks are then linked, not named as <track>s)."""
+    try:
+        fd = os.open(page, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as f:
+            head = f.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return None
+    found = re.search(r'<html lang="([^"]{1,35})">', head)
+    return found[1] if found and found[1] in LANGUAGES else None
 
 
 def entries(out: Path) -> list[dict]:

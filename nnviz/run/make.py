@@ -103,7 +103,9 @@ def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
         block = video_block(name, videos, size, language=story.language)
         with outputs.rewrite(temps["html"], "w", encoding="utf-8") as page:
             page.write(standalone_page(name, title, block, image_blocks(name, title, videos, size),
-                                       story, story_logs[0].meta.get("description", "")))
+                                       story, story_logs[0].meta.get("description", ""),
+                                       settings.look.theme or story_logs[0].meta.get("theme",
+                                                                                     "light")))
         if check:   # the same definition of a valid render as `nnviz check`, and more
             from ..encode.check import verify
             phase("checking")
