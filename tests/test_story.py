@@ -390,3 +390,52 @@ def test_the_api_returns_the_words_and_a_notebook_shows_the_transcript(tmp_path)
     shown = result._repr_html_()
     assert "<details><summary>Transcript</summary>" in shown
     assert all(html.escape(text) in shown for _, _, text in descriptions)
+
+
+def test_a_scene_adds_and_replaces_words(tmp_path):
+    """Scene.words: a sentence at a step (from the first snapshot at or after it) and one
+    replacing nnviz's at a moment; kept in the log, so --from says them too; refused in one
+    line when malformed, in a scene or in a log."""
+    import nnviz
+    from nnviz.errors import LogError, UsageError
+    from nnviz.scenes.linear_regression import LinearRegression
+
+    class Told(LinearRegression):
+        name = "told"
+        words = {"start": "A straight line, badly placed.", 81: "Watch the slope now.",
+                 3: "Said with the start."}
+
+    result = nnviz.render(Told, steps=200, every=4, size=(160, 120), formats=["webm"],
+                          fps=FPS, hold=HOLD, out=tmp_path)
+    texts = [(round(a * FPS), t) for a, _, t in result.descriptions]
+    log = load(tmp_path / "told" / "told.npz")
+    at = int(np.searchsorted(log["step"], 81))
+    assert int(log["step"][at]) == 84
+    # step 3 had no room beside frame 0: it joins the next cue, step 81's, at step 84
+    assert next(t for f, t in texts if f == at).startswith(
+        "Said with the start. Watch the slope now. Step 84:")
+    assert texts[0][1].startswith("A straight line, badly placed. Step 0:")
+    assert log.meta["words"] == {"start": "A straight line, badly placed.",
+                                 "81": "Watch the slope now.", "3": "Said with the start."}
+    again = nnviz.render(from_log=tmp_path / "told" / "told.npz", formats=["webm"],
+                         size=(160, 120), fps=FPS, hold=HOLD, out=tmp_path / "again")
+    assert again.descriptions == result.descriptions
+
+    class Wrong(LinearRegression):
+        name = "wrong"
+        words = {"the_middle": "here"}
+    with pytest.raises(UsageError, match=r"'the_middle' is neither a step .* nor a moment"):
+        nnviz.render(Wrong, quick=True, formats=["webm"], out=tmp_path)
+    assert not (tmp_path / "wrong").exists()
+
+    import json
+    import zipfile
+    bad = tmp_path / "bad.npz"
+    with zipfile.ZipFile(tmp_path / "told" / "told.npz") as src, zipfile.ZipFile(bad, "w") as dst:
+        for item in src.infolist():
+            data = src.read(item.filename)
+            if item.filename == "meta.npy":
+                data = data.replace(b"\"81\"", b"\"-4\"")
+            dst.writestr(item, data)
+    with pytest.raises(LogError, match=r"'-4' is neither a step"):
+        load(bad)

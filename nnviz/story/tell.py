@@ -194,8 +194,14 @@ def tell(series: dict, fps: float, total: int, language: str = DEFAULT) -> Story
                    else "status.regression"]
     texts, snaps = {}, {}
     extra = [(min(i, total - 1), text) for i, text in own["steps"]]
-    for f, what in description_frames(marks, n, total, fps, rank, extra,
-                                      lambda m, s: holds(series, m.kind, s)).items():
+    timed = description_frames(marks, n, total, fps, rank, extra,
+                               lambda m, s: holds(series, m.kind, s))
+    late = {}   # a scene's sentence with no room for a cue of its own joins the next one
+    for at, text in extra:
+        if timed.get(at) != ("extra", text):
+            after = [f for f in timed if f >= at]
+            late.setdefault(min(after) if after else max(timed), []).append(text)
+    for f, what in timed.items():
         s = snaps[f] = min(f, n - 1)
         figs = figures(series, s)
         if what == "final":
@@ -208,7 +214,7 @@ def tell(series: dict, fps: float, total: int, language: str = DEFAULT) -> Story
             first = moment(found.Moment("start", 0), figs)
         else:
             first = words[f"phase.{phase[s]}"]
-        text = f"{first} {status.format(**figs)}"
+        text = " ".join([*late.get(f, []), first, status.format(**figs)])
         if "line" in figs:
             text += " " + words["status.line"].format(**figs)
         texts[f] = text
