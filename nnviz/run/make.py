@@ -55,7 +55,7 @@ def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
     title)), draw and encode the frames, write poster and page, commit everything at once."""
     from ..publish.page import image_blocks, standalone_page, video_block
     from ..publish.tracks import TRACKS, write_tracks
-    from ..story.tell import tell_logs
+    from ..story.race import tell_logs
 
     size, fps, hold = settings.look.size, settings.look.fps, settings.look.hold
     check = settings.encode.check

@@ -15,7 +15,7 @@ import numpy as np
 
 from . import moments as found
 from .tell import (Story, chapter_frames, cues, description_frames, figures, holds,
-                   loss_text)
+                   loss_text, series_of, tell_log)
 from .words import DEFAULT, templates
 
 # a run's own moments worth telling among several (the others are the curves' business)
@@ -160,3 +160,10 @@ def tell_runs(series: list[dict], fps: float, total: int, language: str = DEFAUL
         texts[f] = f"{first} {status}"
     return Story(cues(chapter_texts, chapter_snaps, total, fps),
                  cues(texts, snaps, total, fps), language, total / fps)
+
+
+def tell_logs(logs, fps: float, total: int, language: str = DEFAULT) -> Story:
+    """The story of one log, or of several runs' logs shown in lockstep."""
+    if len(logs) == 1:
+        return tell_log(logs[0], fps, total, language)
+    return tell_runs([series_of(log) for log in logs], fps, total, language)

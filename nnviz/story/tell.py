@@ -254,10 +254,3 @@ def tell_log(log, fps: float, total: int, language: str = DEFAULT) -> Story:
     """The story of a snapshot log rendered at `fps` as `total` frames."""
     return tell(series_of(log), fps, total, language)
 
-
-def tell_logs(logs, fps: float, total: int, language: str = DEFAULT) -> Story:
-    """The story of one log, or of several runs' logs shown in lockstep (nnviz.story.race)."""
-    if len(logs) == 1:
-        return tell_log(logs[0], fps, total, language)
-    from .race import tell_runs
-    return tell_runs([series_of(log) for log in logs], fps, total, language)
