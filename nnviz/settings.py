@@ -169,6 +169,7 @@ class Look:
     title: str | None = None
     panels: tuple[str, ...] | None = None
     language: str = "en"
+    captions: str = "none"   # none, burn, or a hand-written WebVTT file (nnviz.captions)
 
 
 @dataclass(frozen=True)
@@ -232,12 +233,18 @@ FIELDS = {
     "title": ("look", lambda v: _title(v)),
     "panels": ("look", _panels),
     "language": ("look", check_language),
+    "captions": ("look", lambda v: _captions(v)),
     "formats": ("encode", check_formats),
     "gif_width": ("encode", check_gif_width),
     "gif_fps": ("encode", check_gif_fps),
     "check": ("encode", _flag("check")),
 }
 GROUPS = {"train": Train, "look": Look, "encode": Encode}
+
+
+def _captions(value) -> str:
+    from .captions import check_captions
+    return check_captions(value)
 
 
 def _title(value) -> str:

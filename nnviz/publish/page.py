@@ -8,11 +8,12 @@ from urllib.parse import quote
 
 from ..text import clean
 from ..encode.formats import VideoFormat, animation_size
-from .tracks import LANGUAGE_NAMES, TRACKS
+from .tracks import HAND_LABEL, LANGUAGE_NAMES, TRACKS
 
 
 def video_block(name: str, videos: dict[VideoFormat, Path], size: tuple[int, int],
-                folder: str | None = None, language: str | None = None) -> str:
+                folder: str | None = None, language: str | None = None,
+                hand_captions: bool = False) -> str:
     """The block to paste into a page; `videos` maps formats to the files (for their codecs).
     Animated images are never a <source>: a browser would not play them in a <video>.
 
@@ -32,14 +33,18 @@ def video_block(name: str, videos: dict[VideoFormat, Path], size: tuple[int, int
         f'  <source src="{base}.{fmt.extension}" type=\'{fmt.type_attribute(path)}\'>'
         for fmt, path in videos.items())
     if language is not None:
-        sources += "\n" + "\n".join(track_element(base, kind, language) for kind in TRACKS)
+        sources += "\n" + "\n".join(
+            track_element(base, kind, language,
+                          HAND_LABEL if hand_captions and kind == "captions" else None)
+            for kind in TRACKS)
     return (f'<video controls preload="metadata" width="{w}" height="{h}" '
             f'poster="{base}.png">\n{sources}\n</video>')
 
 
-def track_element(base: str, kind: str, language: str) -> str:
+def track_element(base: str, kind: str, language: str, label: str | None = None) -> str:
     """One <track> of the block; `base` is already escaped."""
-    suffix, label = TRACKS[kind]
+    suffix, default = TRACKS[kind]
+    label = label or default
     words = LANGUAGE_NAMES.get(language, language)
     return (f'  <track kind="{kind}" src="{base}.{suffix}" srclang="{html.escape(language)}" '
             f'label="{html.escape(f"{label}, {words}")}">')

@@ -127,7 +127,7 @@ def tell_runs(series: list[dict], fps: float, total: int, language: str = DEFAUL
         kind = "tie" if kind == "end" and tied else kind
         run = 0 if isinstance(item, str) or item is None else item.run
         chapter_texts[f] = words[f"runs.chapter.{kind}"].format(**fill(s, run))
-    texts, snaps = {}, {}
+    texts, snaps, leads = {}, {}, {}
     for f, what_now in description_frames(marks, n, total, fps, rank, (), lambda m, s: holds(
             series[m.run], m.kind, s)).items():
         s = snaps[f] = min(f, n - 1)
@@ -157,9 +157,9 @@ def tell_runs(series: list[dict], fps: float, total: int, language: str = DEFAUL
             level = [labels[r] for r in range(len(series)) if now[r] == now[low]]
             first = (words["runs.leads"].format(leader=labels[low]) if len(level) == 1 else
                      words["runs.level"].format(leaders=listing(level, words)))
-        texts[f] = f"{first} {status}"
+        texts[f], leads[f] = f"{first} {status}", first
     return Story(cues(chapter_texts, chapter_snaps, total, fps),
-                 cues(texts, snaps, total, fps), language, total / fps)
+                 cues(texts, snaps, total, fps, leads), language, total / fps)
 
 
 def tell_logs(logs, fps: float, total: int, language: str = DEFAULT) -> Story:

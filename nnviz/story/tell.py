@@ -32,6 +32,7 @@ class Cue:
     text: str
     frame: int      # the first frame it is shown with
     snapshot: int   # the snapshot on screen at that frame
+    lead: str = ""  # its words without the figures (a burned-in caption: the header has them)
 
 
 @dataclass(frozen=True)
@@ -113,10 +114,13 @@ def pick(candidates: list[tuple[int, object]], total: int, gap: int, limit: int)
     return dict(sorted(kept.items()))
 
 
-def cues(kept: dict[int, str], snapshots: dict[int, int], total: int, fps: float):
+def cues(kept: dict[int, str], snapshots: dict[int, int], total: int, fps: float,
+         leads: dict[int, str] | None = None):
     frames = sorted(kept)
     ends = frames[1:] + [total]
-    return tuple(Cue(f / fps, e / fps, kept[f], f, snapshots[f]) for f, e in zip(frames, ends))
+    leads = leads or {}
+    return tuple(Cue(f / fps, e / fps, kept[f], f, snapshots[f], leads.get(f, kept[f]))
+                 for f, e in zip(frames, ends))
 
 
 def chapter_frames(marks, total: int, fps: float, rank: dict) -> dict[int, object]:
@@ -192,7 +196,7 @@ def tell(series: dict, fps: float, total: int, language: str = DEFAULT) -> Story
     phase = found.phases(marks, n)
     status = words["status.classification" if series.get("accuracy") is not None
                    else "status.regression"]
-    texts, snaps = {}, {}
+    texts, snaps, leads = {}, {}, {}
     extra = [(min(i, total - 1), text) for i, text in own["steps"]]
     timed = description_frames(marks, n, total, fps, rank, extra,
                                lambda m, s: holds(series, m.kind, s))
@@ -214,12 +218,13 @@ def tell(series: dict, fps: float, total: int, language: str = DEFAULT) -> Story
             first = moment(found.Moment("start", 0), figs)
         else:
             first = words[f"phase.{phase[s]}"]
-        text = " ".join([*late.get(f, []), first, status.format(**figs)])
+        leads[f] = " ".join([*late.get(f, []), first])
+        text = f"{leads[f]} {status.format(**figs)}"
         if "line" in figs:
             text += " " + words["status.line"].format(**figs)
         texts[f] = text
     return Story(cues(chapter_texts, chapter_snaps, total, fps),
-                 cues(texts, snaps, total, fps), language, total / fps)
+                 cues(texts, snaps, total, fps, leads), language, total / fps)
 
 
 def holds(series: dict, kind: str, s: int) -> bool:
