@@ -28,7 +28,7 @@ LABELLED = {   # the figures a sentence may state, each by the words before it
     "right": re.compile(r"(\d+) of (\d+) training points right"),
     "line": re.compile(r"The line is now " + LINE.pattern),
     "best": re.compile(r"the best line is " + LINE.pattern),
-    "hidden": re.compile(r"(\d+) of (?:its )?(\d+) (?:ReLU |tanh |sigmoid |hidden )?units"),
+    "hidden": re.compile(r"(\d+) of the (\d+) (?:hidden units|units in the first hidden layer)"),
 }
 
 
@@ -76,28 +76,20 @@ def data_line(log, i):
 
 
 def hidden_counts(log, i):
-    """(dead ReLU units, saturated tanh/sigmoid units, hidden units) at snapshot i: a forward
-    pass of the standardised training inputs through the logged parameters."""
-    spec = log.meta["architecture"]
+    """(dead ReLU units, saturated tanh/sigmoid units, units) of the first hidden layer at
+    snapshot i, from its pre-activations on the standardised training inputs."""
+    kind = log.meta["architecture"][1]["layer"]
     x = (log["data/x_train"] - log["standardizer/x_mean"]) / log["standardizer/x_std"]
-    dead = flat = units = 0
-    for k, item in enumerate(spec[:-1]):
-        if item["layer"] == "dense":
-            x = x @ log[f"param/{k}.W"][i] + log[f"param/{k}.b"][i]
-            continue
-        kind = item["layer"]
-        if kind == "relu":
-            dead += int(np.all(x <= 0, axis=0).sum())
-        elif kind == "tanh":
-            flat += int(np.all(1 - np.tanh(x) ** 2 < 0.01, axis=0).sum())
-        elif kind == "sigmoid":
-            sig = 1 / (1 + np.exp(-x))
-            flat += int(np.all(sig * (1 - sig) < 0.0025, axis=0).sum())
-        units += x.shape[1] if kind in ("relu", "tanh", "sigmoid") else 0
-        x = {"relu": lambda z: np.maximum(z, 0), "tanh": np.tanh,
-             "sigmoid": lambda z: 1 / (1 + np.exp(-z))}.get(kind, lambda z: np.where(
-                 z > 0, z, item.get("slope", 0.01) * z))(x)
-    return dead, flat, units
+    z = x @ log["param/0.W"][i] + log["param/0.b"][i]
+    dead = int(np.all(z <= 0, axis=0).sum()) if kind == "relu" else 0
+    if kind == "tanh":
+        flat = int(np.all(1 - np.tanh(z) ** 2 < 0.01, axis=0).sum())
+    elif kind == "sigmoid":
+        sig = 1 / (1 + np.exp(-z))
+        flat = int(np.all(sig * (1 - sig) < 0.0025, axis=0).sum())
+    else:
+        flat = 0
+    return dead, flat, z.shape[1]
 
 
 def _line_close(match, slope, intercept):
@@ -193,7 +185,8 @@ def _check_runs_cue(text: str, logs: list, labels: list, i: int) -> None:
         for label in re.findall(name, m[1]):
             assert first_below(by[label], float(m[2])) is None, text
         rest = rest.replace(m[0], "")
-    for m in re.finditer(name + r": (\d+) of its (\d+) hidden units", text):
+    for m in re.finditer(name + r": (\d+) of its (\d+) (?:hidden units|units in the first "
+                         r"hidden layer)", text):
         dead, flat, units = hidden_counts(logs[by[m[1]]], i)
         assert (int(m[2]), int(m[3])) == (dead if "dead" in text[m.end():m.end() + 20]
                                           else flat, units), text
@@ -439,3 +432,22 @@ def test_a_scene_adds_and_replaces_words(tmp_path):
             dst.writestr(item, data)
     with pytest.raises(LogError, match=r"'-4' is neither a step"):
         load(bad)
+
+
+@pytest.mark.parametrize("kind", ["relu", "tanh", "sigmoid"])
+def test_dead_and_saturated_units_of_one_input_match_every_training_point(kind):
+    """The one-input shortcut (ends of the range, the points next to the zero) counts what a
+    pass over every training input counts, on weights where many units are dead/flat."""
+    from nnviz.story.facts import SATURATED, _one_input
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=300)
+    w = rng.normal(scale=3, size=(200, 24)) * (rng.random((200, 24)) < 0.9)   # some w = 0
+    b = rng.normal(scale=8, size=(200, 24))
+    z = x[None, :, None] * w[:, None, :] + b[:, None, :]
+    got = _one_input(x, w, b, kind)
+    if kind == "relu":
+        want = np.all(z <= 0, axis=1).sum(axis=1)
+        assert np.array_equal(got["dead"], want) and want.max() > 5
+    else:
+        want = np.all(np.abs(z) > SATURATED[kind], axis=1).sum(axis=1)
+        assert np.array_equal(got["saturated"], want) and want.max() > 5

@@ -53,7 +53,7 @@ def log_copy(source: SnapshotLog, final: Path, name: str) -> tuple[Path, Snapsho
 def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
          progress) -> RenderResult:
     """Make the logs (`produce` fills their temporaries and returns (make_renderer(size),
-    frames, title)), draw and encode the frames, write poster and page, commit everything
+    frames, title, the logs)), draw and encode the frames, write poster and page, commit everything
     at once."""
     from ..publish.page import image_blocks, standalone_page, video_block
     from ..publish.tracks import TRACKS, write_tracks
@@ -74,14 +74,13 @@ def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
     encoder = None
     try:
         interrupts.check()
-        make_renderer, n_snapshots, title = produce(temps, tick)
+        make_renderer, n_snapshots, title, story_logs = produce(temps, tick)
         for kind in final.keys() - temps.keys():
             temps[kind] = outputs.temporary(final[kind])
         interrupts.check()
         hold_frames = int(round(hold * fps))
         frames = n_snapshots + hold_frames
-        # the words: from the logs alone (every run's), timed as the frames will be
-        story_logs = [load(temps[key]) for key in logs_final]
+        # the words: from the logs alone (every run's, as read back), timed as the frames
         story = tell_logs(story_logs, fps, frames, settings.look.language)
         theme = settings.look.theme or story_logs[0].meta.get("theme", "light")
         captions, strip = settings.look.captions, None

@@ -128,6 +128,6 @@ def _render_in_folder(folder, name, scene, source, settings: Settings,
         panels = source.meta["panels"] if source is not None else None
         return (lambda size=look.size: FrameRenderer(log, size, panels, theme=look.theme,
                                                      title=look.title), len(log),
-                look.title or log.meta["title"])
+                look.title or log.meta["title"], [log])
 
     return make(folder, name, final, produce, (), settings, progress)

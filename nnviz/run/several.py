@@ -91,7 +91,7 @@ def render_runs(scene, sources, settings: Settings, *, out, progress=None, jobs=
                         logs.append(log)
                 return (lambda size=look.size: RunsRenderer(logs, size, chosen_panels,
                                                             look.theme, look.title),
-                        len(logs[0]), look.title or logs[0].meta["title"])
+                        len(logs[0]), look.title or logs[0].meta["title"], logs)
 
             return make(folder, name, finals, produce, stale, settings, progress)
         except BaseException:

@@ -75,11 +75,17 @@ def figures(series: dict, i: int) -> dict[str, str]:
         out["best_line"] = line_text(*series["minimum"][0])
     hidden = series.get("hidden")
     if hidden is not None:
-        out.update(units=str(hidden["units"]), flat=hidden["flat"] or "")
+        out.update(units=str(hidden["units"]), flat=hidden["flat"] or "",
+                   where=words_where(hidden["layers"]))
         for kind in ("dead", "saturated"):
             if hidden[kind] is not None:
                 out[kind] = str(int(hidden[kind][i]))
     return out
+
+
+def words_where(layers: int) -> str:
+    """Which units the counts are of: the hidden ones, or the first hidden layer's."""
+    return "hidden units" if layers == 1 else "units in the first hidden layer"
 
 
 def series_of(log) -> dict:

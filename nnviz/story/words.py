@@ -41,14 +41,14 @@ TEMPLATES: dict[str, dict[str, str]] = {
                                "falls: the network is overfitting."),
         "moment.minimum": ("The path reaches the bottom of the landscape, the least-squares "
                            "minimum marked by the star: the best line is y = {best_line}."),
-        "moment.dead": ("{dead} of {units} ReLU units are dead now: they output zero for every "
-                        "training point, so they no longer learn."),
-        "moment.dead_one": ("{dead} of {units} ReLU units is dead now: it outputs zero for every "
-                            "training point, so it no longer learns."),
-        "moment.saturated": ("{saturated} of {units} {flat} units are saturated now: flat for "
-                             "every training point, so they barely learn."),
-        "moment.saturated_one": ("{saturated} of {units} {flat} units is saturated now: flat "
-                                 "for every training point, so it barely learns."),
+        "moment.dead": ("{dead} of the {units} {where} (ReLU) are dead now: they output zero "
+                        "for every training point, so they no longer learn."),
+        "moment.dead_one": ("{dead} of the {units} {where} (ReLU) is dead now: it outputs zero "
+                            "for every training point, so it no longer learns."),
+        "moment.saturated": ("{saturated} of the {units} {where} ({flat}) are saturated now: "
+                             "flat for every training point, so they barely learn."),
+        "moment.saturated_one": ("{saturated} of the {units} {where} ({flat}) is saturated "
+                                 "now: flat for every training point, so it barely learns."),
         "moment.end": "This is the last step of training.",
         # what the frames show in a phase (said when no moment happens)
         "phase.start": "The network has not learned yet.",
@@ -84,13 +84,13 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "runs.reach": ("{label} gets below training loss {target} at step {step}: {ratio} times "
                        "as many steps as {first} (step {first_step})."),
         "runs.diverging": "{label}'s loss is rising: that run is diverging.",
-        "runs.dead": ("{label}: {dead} of its {units} hidden units are dead now (they output zero "
+        "runs.dead": ("{label}: {dead} of its {units} {where} are dead now (they output zero "
                       "for every training point)."),
-        "runs.dead_one": ("{label}: {dead} of its {units} hidden units is dead now (it outputs zero "
+        "runs.dead_one": ("{label}: {dead} of its {units} {where} is dead now (it outputs zero "
                           "for every training point)."),
-        "runs.saturated": ("{label}: {saturated} of its {units} hidden units are saturated now "
+        "runs.saturated": ("{label}: {saturated} of its {units} {where} are saturated now "
                            "(flat for every training point)."),
-        "runs.saturated_one": ("{label}: {saturated} of its {units} hidden units is saturated "
+        "runs.saturated_one": ("{label}: {saturated} of its {units} {where} is saturated "
                                "now (flat for every training point)."),
         "runs.all_right": "{label} now gets every training point right.",
         "runs.leads": "{leader} is lowest now.",
