@@ -148,7 +148,7 @@ def tell_runs(series: list[dict], fps: float, total: int, language: str = DEFAUL
                 first += " " + words["runs.never"].format(labels=listing(never, words),
                                                           target=f"{goal:g}")
         elif what_now:
-            first = " ".join(said(m, s) for m in what_now[:2])
+            first = " ".join(said(m, s) for m in sorted(what_now[:2], key=lambda m: m.index))
         elif f == 0:
             first = words["runs.start"].format(**fill(s))
         else:

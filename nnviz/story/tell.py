@@ -219,7 +219,7 @@ def tell(series: dict, fps: float, total: int, language: str = DEFAULT) -> Story
         elif isinstance(what, tuple):
             first = what[1]
         elif what:
-            first = " ".join(moment(m, figs) for m in what[:2])
+            first = " ".join(moment(m, figs) for m in sorted(what[:2], key=lambda m: m.index))
         elif f == 0:
             first = moment(found.Moment("start", 0), figs)
         else:
