@@ -28,6 +28,12 @@ from their logs.
 and the neuron scenes (gradient_descent, linear_regression, artificial_neuron) at their own steps, whole renders
 with and without training, and the neuron panel's cost in artificial_neuron at 1280x720.
 
+scenes (--only scenes): every built-in scene and the optimiser race (`compare
+linear_regression --optimizer sgd,momentum,adam`) at 1280x720 from their logs (trained once,
+untimed): the frames drawn alone (in this process, no encoding) and a whole default render
+(`render --from LOG --hold 0`: webm, ogv, mp4, poster); `--save FILE` keeps the figures as
+JSON, `--against FILE` prints each figure's ratio to the saved one (a change's cost).
+
 and sharing (--only share): xor_two_classes at the defaults (1280x720, 25 fps, 1 s hold), GIF
 and WebP added to a default render (webm, ogv, mp4, training included; the goal's measure) and,
 stricter, to mp4 alone from the log: their sizes, their last frame's PSNR against the poster
@@ -51,7 +57,9 @@ import numpy as np
 import nnviz
 from nnviz.draw.frames import FrameRenderer
 from nnviz.encode.video import Encoder, ffmpeg_exe
-from nnviz.encode.formats import FORMATS
+from nnviz.encode.formats import DEFAULT_FORMATS, FORMATS
+
+DEFAULT = {name: FORMATS[name] for name in DEFAULT_FORMATS}   # what a render writes
 
 HERE = Path(__file__).parent
 SCENES = ("xor_two_classes", "non_linear_regression_tanh")
@@ -76,7 +84,7 @@ def encode_only(log_path, size, out: Path) -> tuple[float, Path]:
     frames = [bytes(f) for f in FrameRenderer(log, size).frames()]
     raw = out / f"source_{size[0]}.rgba"
     raw.write_bytes(b"".join(frames))            # kept for SSIM against the source frames
-    outputs = {fmt: out / f"floor_{size[0]}.{fmt.extension}" for fmt in FORMATS.values()}
+    outputs = {fmt: out / f"floor_{size[0]}.{fmt.extension}" for fmt in DEFAULT.values()}
     start = time.perf_counter()
     enc = Encoder(outputs, size, 25.0, len(frames))
     for frame in frames:
@@ -169,8 +177,12 @@ def main():
     parser.add_argument("--repeat", type=int, default=1, help="runs per nnviz timing (median)")
     parser.add_argument("--only", default="speed,memory,all,network,runs,neuron,share",
                         help="sections to run: speed (with the encoders' SSIM), memory, all, "
-                             "network, runs, neuron, share, long, large, flat")
+                             "network, runs, neuron, share, long, large, flat, scenes")
     parser.add_argument("--long", action="store_true", help="only the long-run section")
+    parser.add_argument("--save", help="scenes: write the figures to this JSON file")
+    parser.add_argument("--against", help="scenes: print ratios to figures saved with --save")
+    parser.add_argument("--scenes", help="scenes: a comma list instead of every built-in scene "
+                                         "and the race")
     parser.add_argument("--large", action="store_true", help="only the 7680x4320 memory section")
     parser.add_argument("--flat", action="store_true",
                         help="only peak memory of nnviz and ffmpeg at 300 and 3,000 snapshots "
@@ -213,6 +225,8 @@ def main():
         goals["neuron"] = neuron_scenes(args, tmp)
     if "share" in sections:
         goals["share"] = sharing(args, tmp)
+    if "scenes" in sections:
+        goals["scenes"] = scene_costs(args, tmp)
 
     print("\ngoals:")
     if "speed" in sections:
@@ -247,6 +261,10 @@ def main():
                   f"({size / 1e6:.2f} MB, {quality:.1f} dB)")
         print(f"  adding gif to a default render costs <= 1.3x: "
               f"{'met' if got['gif'][2] <= 1.3 else 'NOT met'} ({got['gif'][2]:.2f}x)")
+    if goals.get("scenes"):
+        worst = max(goals["scenes"].values())
+        print(f"  a change costs <= 1.15x a default render at 1280x720 (--against): "
+              f"{'met' if worst <= 1.15 else 'NOT met'} (worst {worst:.2f}x)")
     print(f"\n(work files in {tmp})")
 
 
@@ -312,6 +330,188 @@ def sharing(args, tmp: Path) -> dict:
                   f"{meta['size'][1]}, {meta['frames']} frames over {meta['duration']:g} s, "
                   f"last frame {quality:.1f} dB from the poster", flush=True)
     return result
+
+
+
+LONG_STEPS, WINDOW = 12_000, 1000
+
+
+def long_run(tmp: Path) -> float:
+    """Frames/s drawn (no encoding) at the start and at the end of a 12,000-snapshot log."""
+    log = nnviz.train("linear_regression", out=tmp / "long", steps=LONG_STEPS, seed=0, every=1)
+    renderer = FrameRenderer(log, (640, 480))
+    marks = {}
+    for i, _ in enumerate(renderer.frames()):
+        if i in (0, LONG_STEPS - WINDOW):
+            marks[i] = time.perf_counter()
+        elif i in (WINDOW, LONG_STEPS):
+            marks[i] = time.perf_counter()
+    start = WINDOW / (marks[WINDOW] - marks[0])
+    end = WINDOW / (marks[LONG_STEPS] - marks[LONG_STEPS - WINDOW])
+    print(f"\nlong run: linear_regression, {LONG_STEPS + 1:,} snapshots, 640x480, drawing only:\n"
+          f"  frames 0-{WINDOW}: {start:6.0f} frames/s\n"
+          f"  frames {LONG_STEPS - WINDOW:,}-{LONG_STEPS:,}: {end:6.0f} frames/s  ({end / start:.2f}x)",
+          flush=True)
+    return end / start
+
+
+def network_panel(args, tmp: Path) -> list[float]:
+    """Whole renders at 1280x720, training included, with and without the network panel."""
+    print("\nthe network and gradients panels at 1280x720 (whole render, training included, seconds):")
+    ratios = []
+    for scene, picture, view in (("xor_two_classes", "boundary", "network"),
+                                 ("non_linear_regression_tanh", "fit", "network"),
+                                 ("xor_two_classes", "boundary", "gradients")):
+        times = {}
+        for label, panels in (("without", f"{picture},loss"), ("with", f"{picture},{view},loss")):
+            runs = [timed(NNVIZ + ["render", scene, "--panels", panels, "--out", str(tmp / f"net-{label}"),
+                                   "--hold", "0", "-q"]) for _ in range(args.repeat)]
+            times[label] = statistics.median(runs)
+        ratios.append(times["with"] / times["without"])
+        print(f"  {view:9} {scene:28} {times['without']:6.2f} without  {times['with']:6.2f} with  "
+              f"ratio {ratios[-1]:.2f}x", flush=True)
+    return ratios
+
+
+def several_runs(args, tmp: Path) -> list[float]:
+    """Several runs in one video (nnviz.runs): drawing cost per frame against one run's.
+
+    `--from` renders (training excluded), 1280x720 and 640x480, 201 snapshots, no hold, webm:
+    one run of xor_two_classes, then the same scene's `compare --lr` with 2, 4 and 9 runs, and
+    `compare linear_regression --optimizer` with the shared landscape.
+    """
+    print("\nseveral runs, drawing and encoding only (--from, 201 frames, webm), seconds:")
+    made = tmp / "runs"
+    subprocess.run(NNVIZ + ["render", "xor_two_classes", "--steps", "200", "--out", str(made / "one"),
+                            "--formats", "webm", "-q"], check=True)
+    cases = [("xor_two_classes 1 run", made / "one" / "xor_two_classes" / "xor_two_classes.npz")]
+    for n, lrs in ((2, "0.003,0.03"), (4, "0.003,0.01,0.03,0.1"),
+                   (9, "0.002,0.003,0.005,0.01,0.02,0.03,0.05,0.07,0.1")):
+        subprocess.run(NNVIZ + ["compare", "xor_two_classes", "--lr", lrs, "--steps", "200",
+                                "--out", str(made / str(n)), "--formats", "webm", "-q"], check=True)
+        cases.append((f"xor_two_classes {n} runs", made / str(n) / "xor_two_classes-compare" / "runs"))
+    subprocess.run(NNVIZ + ["compare", "linear_regression", "--optimizer", "sgd,momentum,adam",
+                            "--panels", "fit,landscape,loss", "--steps", "200", "--out",
+                            str(made / "land"), "--formats", "webm", "-q"], check=True)
+    cases.append(("linear_regression 3 runs + landscape", made / "land" / "linear_regression-compare" / "runs"))
+    ratios = []
+    for size in SIZES:
+        base = None
+        for label, source in cases:
+            t = median_time(NNVIZ + ["render", "--from", str(source), "--size", f"{size[0]}x{size[1]}",
+                                     "--hold", "0", "--formats", "webm", "--out",
+                                     str(made / f"r{size[0]}"), "-q"], args.repeat)
+            base = base or t
+            ratios.append(t / base)
+            print(f"  {size[0]}x{size[1]} {label:38} {t:6.2f}  ({t / base:.2f}x one run)",
+                  flush=True)
+    return ratios
+
+
+def speed(args, tmp: Path, goals: dict) -> None:
+    """The timing table, then the encoder settings' SSIM and sizes on the same frames."""
+    print(f"nnviz {nnviz.__version__}; {STEPS} steps, a snapshot every step ({STEPS + 1} frames, "
+          f"no hold), all three formats + poster; seconds of wall time\n")
+    head = (f"{'scene':28} {'size':>9} {'nnviz':>7} {'nnviz':>7} {'original':>9} {'encode':>7} "
+            f"{'original/':>10} {'nnviz/':>8}")
+    print(head)
+    print(f"{'':28} {'':>9} {'+train':>7} {'-train':>7} {'+train':>9} {'only':>7} {'nnviz':>10} {'encode':>8}")
+    floors = {}
+    for scene in SCENES:
+        log = tmp / scene / f"{scene}.npz"
+        subprocess.run(NNVIZ + ["train", scene, "--steps", str(STEPS), "--every", "1", "--out", str(tmp)],
+                       check=True, stdout=subprocess.DEVNULL)
+        for size in SIZES:
+            s = f"{size[0]}x{size[1]}"
+            common = ["--size", s, "--hold", "0", "-q"]
+            with_train = median_time(NNVIZ + ["render", scene, "--steps", str(STEPS), "--every", "1",
+                                              "--out", str(tmp / "with"), *common], args.repeat)
+            without = median_time(NNVIZ + ["render", "--from", str(log), "--out", str(tmp / "without"),
+                                           *common], args.repeat)
+            recipe_dir = tmp / f"recipe_{scene}_{size[0]}"
+            original = timed([sys.executable, str(HERE / "original_recipe.py"), scene, str(recipe_dir),
+                              "--size", s, "--steps", str(STEPS), "--train"])
+            floor, raw = encode_only(log, size, tmp / scene)
+            floors[(scene, size)] = (raw, recipe_dir)
+            goals["floor"].append(without / floor)
+            if size == (640, 480):
+                goals["speedup_640"].append(original / with_train)
+            print(f"{scene:28} {s:>9} {with_train:7.2f} {without:7.2f} {original:9.2f} {floor:7.2f} "
+                  f"{original / with_train:9.1f}x {without / floor:7.2f}x", flush=True)
+
+    print("\nencoder settings (nnviz's) on the same frames; SSIM against the source frames, mean and "
+          "worst frame;\n'yuv420p' compares in the output's own pixel format (the encoder's loss), "
+          "'rgb' in RGB\n(4:2:0 chroma alone caps that near 0.99); size against the original recipe's file")
+    for (scene, size), (raw, recipe_dir) in floors.items():
+        for fmt in DEFAULT.values():
+            video = raw.parent / f"floor_{size[0]}.{fmt.extension}"
+            mean, worst = ssim(video, raw, size, "yuv420p")
+            rgb, _ = ssim(video, raw, size, "rgb24")
+            ours, theirs = video.stat().st_size, (recipe_dir / f"recipe.{fmt.extension}").stat().st_size
+            print(f"  {scene:28} {size[0]:>4}x{size[1]:<4} {fmt.name:4} SSIM yuv420p {mean:.4f} "
+                  f"(worst {worst:.4f}) rgb {rgb:.4f}  {ours / 1e3:7.0f} kB vs original "
+                  f"{theirs / 1e3:7.0f} kB  [{fmt.codec} {' '.join(fmt.args)}]", flush=True)
+
+
+RACE = "race"   # compare linear_regression --optimizer sgd,momentum,adam: the landscape race
+
+
+def scene_costs(args, tmp: Path) -> dict:
+    """Every built-in scene (and the optimiser race) at 1280x720 from its log: seconds to draw
+    every frame in this process, and a whole default render from the log (encoding included).
+    Returns each figure's ratio to the --against file's (empty without one)."""
+    import json
+
+    from nnviz.draw.runframes import RunsRenderer
+    from nnviz.learn.runs import check_set
+    names = args.scenes.split(",") if args.scenes else [*nnviz.builtin_scenes(), RACE]
+    size = (1280, 720)
+    print("\nscenes at 1280x720 from their logs, seconds (draw: frames alone; render: "
+          "webm,ogv,mp4 + poster, --hold 0):")
+    figures = {}
+    for name in names:
+        if name == RACE:
+            folder = tmp / "race"
+            subprocess.run(NNVIZ + ["compare", "linear_regression", "--optimizer",
+                                    "sgd,momentum,adam", "--out", str(folder), "-q"], check=True)
+            source = folder / "linear_regression-compare" / "runs"
+            logs = check_set([nnviz.load(p) for p in sorted(source.glob("*.npz"))])
+            make = lambda: RunsRenderer(logs, size)
+        else:
+            from nnviz.learn import runs
+            if runs.plan(nnviz.resolve(name)()) is None:
+                make = lambda log=nnviz.train(name, out=tmp / "scene-logs"): FrameRenderer(log, size)
+                source = tmp / "scene-logs" / name / f"{name}.npz"
+            else:   # several runs: rendered once small (untimed) for their logs
+                subprocess.run(NNVIZ + ["render", name, "--size", "320x240", "--formats", "mp4",
+                                        "--out", str(tmp / "scene-logs"), "-q"], check=True)
+                source = tmp / "scene-logs" / name / "runs"
+                logs = check_set([nnviz.load(p) for p in sorted(source.glob("*.npz"))])
+                make = lambda logs=logs: RunsRenderer(logs, size)
+
+        def draw():
+            start = time.perf_counter()
+            for _ in make().frames():
+                pass
+            return time.perf_counter() - start
+        drawn = statistics.median(draw() for _ in range(args.repeat))
+        whole = median_time(NNVIZ + ["render", "--from", str(source), "--size", "1280x720",
+                                     "--hold", "0", "--out", str(tmp / "scene-renders"), "-q"],
+                            args.repeat)
+        figures[name] = {"draw": drawn, "render": whole}
+        print(f"  {name:34} draw {drawn:6.2f}  render {whole:6.2f}", flush=True)
+    if args.save:
+        Path(args.save).write_text(json.dumps(figures, indent=1))
+    ratios = {}
+    if args.against:
+        before = json.loads(Path(args.against).read_text())
+        print(f"  against {args.against} (now / then):")
+        for name, now in figures.items():
+            if name in before:
+                ratios[name] = now["render"] / before[name]["render"]
+                print(f"  {name:34} draw {now['draw'] / before[name]['draw']:5.2f}x  "
+                      f"render {ratios[name]:5.2f}x")
+    return ratios
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ _WHERE = {   # public name -> the module that defines it (a sub-module: the name
     "SnapshotLog": "log.snapshots", "load": "log.snapshots",
     "render": "api", "render_many": "api", "train": "api", "compare": "api",
     "RenderResult": "api",
+    "Recorder": "record.recorder", "record_sklearn": "record.sklearn_mlp",
+    "TorchRecorder": "record.torch_loop", "KerasRecorder": "record.keras_callback",
 }
 
 
@@ -38,4 +40,4 @@ def __dir__():
 
 __all__ = ["Scene", "PANELS", "data", "nn", "load", "SnapshotLog", "render", "render_many", "train",
            "compare", "RenderResult", "builtin_scenes", "resolve", "NnvizError", "UsageError",
-           "__version__"]
+           "Recorder", "record_sklearn", "TorchRecorder", "KerasRecorder", "__version__"]

@@ -1,4 +1,4 @@
-"""The `captions` setting: "none" (the default: the captions track holds the descriptions),
+"""The words' settings: their language (`--lang`) and `captions`: "none" (the default: the captions track holds the descriptions),
 "burn" (the descriptions also drawn into the frames, nnviz.draw.caption) or a hand-written
 WebVTT file used as the captions track.
 
@@ -14,10 +14,18 @@ from pathlib import Path
 
 from .errors import UsageError
 
+LANGUAGES = ("en",)   # the languages the words (nnviz.story.words) are written in
 CHOICES = ("none", "burn")
 MAX_BYTES = 1_000_000
 TIMING = re.compile(r"^(?:(\d{2,}):)?([0-5]\d):([0-5]\d)\.(\d{3})[ \t]+-->[ \t]+"
                     r"(?:(\d{2,}):)?([0-5]\d):([0-5]\d)\.(\d{3})(?:[ \t].*)?$")
+
+
+def check_language(value) -> str:
+    if value not in LANGUAGES:
+        raise UsageError(f"--lang must be one of {', '.join(LANGUAGES)} (the language of the "
+                         f"chapters, descriptions and transcript), got {value!r}")
+    return value
 
 
 def _seconds(h, m, s, ms) -> float:

@@ -12,16 +12,13 @@ import click
 from . import console, interrupts
 from .version import __version__
 from .completion import complete_scene
-from .cli_report import finish_report, render_many_here, report
+from .cli_report import details, finish_report, render_many_here, report
 from .cli_options import (Whole, once, settings_from, animation_options, dask_log_option, quick_check_options,
                           video_options,
                           dask_logs, look_options, out_option, stops_at_safe_points,
-                          training_options)
+                          training_options, network_options, data_options, data_scene)
 from .errors import Interrupted, NnvizError
 from .settings import MAX_JOBS, MAX_STEPS
-
-
-
 
 MAX_ERROR = 1000   # characters of an error line
 
@@ -53,20 +50,14 @@ def list_scenes(verbose):
     for name, cls in sorted(registry.items()):
         click.echo(f"{name:<{width}}  {clean(cls.description)}")   # a plug-in's text
         if verbose:
-            _details(cls)
-
-
-def _details(scene) -> None:
-    """What `scene` (a class, or an instance already checked) trains and shows."""
-    from .learn.describe import describe
-    from .learn.scene_checks import instantiate
-    for field, text in describe(instantiate(scene) if isinstance(scene, type) else scene):
-        click.echo(f"    {field:<10} {text}")
+            details(cls)
 
 
 @cli.command()
 @click.argument("name", shell_complete=complete_scene)
-def show(name):
+@network_options
+@click.pass_context
+def show(ctx, name, **knobs):
     """Print what scene NAME trains and shows: network, optimiser, learning rate, steps,
     snapshot cadence, panels and data set.
 
@@ -74,18 +65,20 @@ def show(name):
     """
     from .learn.scene import resolve
     from .learn.scene_checks import instantiate
-    scene = instantiate(resolve(name))   # checked before anything is printed
+    from .learn.knobs import apply
+    scene = apply(instantiate(resolve(name)), settings_from(ctx, False).train)
     click.echo(f"{scene.name}  {scene.description}")
-    _details(scene)
+    details(scene)
 
 
 @cli.command()
 @click.argument("name", shell_complete=complete_scene)
 @training_options
+@network_options
 @out_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @stops_at_safe_points
-def train(name, steps, every, seed, lr, out, quiet):
+def train(name, steps, every, seed, lr, out, quiet, **knobs):
     """Train scene NAME and write its snapshot log to OUT/NAME/NAME.npz.
 
     NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one.
@@ -98,7 +91,7 @@ def train(name, steps, every, seed, lr, out, quiet):
     plan = {"training": (steps or scene.steps, STEP)}
     with Progress(scene.name, plan, enabled=not quiet) as progress:
         log = train_one(scene, out, steps=steps, every=every, seed=seed or 0, lr=lr,
-                        progress=progress)
+                        progress=progress, **knobs)
     if quiet:
         return
     loss_t, loss_v = log["loss/train"][-1], log["loss/val"][-1]
@@ -122,6 +115,8 @@ def train(name, steps, every, seed, lr, out, quiet):
               help="Comma list of panels to draw instead of the scene's, e.g. "
                    "boundary,network,loss (see the README's panel table).")
 @training_options
+@network_options
+@data_options
 @quick_check_options
 @click.option("--jobs", type=Whole(min=1, max=MAX_JOBS), default=None,
               help="Scenes rendered at once when there are several [default: CPU count].")
@@ -139,14 +134,13 @@ def train(name, steps, every, seed, lr, out, quiet):
 @stops_at_safe_points
 def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, steps, every, seed,
            lr, quick, check, jobs, scheduler, theme, title, language, captions, gif_width, gif_fps,
-           quiet, show_options, verbose):
+           quiet, show_options, verbose, **knobs):
     """Train scene NAME, draw it and encode webm, ogv and mp4, a poster and a page.
 
     Results go to OUT/NAME/: NAME.webm NAME.ogv NAME.mp4 NAME.png (the poster, the exact last
-    frame) NAME.npz (the snapshot log) NAME.html (the <video> block to paste). It prints one
-    line per file, then the total time and the page to open.
-    NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one
-    (FILE.py:NAME picks one of several, by scene name or class name).
+    frame) NAME.npz (the snapshot log) NAME.html (the <video> block to paste). NAME is a
+    built-in scene (see `nnviz list`) or a .py file defining one (FILE.py:NAME picks one of
+    several); or give --data (a dataset or CSV file) or --target (a formula) instead.
     """
     if scheduler is not None:
         dask_logs(verbose)
@@ -163,15 +157,16 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     from_log = from_log or None
     if from_log is not None and (names or all_):
         raise click.UsageError("give either a scene name or --from LOG.npz, not both")
-    if all_:
-        names = tuple(builtin_scenes())
+    names = tuple(builtin_scenes()) if all_ else names
+    made = data_scene(names, knobs, all_ or from_log, scheduler)
+    names = (made,) if made is not None else names
     if not names and from_log is None:
         raise click.UsageError("give a scene name, --all or --from LOG.npz")
     if title is not None and len(names) > 1:
         raise click.UsageError("--title names one video; give one scene, or leave --title out")
     settings = settings_from(ctx, quick)
     if show_options:
-        one = resolve(names[0]) if len(names) == 1 else None
+        one = (resolve(names[0]) if isinstance(names[0], str) else names[0]) if len(names) == 1 else None
         return console.report((for_scene(settings, one, quick) if one else settings).show(one))
     started = time.monotonic()
     look, encode = settings.look, settings.encode
@@ -198,7 +193,7 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     jobs_list, plans, failed = [], [], []
     for name in names:
         try:
-            scene = resolve(name)
+            scene = resolve(name) if isinstance(name, str) else name
             check_attributes(scene)   # steps and every are read just below
         except NnvizError as e:
             if len(names) == 1:
@@ -207,7 +202,8 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
             continue
         mine = for_scene(settings, scene, quick)
         n_steps, n_every = mine.train.steps or scene.steps, mine.train.every or scene.every
-        jobs_list.append(Job("render", name, {"settings": mine}, out=out, label=name))
+        jobs_list.append(Job("render", name, {"settings": mine}, out=out,
+                             label=name if isinstance(name, str) else scene.name))
         n_runs = len(scene.runs) if isinstance(getattr(scene, "runs", None), dict) else 1
         plans.append((scene.name, plan(n_runs * n_steps, len(schedule(n_steps, n_every)))))
     if len(names) == 1 and scheduler is None:
@@ -252,6 +248,7 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
               help="Training steps (default: the scene's).")
 @click.option("--every", type=Whole(min=1, max=MAX_STEPS), default=None,
               help="A snapshot (one video frame) every N steps (default: the scene's).")
+@lambda f: network_options(f, optimizer=False)
 @quick_check_options
 @click.option("--jobs", type=Whole(min=1, max=MAX_JOBS), default=None,
               help="Runs trained at once [default: CPU count].")
@@ -268,9 +265,8 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
 @click.pass_context
 @stops_at_safe_points
 def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, formats, panels,
-            steps, every, quick, check, jobs, scheduler, theme, title, language, captions, gif_width, gif_fps,
-            quiet,
-            show_options, verbose):
+            steps, every, quick, check, jobs, scheduler, theme, title, language, captions, gif_width,
+            gif_fps, quiet, show_options, verbose, **knobs):
     """Train scene NAME once per setting and show every run in one video, in lockstep.
 
     \b

@@ -147,6 +147,80 @@ def training_options(f):
     return f
 
 
+class Field(click.ParamType):
+    """A settings field's value, checked by its one check (nnviz.settings.FIELDS)."""
+
+    def __init__(self, field: str, metavar: str):
+        self.field, self.name = field, metavar
+
+    def convert(self, value, param, ctx):
+        from .settings import FIELDS
+        try:
+            return FIELDS[self.field][1](value)
+        except UsageError as e:   # click names the option already
+            self.fail(str(e).removeprefix(f"{param.opts[0]} ").removeprefix(f"{param.opts[0]}: "),
+                      param, ctx)
+
+
+def network_options(f, optimizer: bool = True):
+    """The network and data knobs (nnviz.learn.knobs): TensorFlow Playground's, on any scene."""
+    from .settings import (ACTIVATION_NAMES, FEATURE_NAMES, MAX_REG_RATE, OPTIMIZER_NAMES,
+                           REGULARIZATIONS)
+    for name, metavar, text in reversed((
+            ("hidden", "LIST", "Hidden layer widths, e.g. 8,8 (none: no hidden layer) "
+                               "[default: the scene's]."),
+            ("activation", "|".join(ACTIVATION_NAMES), "The hidden layers' activation."),
+            *((("optimizer", "|".join(OPTIMIZER_NAMES), "The optimiser."),) if optimizer else ()),
+            ("batch", "N", "Mini-batch size [default: the scene's, else sqrt of the training "
+                           "set]."),
+            ("regularization", "|".join(REGULARIZATIONS), "A penalty on the weights, added to "
+                                                          "the loss [default: none]."),
+            ("reg_rate", "RATE", f"The penalty's rate, 0 to {MAX_REG_RATE:g} [default: 0.001]."),
+            ("features", "LIST", f"Input features of two inputs, from {','.join(FEATURE_NAMES)} "
+                                 f"[default: x1,x2]."),
+            ("noise", "X", "Noise of a --data or --target dataset, 0 to 1."),
+            ("ratio", "X", "Share of the data trained on, 0.1 to 0.9 [default: the scene's, "
+                           "0.7]."))):
+        f = click.option(f"--{name.replace('_', '-')}", name, type=Field(name, metavar),
+                         metavar=metavar, default=None, help=text)(f)
+    return f
+
+
+def data_options(f):
+    """--data, --target and their companions: a scene of the user's data, no Python needed
+    (nnviz.learn.datascene); with them no scene NAME is given."""
+    for name, metavar, text in reversed((
+            ("data", "SOURCE", "Train on data instead of a scene: circle, xor, gauss, spiral "
+                               "(classification), plane, multi-gauss (regression), or a CSV file."),
+            ("target", "EXPR", "Train a regression on a formula in x (or x1, x2), e.g. "
+                               "\"sin(3*x) + 0.1*x**2\"."),
+            ("target_column", "NAME", "The CSV's target column, by its header [default: the last]."),
+            ("task", "classification|regression", "What the CSV's target is [default: words "
+                                                  "and whole numbers are classes]."),
+            ("name", "NAME", "The output folder's and files' name [default: the data's]."))):
+        f = click.option(f"--{name.replace('_', '-')}", name, metavar=metavar, default=None,
+                         help=text, type=click.Choice(["classification", "regression"])
+                         if name == "task" else None)(f)
+    return f
+
+
+def data_scene(names, options: dict, other: bool, scheduler):
+    """The scene --data or --target make (None without them), refused with a scene NAME,
+    --all, --from or --scheduler; the options are the command's (only these are read)."""
+    given = {k: options.get(k) for k in ("data", "target", "target_column", "task", "name")}
+    if given["data"] is None and given["target"] is None:
+        if any(v is not None for v in given.values()):
+            raise click.UsageError("--target-column, --task and --name go with --data or --target")
+        return None
+    if names or other:
+        raise click.UsageError("--data and --target make their own scene: give no scene name, "
+                               "--all or --from with them")
+    if scheduler is not None:
+        raise click.UsageError("--data and --target render here; drop --scheduler")
+    from .learn.datascene import DataScene
+    return DataScene(**given)
+
+
 def dask_log_option(f):
     return click.option("-v", "--verbose", is_flag=True,
                         help="With --scheduler: also show Dask's own log messages on stderr "

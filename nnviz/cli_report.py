@@ -1,10 +1,12 @@
-"""What the render and compare commands print: a line per file, the summary, and several
+"""What the commands print: a scene in words, a line per file, the summary, and several
 scenes rendered at once with one progress bar."""
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
+
+import click
 
 from . import console
 
@@ -52,6 +54,13 @@ def finish_report(results: list, started: float, quiet: bool, index: Path | None
         console.report(f"{took}: {len(results)} scenes; open each NAME.html listed above")
 
 
+def longest_first(jobs_list: list, cost: dict[str, float]) -> list:
+    """The jobs by expected seconds, longest first (stable for equal ones): the last to start
+    are the shortest, so no core idles at the end waiting on one long scene
+    (`benchmarks/render_speed.py --only all` prints the ratio)."""
+    return sorted(jobs_list, key=lambda job: -cost[job.label])
+
+
 def render_many_here(jobs_list: list, plans: list, workers: int | None, quiet: bool, width: int,
                  scheduler: str | None = None) -> tuple[list, list]:
     """Render several scenes at once, in local processes or on a Dask cluster (nnviz.run.jobs);
@@ -68,12 +77,15 @@ def render_many_here(jobs_list: list, plans: list, workers: int | None, quiet: b
 
     results, failures, made = [], [], []
     cost = {job.label: plan_seconds(p) for job, (_, p) in zip(jobs_list, plans)}
-    with closing(run_many(jobs_list, workers=workers, scheduler=scheduler)) as outcomes, \
+    with closing(run_many(longest_first(jobs_list, cost), workers=workers,
+                          scheduler=scheduler)) as outcomes, \
             Progress(f"{len(jobs_list)} scenes", {"rendering": (sum(cost.values()), 1.0)},
                      enabled=not quiet) as bar:
         for job, outcome in outcomes:
             bar(cost[job.label])
             made.append((job, outcome))
+    order = {id(job): i for i, job in enumerate(jobs_list)}   # report in the command's order
+    made.sort(key=lambda m: order[id(m[0])])
     for job, outcome in finish(made):
         if isinstance(outcome, BaseException):
             failures.append((job.label, outcome))
@@ -81,3 +93,11 @@ def render_many_here(jobs_list: list, plans: list, workers: int | None, quiet: b
         results.append(outcome)
         report(outcome, quiet, width, console.report)
     return results, failures
+
+
+def details(scene) -> None:
+    """What `scene` (a class, or an instance already checked) trains and shows."""
+    from .learn.describe import describe
+    from .learn.scene_checks import instantiate
+    for field, text in describe(instantiate(scene) if isinstance(scene, type) else scene):
+        click.echo(f"    {field:<10} {text}")

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .captions import LANGUAGES, check_captions, check_language  # noqa: F401  (the words')
 from .errors import UsageError
 
 MIN_SIZE, MAX_SIZE = (160, 120), (7680, 4320)
@@ -152,11 +153,21 @@ def check_gif_fps(fps) -> float:
 
 @dataclass(frozen=True)
 class Train:
-    """How the network learns: None for steps, every and lr means the scene's own."""
+    """How the network learns: None for steps, every and lr means the scene's own (and for
+    the network and data knobs below, see NETWORK_FIELDS)."""
     steps: int | None = None
     every: int | None = None
     seed: int = 0
     lr: float | None = None
+    hidden: tuple[int, ...] | None = None
+    activation: str | None = None
+    optimizer: str | None = None
+    batch: int | None = None
+    regularization: str | None = None
+    reg_rate: float | None = None
+    features: tuple[str, ...] | None = None
+    noise: float | None = None
+    ratio: float | None = None
 
 
 @dataclass(frozen=True)
@@ -179,16 +190,6 @@ class Encode:
     gif_width: int | None = None
     gif_fps: float | None = None
     check: bool = False
-
-
-LANGUAGES = ("en",)   # the languages the words (nnviz.story.words) are written in
-
-
-def check_language(value) -> str:
-    if value not in LANGUAGES:
-        raise UsageError(f"--lang must be one of {', '.join(LANGUAGES)} (the language of the "
-                         f"chapters, descriptions and transcript), got {value!r}")
-    return value
 
 
 def _panels(value) -> tuple[str, ...]:
@@ -220,6 +221,89 @@ def _number(name, check):
     return run
 
 
+# --- the network and data knobs (TensorFlow Playground's): None is the scene's own
+
+ACTIVATION_NAMES = ("relu", "tanh", "sigmoid", "linear", "leaky_relu")
+OPTIMIZER_NAMES = ("sgd", "momentum", "adam")
+REGULARIZATIONS = ("none", "l1", "l2")
+# Playground's input features, by their command-line names (ASCII), with the names frames show
+FEATURE_NAMES = {"x1": "x₁", "x2": "x₂", "x1sq": "x₁²", "x2sq": "x₂²", "x1x2": "x₁x₂",
+                 "sinx1": "sin x₁", "sinx2": "sin x₂"}
+MAX_HIDDEN_LAYERS, MAX_HIDDEN_WIDTH = 8, 64   # a network panel still reads; training stays quick
+MAX_REG_RATE, MAX_BATCH = 10.0, 10 ** 7       # Playground's largest rate; a CSV's most rows
+
+
+def _choice(name, names):
+    def check(value):   # one of `names`
+        if not isinstance(value, str) or value not in names:
+            raise UsageError(f"--{name.replace('_', '-')} must be one of {', '.join(names)}, "
+                             f"got {value!r:.40}")
+        return value
+    return check
+
+
+def _comma(value, name) -> list:
+    items = [t.strip() for t in value.split(",")] if isinstance(value, str) else value
+    if not isinstance(items, (list, tuple)) or any(isinstance(t, str) and not t for t in items):
+        raise UsageError(f"--{name} must be a comma list without empty items, got {value!r:.60}")
+    return list(items)
+
+
+def check_hidden(value) -> tuple[int, ...]:
+    """Hidden layer widths: "8,8", [8, 8], or "none" / () for no hidden layer."""
+    if isinstance(value, str) and value.strip().lower() == "none" or value in ((), []):
+        return ()
+    widths = []
+    for item in _comma(value, "hidden"):
+        item = int(item) if isinstance(item, str) and _digits(item) else item
+        if (isinstance(item, bool) or not isinstance(item, (int, np.integer))
+                or not 1 <= item <= MAX_HIDDEN_WIDTH):
+            raise UsageError(f"--hidden: {item!r:.20} is not a layer width; give whole numbers "
+                             f"from 1 to {MAX_HIDDEN_WIDTH}, e.g. --hidden 8,8 (or none)")
+        widths.append(int(item))
+    if len(widths) > MAX_HIDDEN_LAYERS:
+        raise UsageError(f"--hidden gives {len(widths)} layers; at most {MAX_HIDDEN_LAYERS}")
+    return tuple(widths)
+
+
+def check_features(value) -> tuple[str, ...]:
+    names = _comma(value, "features")
+    unknown = [n for n in names if n not in FEATURE_NAMES]
+    if unknown or not names:
+        raise UsageError(f"--features: unknown feature {unknown[0] if unknown else ''!r:.20}; "
+                         f"choose from {', '.join(FEATURE_NAMES)}")
+    if len(set(names)) < len(names):
+        raise UsageError(f"--features names {next(n for n in names if names.count(n) > 1)!r} "
+                         f"twice; give each feature once")
+    return tuple(names)
+
+
+def _bounded(name, low, high, whole=False):
+    def check(value):
+        if isinstance(value, str):
+            from .numbers import plain
+            if not plain(value, int if whole else float):
+                raise UsageError(f"--{name} {value!r:.20} is not a number")
+            value = int(value) if whole else float(value)
+        kinds = (int, np.integer) if whole else (int, float, np.integer, np.floating)
+        if (isinstance(value, bool) or not isinstance(value, kinds) or not math.isfinite(value)
+                or not low <= value <= high):
+            raise UsageError(f"--{name} must be a {'whole ' if whole else ''}number from "
+                             f"{low:g} to {high:,g}, got {value!r}".replace("1e+07", "10,000,000"))
+        return int(value) if whole else float(value)
+    return check
+
+
+NETWORK_CHECKS = {
+    "hidden": check_hidden, "activation": _choice("activation", ACTIVATION_NAMES),
+    "optimizer": _choice("optimizer", OPTIMIZER_NAMES),
+    "batch": _bounded("batch", 1, MAX_BATCH, whole=True),
+    "regularization": _choice("regularization", REGULARIZATIONS),
+    "reg_rate": _bounded("reg-rate", 0, MAX_REG_RATE), "features": check_features,
+    "noise": _bounded("noise", 0, 1), "ratio": _bounded("ratio", 0.1, 0.9),
+}
+
+
 # every field: its group and the one check of its values (shared by the CLI's click types)
 FIELDS = {
     "steps": ("train", lambda v: check_count("steps", v)),
@@ -233,18 +317,14 @@ FIELDS = {
     "title": ("look", lambda v: _title(v)),
     "panels": ("look", _panels),
     "language": ("look", check_language),
-    "captions": ("look", lambda v: _captions(v)),
+    "captions": ("look", check_captions),
     "formats": ("encode", check_formats),
     "gif_width": ("encode", check_gif_width),
     "gif_fps": ("encode", check_gif_fps),
     "check": ("encode", _flag("check")),
+    **{name: ("train", check) for name, check in NETWORK_CHECKS.items()},
 }
 GROUPS = {"train": Train, "look": Look, "encode": Encode}
-
-
-def _captions(value) -> str:
-    from .captions import check_captions
-    return check_captions(value)
 
 
 def _title(value) -> str:

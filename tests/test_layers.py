@@ -13,6 +13,7 @@ LAYERS = [
      "progress", "console", "config"},
     {"learn"},
     {"log"},
+    {"record"},
     {"story"},
     {"draw"},
     {"encode"},

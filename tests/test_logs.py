@@ -35,13 +35,12 @@ LOGS = {"2d": "xor_two_classes", "1d": "linear_regression"}
 @pytest.fixture(scope="module")
 def logs(tmp_path_factory):
     folder = tmp_path_factory.mktemp("logs")
-    for name in LOGS.values():
-        r = run_cli("train", name, "--steps", "20", "--every", "5", "--out", folder)
-        assert r.returncode == 0, r.stderr
-    paths = {key: folder / name / f"{name}.npz" for key, name in LOGS.items()}
+    # with grad/ and update/, which training adds for the panels that draw the step
+    paths = {key: train(resolve(name)(), folder / f"{name}.npz", steps=20, every=5,
+                        gradients=True).path for key, name in LOGS.items()}
     # with the loss landscape, which only training for the landscape panel adds
     paths["ls"] = train(resolve("xor_two_classes")(), folder / "ls.npz", steps=20, every=5,
-                        landscape=True).path
+                        landscape=True, gradients=True).path
     return paths
 
 

@@ -60,7 +60,12 @@ def test_the_decision_line_has_no_short_pieces_on_a_real_run(xor_log):
 
 
 def _legend(panel):
-    return panel.points.artists[-1]
+    """The plane's legend: outside its axes, above them (nnviz.draw.legible: over an image
+    that fills the axes, every corner covers data)."""
+    legend = panel.ax.get_legend()
+    box, axes = legend.get_window_extent(panel.ax.figure.canvas.get_renderer()), panel.ax.bbox
+    assert box.y0 >= axes.y1 - 0.5
+    return legend
 
 
 def test_legend_markers_are_neutral_and_the_class_colours_explained_once(xor_log):

@@ -3,6 +3,8 @@ import io
 
 from nnviz.progress import Progress, render_plan
 
+from conftest import run_cli
+
 
 class Terminal(io.StringIO):
     """A stream that says it is a terminal; `screen()` replays \\r and \\n as one would."""
@@ -134,3 +136,19 @@ def test_render_plan_weighs_a_large_frame_above_a_small_one():
     assert list(large) == ["training", "drawing", "encoding", "checking"]
     assert large["drawing"][1] > 3 * small["drawing"][1]
     assert "training" not in render_plan(0, 10, (320, 240), 1, False)   # --from: no training
+
+
+def test_several_scenes_start_longest_first_and_report_in_the_commands_order(tmp_path):
+    """--all on two cores: the longest scenes start first, so the last to start are short and
+    no core idles at the end; the report still lists scenes in the command's order."""
+    from nnviz.cli_report import longest_first
+    from nnviz.run.jobs import Job
+    jobs = [Job("render", n, label=n) for n in ("a", "b", "c", "d")]
+    cost = {"a": 1.0, "b": 5.0, "c": 3.0, "d": 5.0}
+    assert [j.label for j in longest_first(jobs, cost)] == ["b", "d", "c", "a"]
+    r = run_cli("render", "xor_two_classes", "linear_regression", "--quick", "--formats", "mp4",
+                "--jobs", "1", "--out", tmp_path)
+    assert r.returncode == 0, r.stderr
+    names = [line.split("/")[-1].split(".")[0] for line in r.stdout.splitlines()
+             if ".mp4" in line]
+    assert names == ["xor_two_classes", "linear_regression"], r.stdout

@@ -6,8 +6,14 @@ import numpy as np
 import pytest
 
 import nnviz
+from conftest import run_cli
 from nnviz.learn import data, nn, training
-from nnviz.log.record import train
+from nnviz.log import record
+
+
+def train(scene, path, **options):
+    """A log with the step recorded (training adds it for the panels that draw it)."""
+    return record.train(scene, path, **{"gradients": True, **options})
 
 
 def scene(name, **attributes):
@@ -113,12 +119,12 @@ def test_full_batch_sgd_steps_minus_lr_times_the_gradient(tmp_path, name, n_trai
 @pytest.mark.parametrize("name, steps, every", [("xor_two_classes", 30, 7),
                                                 ("linear_regression", 12, 1),
                                                 ("gradient_descent", 10, 3)])
-def test_recording_the_step_changes_nothing_learned(tmp_path, monkeypatch, name, steps, every):
+def test_recording_the_step_changes_nothing_learned(tmp_path, name, steps, every):
     """The same training without grad/ and update/: every other array is the same, bit for bit
     (parameters, losses, outputs, the landscape), and so is the metadata but for what they add."""
-    with_step = train(scene(name), tmp_path / "with.npz", steps=steps, every=every)
-    monkeypatch.setattr(training, "STEP_FIELDS", False)
-    without = train(scene(name), tmp_path / "without.npz", steps=steps, every=every)
+    with_step = train(scene(name), tmp_path / "with.npz", steps=steps, every=every, gradients=True)
+    without = train(scene(name), tmp_path / "without.npz", steps=steps, every=every,
+                    gradients=False)
     added = {n for n in with_step.names if n.startswith(("grad/", "update/"))}
     assert added and set(without.names) == set(with_step.names) - added
     for field in set(without.names) - {"meta"}:
@@ -129,3 +135,21 @@ def test_recording_the_step_changes_nothing_learned(tmp_path, monkeypatch, name,
     assert {k: v for k, v in with_step.meta.pop("ranges").items() if k in ranges} == ranges
     with_step.meta.pop("final_update")
     assert with_step.meta == without.meta
+
+
+def test_the_step_is_recorded_for_the_views_that_draw_it(tmp_path):
+    """grad/ and update/ cost a pass over the training set per snapshot and triple a deep
+    network's log: training adds them only when a panel drawn (neuron, landscape) draws them,
+    as it adds the landscape; `render --panels` decides as the scene's own panels do."""
+    assert training.STEP_PANELS == ("gradients", "neuron", "landscape")
+    plain = record.train(scene("linear_regression"), tmp_path / "plain.npz", steps=4, every=2)
+    assert not any(n.startswith(("grad/", "update/")) for n in plain.names)
+    assert "final_update" not in plain.meta
+    drawn = record.train(scene("gradient_descent"), tmp_path / "drawn.npz", steps=4, every=2)
+    assert "grad/0.W" in drawn and "update/0.b" in drawn
+    out = tmp_path / "out"
+    r = run_cli("render", "linear_regression", "--panels", "fit,neuron", "--quick",
+                "--formats", "mp4", "--out", out)
+    assert r.returncode == 0, r.stderr
+    log = nnviz.load(out / "linear_regression" / "linear_regression.npz")
+    assert "grad/0.W" in log and log.meta["final_update"] == "next"

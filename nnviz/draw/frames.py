@@ -18,7 +18,8 @@ from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
 
 from ..errors import UsageError
 from ..learn.units import loss_units
-from .layout import arrange
+from . import legible
+from .layout import arrange, keep_aspect
 from .panels import PANELS, Panel
 from .panels.glyphs import Glyphs
 from ..log.snapshots import SnapshotLog
@@ -130,6 +131,31 @@ def _fewer_labels(fig, panels: list[Panel], detail: int) -> None:
             ax.tick_params(which="both", labelleft=False, labelright=False)
 
 
+def settle_layout(fig, panels, size: tuple[int, int], rows: list) -> None:
+    """Place the panels once and for all, by the legibility rule (nnviz.draw.legible): texts
+    at least the minimum size, planes at equal aspect (layout.keep_aspect), ticks by axis
+    length, static text fitted to its panel (Panel.fit), legends off the data, no text out of
+    the frame; then the layout engine is switched off, so drawing moves nothing."""
+    renderer = fig.canvas.get_renderer()
+    smallest = legible.min_points(size, DPI)
+    aspects = {p.ax: p.aspect for p in panels if getattr(p, "plane", False)}
+    fitting = [p for p in panels if getattr(type(p), "fit", Panel.fit) is not Panel.fit]
+    legible.enlarge(fig, smallest)
+    legible.legends_before_layout(fig, panels)
+    for _ in range(2):   # texts fitted to the room change the room: twice settles it
+        keep_aspect(fig, rows, aspects)
+        legible.ticks(fig)
+        for p in fitting:
+            p.fit(renderer)
+        legible.place_legends(fig, panels, renderer)
+        legible.enlarge(fig, smallest)
+    keep_aspect(fig, rows, aspects)
+    legible.thin_ticks(fig, renderer)
+    legible.keep_in_frame(fig, renderer, smallest)
+    legible.prune_contour_labels(fig, renderer)
+    fig.set_layout_engine("none")
+
+
 def check_panels(scene: str, panels: list[str], arrays, meta: dict | None = None) -> None:
     """Fail early, in one line, when a panel cannot be drawn from what this scene's log holds.
 
@@ -173,11 +199,7 @@ class FrameRenderer:
                 warnings.simplefilter("always")
                 self.figure, self.panels = self._build([PANELS[n] for n in names])
                 self.canvas = self.figure.canvas
-                fitting = [p for p in self.panels if type(p).fit is not Panel.fit]
-                if fitting:   # place the axes, then fit text to the room (only then: a
-                    self.figure.get_layout_engine().execute(self.figure)   # layout run twice
-                    for p in fitting:                                         # differs)
-                        p.fit(self.canvas.get_renderer())
+                settle_layout(self.figure, self.panels, self.size, self.rows)
                 self.canvas.draw()
             collapsed = [w for w in caught if "constrained_layout" in str(w.message)]
             if not collapsed or detail == BARE:
@@ -196,10 +218,12 @@ class FrameRenderer:
         header = self._header(fig)
         pad = 0.06 if self.style["detail"] == FULL else 0.02
         fig.get_layout_engine().set(rect=(0, 0, 1, 1 - header), h_pad=pad, w_pad=pad)
-        axes = arrange(fig, classes, self.size)
+        rows = []
+        axes = arrange(fig, classes, self.size, rows=rows)
         panels = [cls(ax, self.log, self.series, self.style) for cls, ax in zip(classes, axes)]
         if self.style["detail"] != FULL:
             _fewer_labels(fig, panels, self.style["detail"])
+        self.rows = rows
         return fig, panels
 
     def _header(self, fig) -> float:

@@ -72,37 +72,121 @@ def ranked_tiles(n: int, width: float, height: float, aspect: float = 1.0,
     return list(grids.values())
 
 
-def arrange(fig, panel_classes: list, size: tuple[int, int], runs: int = 1) -> list:
+@dataclass
+class Row:
+    """Cells side by side in one grid, for keep_aspect: `axes` one per column (of a column of
+    metrics, its first), `plane` the column of a plane over the inputs, `keep` the columns
+    whose width stays (the metrics, when another view takes what the plane frees)."""
+    grid: object
+    axes: list
+    plane: int
+    keep: tuple[int, ...] = ()
+
+
+def arrange(fig, panel_classes: list, size: tuple[int, int], runs: int = 1,
+            rows: list | None = None) -> list:
     """One Axes per panel class, in the order given, laid out by the table for `size`.
 
-    One grid for the whole frame (nested grids space panels differently under constrained
-    layout): wide, views are columns spanning every row and metrics the rows of the last
-    column; narrow, both are rows of a grid of lcm(views, metrics) columns, each panel
-    spanning its equal share; narrow with three views, a 2x2 grid whose last cell holds the
-    metrics.
+    Wide, views are columns spanning every row of one grid and metrics the rows of its last
+    column; narrow, views are a row above the metrics' row (each row its own grid, so a plane's
+    width in one does not change the other's); narrow with three views, a 2x2 grid whose last
+    cell holds the metrics. A plane over the inputs (a class with `plane = True`) keeps equal
+    aspect: narrow with it the only view, it goes beside the metrics (a row above them left it
+    a strip); `rows`, when given, receives the Row of every plane for keep_aspect.
     """
     views = [c for c in panel_classes if c.view]
     metrics = [c for c in panel_classes if not c.view]
     if not views or not metrics:   # one kind only: side by side
         n = len(panel_classes)
-        return [fig.add_subplot(1, n, i + 1) for i in range(n)]
+        axes = [fig.add_subplot(1, n, i + 1) for i in range(n)]
+        _planes(rows, axes[0].get_subplotspec().get_gridspec(), axes, panel_classes,
+                range(n), ())
+        return axes
     if runs > 1:
         rule = RUNS_NARROW if shape_of(size) == "narrow" and len(views) > 1 else RUNS
     else:
         rule = ARRANGEMENTS[shape_of(size)]
+        if len(views) == 1 and getattr(views[0], "plane", False):
+            rule = ARRANGEMENTS["wide"]
     ratio = rule.views_to_metrics[min(len(views), len(rule.views_to_metrics)) - 1]
     nv, nm = len(views), len(metrics)
     if rule.square_from and nv >= rule.square_from and size[1] >= rule.square_rows * nm:
         grid = fig.add_gridspec(2 * nm, 2)
         cells = ([grid[:nm, 0], grid[:nm, 1], grid[nm:, 0]] +
                  [grid[nm + k, 1] for k in range(nm)])
+        layout = [(grid, [0, 1], ())]   # the top row: two views' columns
     elif rule.views_beside_metrics:
         grid = fig.add_gridspec(nm, nv + 1, width_ratios=[ratio / nv] * nv + [1])
         cells = [grid[:, i] for i in range(nv)] + [grid[k, nv] for k in range(nm)]
+        layout = [(grid, list(range(nv + 1)), (nv,) if nv > 1 else ())]
     else:
-        cols = lcm(nv, nm)
-        grid = fig.add_gridspec(2, cols, height_ratios=(ratio, 1))
-        cells = ([grid[0, i * cols // nv:(i + 1) * cols // nv] for i in range(nv)] +
-                 [grid[1, k * cols // nm:(k + 1) * cols // nm] for k in range(nm)])
+        outer = fig.add_gridspec(2, 1, height_ratios=(ratio, 1))
+        top, bottom = outer[0].subgridspec(1, nv), outer[1].subgridspec(1, nm)
+        cells = [top[0, i] for i in range(nv)] + [bottom[0, k] for k in range(nm)]
+        layout = [(top, list(range(nv)), ())]
     placed = dict(zip(map(id, views + metrics), cells))
-    return [fig.add_subplot(placed[id(c)]) for c in panel_classes]
+    axes = [fig.add_subplot(placed[id(c)]) for c in panel_classes]
+    by_cell = {}
+    for ax, cls in zip(axes, panel_classes):
+        spec = ax.get_subplotspec()
+        by_cell.setdefault((id(spec.get_gridspec()), spec.colspan.start), (ax, cls))
+    for grid, columns, keep in layout:
+        found = [by_cell.get((id(grid), c), (None, None)) for c in columns]
+        if all(ax is not None for ax, _ in found):
+            _planes(rows, grid, [ax for ax, _ in found], [c for _, c in found],
+                    range(len(found)), keep)
+    return axes
+
+
+def _planes(rows, grid, axes, classes, columns, keep) -> None:
+    if rows is None:
+        return
+    for i in columns:
+        if getattr(classes[i], "plane", False) and len(axes) > 1:
+            rows.append(Row(grid, list(axes), i, tuple(keep)))
+
+
+OTHERS_KEEP = 0.3   # of a row's width, what the plane leaves the other cells at least
+
+
+def keep_aspect(fig, rows: list[Row], aspects: dict, tries: int = 4) -> None:
+    """Give each plane over the inputs the width its data aspect needs at the height the layout
+    gave it, so that a circle is drawn as a circle; what it frees (or takes) goes to the other
+    views of its row, else to the metrics. `aspects` maps an Axes to its data's width / height.
+
+    Under constrained layout the inner widths of a grid's columns are proportional to its
+    width ratios, so one measurement says what ratios give the plane its width; decorations
+    move a little when widths change, so it is measured again until within half a pixel. The
+    plane's axes then hold equal aspect (Axes.set_aspect, adjustable box) for the last pixel.
+    """
+    engine = fig.get_layout_engine()
+    for _ in range(tries):
+        engine.execute(fig)
+        moved = False
+        for row in rows:
+            width = fig.bbox.width
+            boxes = [ax.get_position(original=True) for ax in row.axes]
+            widths = [b.width * width for b in boxes]
+            plane = row.axes[row.plane]
+            target = boxes[row.plane].height * fig.bbox.height * aspects[plane]
+            total = sum(widths)
+            kept = sum(widths[j] for j in row.keep)
+            free = [j for j in range(len(widths)) if j != row.plane and j not in row.keep]
+            if not free:
+                continue
+            room = total - kept - OTHERS_KEEP * total
+            new = max(min(target, room), 0.2 * total)
+            if abs(new - widths[row.plane]) <= 0.5:
+                continue
+            moved = True
+            rest = total - kept - new
+            share = sum(widths[j] for j in free)
+            ratios = list(widths)
+            ratios[row.plane] = new
+            for j in free:
+                ratios[j] = rest * widths[j] / share
+            row.grid.set_width_ratios(ratios)
+        if not moved:
+            break
+    for ax, aspect in aspects.items():
+        ax.set_aspect("equal", adjustable="box")

@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..learn import runs
-from .frames import DPI, FrameRenderer, _rc, check_panels, looks, style_for
+from .frames import DPI, FrameRenderer, _rc, check_panels, looks, settle_layout, style_for
 from .layout import arrange
 from .panels import PANELS
 from .panels.runs import RunCurves, SharedLandscape, SmallMultiples, colours
@@ -49,6 +49,7 @@ class RunsRenderer(FrameRenderer):
                 self.canvas = self.figure.canvas
                 with warnings.catch_warnings(record=True) as problems:
                     warnings.simplefilter("always")
+                    settle_layout(self.figure, self.panels, self.size, [])
                     self.canvas.draw()
                 collapsed = any("collapsed" in str(w.message) for w in problems)
                 tiles = [p for p in self.panels if isinstance(p, SmallMultiples)]

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optim import (LOSSES, OPTIMIZERS, SGD, Adam, BinaryCrossEntropy, Momentum, MSE,  # noqa: F401
+from .optim import (LOSSES, OPTIMIZERS, SGD, Adam, BinaryCrossEntropy, Momentum, MSE, Penalty,  # noqa: F401
                     SoftmaxCrossEntropy, _positive_float, _positive_int, all_finite, loss,
                     optimizer)
+from .features import Features
 
 ACTIVATIONS = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "softmax")
 INITS = ("glorot", "he")
@@ -222,7 +223,7 @@ class Sequential:
 
     @property
     def n_in(self) -> int:
-        return next(l.n_in for l in self.layers if isinstance(l, Dense))
+        return next(l.n_in for l in self.layers if isinstance(l, (Dense, Features)))
 
     @property
     def n_out(self) -> int:
@@ -300,7 +301,8 @@ class Sequential:
 MAX_LAYERS = 64        # bounds on an architecture read from a file: a log is untrusted
 MAX_WIDTH = 4096
 MAX_PARAMS = 10_000_000
-_SPEC_KEYS = {"dense": {"layer", "n_in", "n_out"}, "leaky_relu": {"layer", "slope"}}
+_SPEC_KEYS = {"dense": {"layer", "n_in", "n_out"}, "leaky_relu": {"layer", "slope"},
+              "features": {"layer", "names"}}
 
 
 def _check_spec(spec) -> list[dict]:
@@ -315,8 +317,8 @@ def _check_spec(spec) -> list[dict]:
         if not isinstance(item, dict) or not isinstance(item.get("layer"), str):
             raise ValueError(f"{where} must be a dict with a \"layer\" name, got {item!r:.80}")
         kind = item["layer"]
-        if kind != "dense" and kind not in ACTIVATIONS:
-            raise ValueError(f"{where}: unknown layer {kind!r:.40}; known: dense, "
+        if kind not in ("dense", "features") and kind not in ACTIVATIONS:
+            raise ValueError(f"{where}: unknown layer {kind!r:.40}; known: dense, features, "
                              f"{', '.join(ACTIVATIONS)}")
         keys = _SPEC_KEYS.get(kind, {"layer"})
         if set(item) != keys:
@@ -334,6 +336,11 @@ def _check_spec(spec) -> list[dict]:
                                  f"gives {width}")
             width = item["n_out"]
             n_params += (item["n_in"] + 1) * item["n_out"]
+        elif kind == "features":   # Playground's features of two inputs: first, or nowhere
+            names = item["names"]
+            if i or not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+                raise ValueError(f"{where}: features must be the first layer, a list of names")
+            width = Features(names).n_out   # ValueError names a bad list
         elif kind == "leaky_relu":
             slope = item["slope"]
             if (isinstance(slope, bool) or not isinstance(slope, (int, float))
@@ -348,6 +355,8 @@ def _check_spec(spec) -> list[dict]:
 
 
 def _layer_from_spec(i: int, item: dict) -> Layer:
+    if item["layer"] == "features":
+        return Features(item["names"])
     if item["layer"] == "dense":
         return Dense(item["n_in"], item["n_out"])
     return activation(item["layer"], item.get("slope", 0.01))

@@ -166,3 +166,39 @@ def optimizer(name: str, lr: float) -> SGD:
     if name not in makers:
         raise ValueError(f"optimizer must be one of {', '.join(OPTIMIZERS)}, got {name!r}")
     return makers[name](lr)
+
+
+# ----------------------------------------------------------------------------- regularisation
+
+class Penalty:
+    """L1 (rate * sum |w|) or L2 (rate / 2 * sum w², Playground's) on a model's weights, not
+    its biases: added to the loss minimised and its gradient to the gradient, so training, the
+    logged losses and the logged gradients all see one objective."""
+
+    def __init__(self, kind: str, rate: float, names, sizes):
+        if kind not in ("none", "l1", "l2"):
+            raise ValueError(f"regularization must be none, l1 or l2, got {kind!r}")
+        self.kind, self.rate = kind, float(rate)
+        # the weights' places in the flat parameter buffer (names in its order, e.g. '0.W')
+        self.mask = np.concatenate([np.full(size, name.endswith(".W"))
+                                    for name, size in zip(names, sizes)] or [np.zeros(0, bool)])
+
+    @classmethod
+    def of(cls, kind: str, rate: float, model) -> "Penalty":
+        return cls(kind, rate, list(model.params), [p.size for p in model.params.values()])
+
+    @property
+    def active(self) -> bool:
+        return self.kind != "none" and self.rate > 0
+
+    def value(self, flat_params: np.ndarray) -> float:
+        if not self.active:
+            return 0.0
+        w = flat_params[..., self.mask]
+        total = np.abs(w).sum(axis=-1) if self.kind == "l1" else 0.5 * (w * w).sum(axis=-1)
+        return self.rate * total
+
+    def add_gradient(self, flat_params: np.ndarray, flat_grads: np.ndarray) -> None:
+        if self.active:
+            w = flat_params[self.mask]
+            flat_grads[self.mask] += self.rate * (np.sign(w) if self.kind == "l1" else w)

@@ -150,9 +150,11 @@ def plan(scene, set_name: str | None = None) -> list[Run] | None:
 def check_panels(name: str, panels) -> None:
     """Panels a video of several runs can draw: all but the network (one run's network per
     frame would be a tile too small to read; render a run alone with --from runs/FILE.npz)."""
-    if "network" in panels:
-        raise UsageError(f"scene {name!r}: the network panel shows one run; drop it for several "
-                         f"runs, or render one run alone with --from OUT/{name}/runs/FILE.npz")
+    for one in ("network", "gradients"):
+        if one in panels:
+            raise UsageError(f"scene {name!r}: the {one} panel shows one run; drop it for "
+                             f"several runs, or render one run alone with --from "
+                             f"OUT/{name}/runs/FILE.npz")
 
 
 def meta(run: Run, runs: list[Run], set_name: str) -> dict:

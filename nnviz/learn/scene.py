@@ -23,7 +23,8 @@ from ..errors import UsageError
 from ..names import check_scene_name
 
 # the panel vocabulary (drawn by nnviz.draw.panels; named here so choosing needs no matplotlib)
-PANELS = ("fit", "heatmap", "boundary", "network", "neuron", "landscape", "loss", "accuracy")
+PANELS = ("fit", "heatmap", "boundary", "network", "gradients", "neuron", "landscape", "loss",
+          "accuracy")
 INPUT_VIEWS = ("fit", "heatmap", "boundary")   # pictures of the input space: one per frame
 MAX_VIEWS = 3
 
@@ -59,6 +60,13 @@ class Scene:
     train_fraction: float = 0.7
     standardize_targets: bool = True  # regression targets to zero mean, unit variance
     panels: tuple[str, ...] = ("loss",)
+    # the command line's network knobs (nnviz.learn.knobs); None: model()'s own
+    hidden: tuple[int, ...] | None = None        # hidden layer widths, () for none
+    hidden_activation: str | None = None         # relu, tanh, sigmoid, linear, leaky_relu
+    features: tuple[str, ...] | None = None      # Playground's features of two inputs
+    regularization: str = "none"                 # none, l1 or l2 on the weights
+    reg_rate: float = 0.001
+    noise: float | None = None                   # a scene whose data takes a noise level
     # several runs in one video: {label: {attribute: value, ...}, ...} (see nnviz.learn.runs)
     runs: dict[str, dict] | None = None
     # the scene's own words for its video's descriptions (nnviz.story): a moment's name
@@ -72,6 +80,15 @@ class Scene:
 
     def model(self, rng: np.random.Generator, n_in: int, n_out: int) -> nn.Sequential:
         raise NotImplementedError(f"{type(self).__name__} must define model(self, rng, n_in, n_out)")
+
+    def network(self, own: nn.Sequential, rng: np.random.Generator) -> nn.Sequential:
+        """The network trained: `own` (what model() built), or, with any of `hidden`,
+        `hidden_activation` or `features` set, an MLP of those with the rest as `own` has it
+        (its widths, activation, inputs and outputs), initialised from `rng`."""
+        if self.hidden is None and self.hidden_activation is None and self.features is None:
+            return own
+        from .knobs import rebuild
+        return rebuild(self.name, own, rng, self.hidden, self.hidden_activation, self.features)
 
     def learning_problems(self, log) -> list[str]:
         """Why the run in `log` (a SnapshotLog of this scene) did not learn; [] if it did.

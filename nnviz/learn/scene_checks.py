@@ -99,6 +99,16 @@ def check_attributes(scene) -> None:
     if not _is_number(fraction) or not 0 < fraction < 1:
         _fail(scene, f"train_fraction must be a number between 0 and 1 (both excluded), "
                      f"got {fraction!r}")
+    from ..settings import NETWORK_CHECKS
+    for name, field in (("hidden", "hidden"), ("hidden_activation", "activation"),
+                        ("features", "features"), ("regularization", "regularization"),
+                        ("reg_rate", "reg_rate")):
+        value = _attr(scene, name)
+        if value is not None or name in ("regularization", "reg_rate"):
+            try:
+                NETWORK_CHECKS[field](value)
+            except UsageError as e:
+                _fail(scene, f"{name}: {str(e).removeprefix(f'--{field} ')}")
     if not isinstance(_attr(scene, "standardize_targets"), bool):
         _fail(scene, f"standardize_targets must be True or False, "
                      f"got {scene.standardize_targets!r}")
@@ -234,7 +244,7 @@ def model(scene, rng: np.random.Generator, ds: data.Dataset) -> nn.Sequential:
     if not isinstance(out, np.ndarray) or out.shape != (min(2, len(ds.x)), n_out):
         _fail(scene, f"the network from model() gives outputs of shape {np.shape(out)} for "
                      f"{min(2, len(ds.x))} samples, not one row of {n_out} {targets} each; {fix}")
-    return net
+    return scene.network(net, rng)
 
 
 def batch_size(scene, n_train: int) -> int:

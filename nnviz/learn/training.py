@@ -29,9 +29,12 @@ MARGIN = 0.15        # grid reaches this fraction of the data's range beyond it
 #                there update/ is the step the optimiser would take next (its next mini-batch,
 #                a copy of its state; training is over and nothing it learned changes), and
 #                meta "final_update" says "next"; "zero" if that step would not be finite (zeros
-#                recorded). Recording them changes nothing that is learned; tests switch this
-#                off to show it (same parameters and losses, bit for bit).
-STEP_FIELDS = True
+#                recorded). Recording them changes nothing that is learned (tested: same
+#                parameters and losses, bit for bit).
+# They are recorded only for the views that draw the step, like the landscape: on a deep network
+# they cost an extra pass over the training set per snapshot and triple the log
+# (non_linear_regression_tanh: training 2.2 -> 4.4 s CPU, its log 16.9 -> 49.3 MB).
+STEP_PANELS = ("gradients", "neuron", "landscape")   # nnviz.draw.panels drawing grad/, update/
 
 
 class TrainingDiverged(NnvizError):
@@ -124,7 +127,8 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
           seed: int = 0, lr: float | None = None,
           progress: Callable[[int], None] | None = None,
           before: Callable[[set[str]], None] | None = None,
-          landscape: bool | None = None, run: dict | None = None,
+          landscape: bool | None = None, gradients: bool | None = None,
+          run: dict | None = None,
           theme: str | None = None, title: str | None = None) -> None:
     """Train `scene`, handing its snapshots to `writer(meta, static)`; options left None come
     from the scene. The writer (nnviz.log.record gives a LogWriter) is a context manager with
@@ -134,13 +138,16 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
     so a caller can refuse (e.g. panels that cannot be drawn) without waiting for training.
     `landscape` (the caller decides, e.g. from the panels drawn; None: whether the scene's own
     panels draw it, so its log can be drawn) adds the loss landscape (nnviz.learn.landscape),
-    computed once after training. `run` (nnviz.learn.runs.meta) marks the log as one run of a set; a
+    computed once after training. `gradients` (None: whether the scene's panels draw the step,
+    STEP_PANELS) adds each snapshot's grad/ and update/ fields. `run` (nnviz.learn.runs.meta) marks the log as one run of a set; a
     single run's log has no such entry. `theme` and `title` (nnviz.draw.theme; None: light and the
     scene's title) are how its frames are drawn: recorded, so `render --from` draws them so.
     """
     scene_checks.check_attributes(scene)
     if landscape is None:
         landscape = "landscape" in scene.panels
+    if gradients is None:
+        gradients = any(p in scene.panels for p in STEP_PANELS)
     steps = scene.steps if steps is None else steps
     every = scene.every if every is None else every
     lr = scene.lr if lr is None else lr
@@ -166,12 +173,22 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
     if landscape and architecture is None:
         raise UsageError(f"scene {scene.name!r}: the landscape panel needs a network of nnviz's "
                          f"own layers; drop the panel or build the model from nn layers")
-    drawn = [p for p in ("network", "neuron") if p in scene.panels]   # they draw its layers
+    drawn = [p for p in ("network", "gradients", "neuron") if p in scene.panels]   # they draw its layers
     if drawn and architecture is None:
         raise UsageError(f"scene {scene.name!r}: the {drawn[0]} panel draws the network's "
                          f"layers, and this one has a layer of its own nnviz cannot describe; "
                          f"drop the panel or build the model from nn layers")
-    loss_fn = nn.loss(scene_checks.loss_name(scene, ds))
+    data_loss = nn.loss(scene_checks.loss_name(scene, ds))
+    penalty = nn.Penalty.of(scene.regularization, scene.reg_rate, model)
+    if landscape and penalty.active:
+        raise UsageError("the landscape panel shows the data's loss alone, and --regularization "
+                         "adds a penalty to what is minimised: drop one of them")
+
+    def loss_fn(out, target):
+        """The loss minimised: the data's, plus the weights' penalty (and its gradient)."""
+        value, grad = data_loss(out, target)
+        return value + penalty.value(model.flat_params), grad
+    loss_fn.name = data_loss.name
     opt = nn.optimizer(scene.optimizer, lr)
     size = scene_checks.batch_size(scene, len(xt))
     batches = data.batches(len(xt), size, batch_rng)
@@ -180,7 +197,7 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
     if before:
         classes = {"predicted/train", "predicted/val", "accuracy/train", "accuracy/val"}
         params = {f"param/{name}" for name in model.parameters()}
-        if STEP_FIELDS:
+        if gradients:
             params |= {f"{kind}/{name}" for kind in ("grad", "update") for name in model.params}
         before({"step", "loss/train", "loss/val", *grid, *(classes if classify else ()), *params,
                 *(loss_landscape.NAMES if landscape else ())})
@@ -229,6 +246,7 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
         back as it was, so the next training step starts from exactly what it would have."""
         saved = model.flat_grads.copy()
         model.backward(loss_fn(model(xt), yt)[1])
+        penalty.add_gradient(model.flat_params, model.flat_grads)
         fields = {f"grad/{name}": g.astype(np.float32) for name, g in model.grads.items()}
         model.flat_grads[...] = saved
         if not all(nn.all_finite(g) for g in fields.values()):
@@ -246,6 +264,7 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
         idx = next(batches)
         value, grad = loss_fn(model(xt[idx]), yt[idx])
         model.backward(grad)
+        penalty.add_gradient(model.flat_params, model.flat_grads)
         saved = model.flat_params.copy()
         copy.deepcopy(opt).step(model.flat_params, model.flat_grads)
         fields = update(before)
@@ -259,7 +278,11 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
             "description": scene.description, "kind": ds.kind, "panels": list(scene.panels),
             "options": {"steps": steps, "every": every, "seed": seed, "lr": lr,
                         "optimizer": scene.optimizer, "loss": loss_fn.name, "batch_size": size,
-                        "train_fraction": scene.train_fraction},
+                        "train_fraction": scene.train_fraction,
+                        "regularization": scene.regularization if penalty.active else "none",
+                        **({"reg_rate": scene.reg_rate} if penalty.active else {}),
+                        **({"features": list(scene.features)} if scene.features else {}),
+                        **({"noise": scene.noise} if scene.noise is not None else {})},
             "model": repr(model), "architecture": architecture,
             "standardize_targets": not keep_y,
             "versions": {"nnviz": __version__, "numpy": np.__version__}}
@@ -281,7 +304,7 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
         def record(step: int):
             nonlocal pending
             fields = snapshot(step)
-            if not STEP_FIELDS:
+            if not gradients:
                 log.append(fields)
                 return
             fields.update(gradient(step))
@@ -295,6 +318,7 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
             if not np.isfinite(value):
                 diverged(step, f"loss is {value}")
             model.backward(grad)
+            penalty.add_gradient(model.flat_params, model.flat_grads)
             opt.step(model.flat_params, model.flat_grads)
             if pending is not None:
                 fields, before_step = pending

@@ -133,13 +133,14 @@ PANEL_FIELDS: dict[str, tuple[str, ...]] = {   # keys: every name in scene.PANEL
     "heatmap": ("output", "grid/x0", "grid/x1", *DATA),
     "boundary": ("output", "grid/x0", "grid/x1", "predicted/train", "predicted/val", *DATA),
     "network": (),    # every parameter of meta's architecture: see `needed`
+    "gradients": (),  # every parameter and its grad/: see `needed`
     "neuron": (),     # the same (one Dense layer's W and b)
     "landscape": LANDSCAPE,
     "loss": ("loss/train", "loss/val"),
     "accuracy": ("accuracy/train", "accuracy/val"),
 }
 # (the boundary reads output[..., -1]: softmax's P(class 1) of two, or a sigmoid's only output)
-ARCHITECTURE_PANELS = ("network", "neuron")   # they draw meta's architecture and its parameters
+ARCHITECTURE_PANELS = ("network", "gradients", "neuron")   # they draw meta's architecture and its parameters
 PANEL_MINIMUM: dict[str, dict[str, int]] = {}
 
 
@@ -224,11 +225,14 @@ def check_fields(meta: dict, headers: dict[str, tuple], read: Callable[[str], np
         if panel in meta["panels"] and meta.get("architecture") is None:
             raise Invalid(f"the {panel} panel draws meta 'architecture', which this log does not hold")
     # the network panel: every parameter, and the standardiser for its maps over a 2-D grid
-    network_fields = (*architecture_fields(meta.get("architecture")),
+    network_fields = (*(n for n in architecture_fields(meta.get("architecture"))
+                        if n.startswith("param/")),
                       *(("standardizer/x_mean", "standardizer/x_std") if "grid/x0" in headers else ()))
     for panel in meta["panels"]:
         needed = (*ALWAYS, *PANEL_FIELDS[panel],
-                  *(network_fields if panel in ARCHITECTURE_PANELS else ()))
+                  *(network_fields if panel in ARCHITECTURE_PANELS else ()),
+                  *(n.replace("param/", "grad/", 1) for n in network_fields
+                    if panel == "gradients" and n.startswith("param/")))
         for name in needed:
             if name not in headers:
                 raise Invalid(f"field {name!r} is missing; the {panel} panel draws it")

@@ -146,6 +146,9 @@ def _options(scene: dict) -> list[tuple[str, str]]:
             for key in OPTIONS if key in options]
     if isinstance(run, dict):
         rows.append(("runs", _value(run.get("labels", []))))
+    from ..learn.describe import made_with
+    if made_with(meta):
+        rows.append(("made with", made_with(meta).removeprefix("Made with: ")))
     rows.append(("panels", _value(meta.get("panels", []))))
     rows.append(("theme", _value(meta.get("theme", "light"))))
     rows.append(("size", "{}x{}".format(*scene["size"])))

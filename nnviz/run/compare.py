@@ -42,16 +42,18 @@ def compare(scene=None, *, lr=None, optimizer=None, seed=None, from_log=None,
             runs.check_set(sources)
         return refreshed(out, render_runs(None, sources, settings, out=out, progress=progress),
                          always=True)
-    made, name = compared_scene(scene, settings.look.panels, lr=lr, optimizer=optimizer,
-                                seed=seed)
+    made, name = compared_scene(scene, settings.look.panels, settings.train, lr=lr,
+                                optimizer=optimizer, seed=seed)
     return refreshed(out, render_runs(made, None, for_scene(settings, made, quick), out=out,
                                       progress=progress, jobs=jobs, set_name=name), always=True)
 
 
-def compared_scene(scene, panels=None, **lists):
-    """The scene of a comparison (nnviz.learn.comparison.scene_for) and its name NAME-compare."""
+def compared_scene(scene, panels=None, train=None, **lists):
+    """The scene of a comparison (nnviz.learn.comparison.scene_for) and its name NAME-compare;
+    `train` (a settings.Train) gives its knobs (nnviz.learn.knobs), shared by every run."""
     from ..learn import comparison as comparing
-    base = scene_of(scene)
+    from ..learn.knobs import apply
+    base = scene_of(scene) if train is None else apply(scene_of(scene), train)
     picked = parse_panels(base.name, panels) if panels is not None else None
     return comparing.scene_for(base, picked, **lists)
 
@@ -63,7 +65,7 @@ def compare_training(scene, options: dict):
     comparison's `settings`."""
     from .runtrain import prepare
     settings = options["settings"]
-    made, name = compared_scene(scene, settings.look.panels, lr=options.get("lr"),
+    made, name = compared_scene(scene, settings.look.panels, settings.train, lr=options.get("lr"),
                                 optimizer=options.get("optimizer"), seed=options.get("seed"))
     panels = list(made.panels)
     plan = runs.plan(made)

@@ -119,8 +119,11 @@ def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
         block = video_block(name, videos, size, language=story.language,
                             hand_captions=hand is not None)
         with outputs.rewrite(temps["html"], "w", encoding="utf-8") as page:
+            from ..learn.describe import made_with   # the page says how the video was made
+            about = " ".join(filter(None, (story_logs[0].meta.get("description", ""),
+                                           made_with(story_logs[0].meta))))
             page.write(standalone_page(name, title, block, image_blocks(name, title, videos, size),
-                                       story, story_logs[0].meta.get("description", ""),
+                                       story, about,
                                        settings.look.theme or story_logs[0].meta.get("theme",
                                                                                      "light")))
         if check:   # the same definition of a valid render as `nnviz check`, and more

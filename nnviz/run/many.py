@@ -143,8 +143,8 @@ def compare_remote(scene=None, *, scheduler: str, lr=None, optimizer=None, seed=
                          "with --from here, without --scheduler")
     if scene is None:
         raise UsageError("give a scene name, or --from OUT/NAME-compare/runs")
-    made, name = compared_scene(scene, settings.look.panels, lr=lr, optimizer=optimizer,
-                                seed=seed)
+    made, name = compared_scene(scene, settings.look.panels, settings.train, lr=lr,
+                                optimizer=optimizer, seed=seed)
     job = Job("compare", scene, dict(lr=lr, optimizer=optimizer, seed=seed,
                                      settings=for_scene(settings, made, quick)),
               out=out, label=name)

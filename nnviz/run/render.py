@@ -16,6 +16,7 @@ from ..log.snapshots import SnapshotLog
 from ..settings import Settings
 from ..log.record import train as train_scene
 from .folders import commit_train, output_folder, refreshed, refuse_rendered
+from ..learn.knobs import apply as apply_knobs
 from .inputs import call_settings, for_scene, parse_panels, refuse_training_options, scene_of
 from .make import log_copy, make
 from .pool import single_threaded_blas
@@ -24,13 +25,14 @@ from .several import render_runs, sources_of
 
 @outputs.final_names()
 def train(scene: str | type[Scene] | Scene, out: str | Path = "output", *, steps=None,
-          every=None, seed: int = 0, lr=None, progress=None) -> SnapshotLog:
-    """Train a scene (a name, a path or a Scene) and save its log to OUT/NAME/NAME.npz.
+          every=None, seed: int = 0, lr=None, progress=None, **knobs) -> SnapshotLog:
+    """Train a scene (a name, a path or a Scene) and save its log to OUT/NAME/NAME.npz;
+    `knobs` are the network's and data's (hidden, activation...: nnviz.learn.knobs).
 
     A folder that holds a render is refused (before training and again at the commit): its
     videos were made from the log there, and `nnviz check` must keep passing.
     """
-    scene = scene_of(scene)
+    scene = apply_knobs(scene_of(scene), call_settings(None, knobs, False).train)
     if runs.plan(scene) is not None:
         raise UsageError(f"scene {scene.name!r} holds several runs, which are trained together "
                          f"for one video; run `nnviz render {scene.name}` (their logs go to "
@@ -91,7 +93,7 @@ def render(scene=None, *, from_log: str | Path | SnapshotLog | None = None,
             source.meta = dict(source.meta, panels=list(parse_panels(name, panels)))
             check_panels(name, source.meta["panels"], source.names, source.meta)
     else:
-        scene, source = scene_of(scene), None
+        scene, source = apply_knobs(scene_of(scene), settings.train), None
         name = scene.name
         settings = for_scene(settings, scene, quick)
         if panels is not None:

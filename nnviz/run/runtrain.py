@@ -23,6 +23,7 @@ from .. import interrupts
 from ..learn import landscape as loss_landscape
 from ..errors import UsageError
 from ..learn.runs import Run, meta as run_meta
+from ..learn.training import STEP_PANELS
 from ..log.snapshots import SnapshotLog, add_static, load
 from ..log.record import train as train_scene
 from .pool import stop_workers
@@ -75,6 +76,7 @@ def prepare(runs: list[Run], set_name: str, *, steps=None, every=None, seed: int
     check = functools.partial(_check_panels, set_name, panels, landscape)
     options = [dict(steps=steps, every=every, seed=seed if run.seed is None else run.seed,
                     lr=lr, before=check, landscape=False,   # shared, added after all
+                    gradients=any(p in panels for p in STEP_PANELS),
                     run=run_meta(run, runs, set_name), theme=theme, title=title)
                for run in runs]
     if landscape:   # each log is valid without it until the shared one is added after all

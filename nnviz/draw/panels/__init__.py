@@ -13,4 +13,4 @@ in drawing order. Everything else is drawn once into the background that frames 
     landscape  the loss surface and the optimiser's path
 """
 from .base import PANELS, Panel, panel  # noqa: F401
-from . import curves, landscape, network, neuron, plane  # noqa: F401,E402  (they register)
+from . import curves, gradients, landscape, network, neuron, plane  # noqa: F401,E402  (they register)

@@ -57,6 +57,7 @@ class GridImage(Artist):
         self.colour = ColourGrid(cmap)
         self.values = None
         self.extent = None   # (x0, x1, y0, y1) in data units; None: the grid fills the axes
+        ax.filled = True     # no corner free of data (nnviz.draw.legible)
         self.set_zorder(0)
         self.set_animated(True)
         self.set_figure(ax.figure)

@@ -69,6 +69,8 @@ class _Curves(Panel):
                                                      solid_capstyle="butt")[0]))
         ax.grid(True, which="major", alpha=0.3)
         ax.legend(loc=self.legend_loc, framealpha=0.9)
+        # the whole run's curves, drawn a frame at a time: where the legend must not go
+        ax.covers = [(self.steps, values) for values, _, _ in self.lines]
 
     def values(self, key):
         return self.series[key]

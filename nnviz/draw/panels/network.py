@@ -12,6 +12,7 @@ import numpy as np
 
 from ...learn import nn
 from ...log import rebuild
+from ...learn.features import Features, pretty
 from ...learn.training import grid_inputs
 from .artists import EdgeRaster, NodeMaps, NodeMarks
 from .base import Panel, fit_text, panel
@@ -36,8 +37,10 @@ def columns(architecture: list[dict]) -> list[tuple[int, str]]:
 
 def layer_outputs(model: nn.Sequential, x: np.ndarray) -> list[np.ndarray]:
     """Each column's values for inputs x: x itself, then every Dense layer after its activation."""
-    outs, h, pending = [x], x, False
     layers = model.layers
+    if isinstance(layers[0], Features):   # the first column is the features the network sees
+        x, layers = layers[0].forward(x), layers[1:]
+    outs, h, pending = [x], x, False
     for k, layer in enumerate(layers):
         h = layer.forward(h)
         pending = pending or isinstance(layer, nn.Dense)
@@ -51,12 +54,14 @@ def layer_outputs(model: nn.Sequential, x: np.ndarray) -> list[np.ndarray]:
 class Network(Panel):
     """Nodes per layer, weights as edges, biases as node colours, per-neuron maps in 2-D."""
     view = True
-    needs = ("param/0.W",)
+    needs = ()   # a network's parameters: param/0.W, or param/1.W after a features layer
     fits = "a log that records its architecture (made by nnviz 0.2 or later)"
+    kind = "param"   # the log's field family each edge and node shows (gradients: "grad")
 
     @classmethod
     def refuse(cls, log_names, meta):
-        if meta is not None and not isinstance(meta.get("architecture"), list):
+        if (meta is not None and not isinstance(meta.get("architecture"), list)
+                or not any(n.startswith("param/") and n.endswith(".W") for n in log_names)):
             return f"the network panel needs {cls.fits}"
         return super().refuse(log_names, meta)
 
@@ -64,8 +69,10 @@ class Network(Panel):
         super().__init__(ax, log, series, style)
         self.model = rebuild.network(log)
         self.names = list(self.model.params)
-        self.fields = tuple(f"param/{n}" for n in self.names)
+        self.fields = tuple(f"{self.kind}/{n}" for n in self.names)
         self.cols = columns(log.meta["architecture"])
+        if isinstance(self.model.layers[0], Features):
+            self.cols[0] = (self.cols[0][0], "features")
         # a classifier trained on logits with the fused softmax + cross-entropy loss: show its
         # outputs as the probabilities the boundary panel shows, and say so
         self.softmax_out = (self.cols[-1][1] == "linear" and
@@ -80,7 +87,7 @@ class Network(Panel):
         n_cols = len(self.cols)
         self.x = np.linspace(0.07, 0.93, n_cols)
         self.y = [self._ys(n) for n, _ in self.cols]
-        self.maps_on = "grid/x0" in log and self.cols[0][0] == 2
+        self.maps_on = self.kind == "param" and "grid/x0" in log and self.model.n_in == 2
         self.mapped = [self.maps_on and n <= MAP_WIDTH for n, _ in self.cols]
         self.grid = self._grid_inputs(log) if self.maps_on else None
         self.counts = [n_a * n_b for (n_a, _), (n_b, _) in zip(self.cols, self.cols[1:])]
@@ -117,7 +124,7 @@ class Network(Panel):
         hi = [np.full(n, -np.inf) for n, _ in self.cols]
         for snap in log.stream(list(self.fields)):
             for name in self.names:
-                top = float(np.max(np.abs(snap[f"param/{name}"])))
+                top = float(np.max(np.abs(snap[f"{self.kind}/{name}"])))
                 if name.endswith(".W"):
                     w_max = max(w_max, top)
                 else:
@@ -156,7 +163,11 @@ class Network(Panel):
         hidden = sorted({NAMES.get(a, a) for _, a in self.cols[1:-1]})
         out = NAMES.get(self.cols[-1][1], self.cols[-1][1])
         self.caption_words = (f"hidden: {', '.join(hidden)} · " if hidden else "") + f"output: {out}"
-        self.caption = self.ax.text(0.5, BOTTOM - 0.085, "" if self.roomy else self.caption_words,
+        first = self.model.layers[0]
+        if isinstance(first, Features):   # Playground's features: named, whatever the room
+            self.caption_words = f"inputs: {', '.join(pretty(first.names))} · {self.caption_words}"
+        self.caption = self.ax.text(0.5, BOTTOM - 0.085, "" if self.roomy and not isinstance(
+                                        first, Features) else self.caption_words,
                                     ha="center", va="top", fontsize=size * 0.62 / 0.72 if self.roomy
                                     else size, parse_math=False)
         for t in (*self.col_labels, self.caption):
@@ -165,18 +176,21 @@ class Network(Panel):
     def _column_words(self, n: int, act: str) -> str:
         return f"{n}\n{'input' if act == 'input' else NAMES.get(act, act)}" if self.roomy else f"{n}"
 
-    def _key(self, style, n_edges: int) -> None:
+    def key_lines(self, n_edges: int) -> list[str]:
         drawn = ("the one weight" if n_edges == 1 else
                  f"all {n_edges:,} weights" if self.n_shown == n_edges else
                  f"{self.n_shown:,} of {n_edges:,} weights (each layer's {EDGES_SHOWN} strongest)")
-        lines = [f"{drawn}: blue −, red +, size |w| up to {self.w_scale:.3g}",
-                 f"node colour: bias up to |b| = {self.b_scale:.3g} (standardised units)"]
+        return [f"{drawn}: blue −, red +, size |w| up to {self.w_scale:.3g}",
+                f"node colour: bias up to |b| = {self.b_scale:.3g} (standardised units)"]
+
+    def _key(self, style, n_edges: int) -> None:
+        lines = self.key_lines(n_edges)
         if any(self.mapped):
             lines.append("squares: neuron outputs over the plane")
         self.key = self.ax.text(0.5, 0.0, "\n".join(lines), ha="center", va="top",
                                 fontsize=style["font"] * 0.6, color=self.theme.note, parse_math=False,
                                 linespacing=1.25)
-        self.key.set_in_layout(False)
+        self.key.set_in_layout(True)   # the layout leaves room under the panel for it
 
     def fit(self, renderer) -> None:
         """Words under the columns only where they fit between columns, else widths only and a
@@ -238,12 +252,12 @@ class Network(Panel):
 
     def weights(self, snap) -> np.ndarray:
         """Every edge's weight in drawing order: layer by layer, W row-major (input-major)."""
-        return np.concatenate([snap[f"param/{d}.W"].ravel() for d in self.dense])
+        return np.concatenate([snap[f"{self.kind}/{d}.W"].ravel() for d in self.dense])
 
     def biases(self, snap) -> np.ndarray:
         """Every node's bias in drawing order (0 for the inputs, which have none)."""
         return np.concatenate([np.zeros(self.cols[0][0])] +
-                              [snap[f"param/{d}.b"].ravel() for d in self.dense])
+                              [snap[f"{self.kind}/{d}.b"].ravel() for d in self.dense])
 
     def _strongest(self, size: np.ndarray) -> np.ndarray:
         """Indices of the edges drawn: all of a small layer, the EDGES_SHOWN strongest of a big one."""

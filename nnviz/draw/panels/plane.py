@@ -56,11 +56,13 @@ class _Plane(Panel):
     fields = ("output",)
     needs = ("grid/x0",)
     fits = "a scene with two inputs"
+    plane = True             # drawn at equal aspect (layout.keep_aspect)
 
     def _image(self, log, vmin, vmax, label, tile=None):
         x0, x1 = log["grid/x0"], log["grid/x1"]
         self.ax.set_xlim(x0[0], x0[-1])
         self.ax.set_ylim(x1[0], x1[-1])
+        self.aspect = (x0[-1] - x0[0]) / (x1[-1] - x1[0])   # the data's width / height
         if tile is not None:   # one small multiple: the set's colour scale, one colour bar
             vmin, vmax = tile.get("vrange") or (vmin, vmax)
         cmap = self.theme.diverging

@@ -16,6 +16,8 @@ import matplotlib.patheffects as effects
 import numpy as np
 from matplotlib.cm import ScalarMappable
 from matplotlib.colors import Normalize
+from matplotlib.lines import Line2D
+from matplotlib.transforms import ScaledTranslation
 from matplotlib.ticker import PercentFormatter
 
 from ..layout import TILE_ASPECT, ranked_tiles
@@ -163,6 +165,7 @@ class RunCurves:
             dot.set_animated(True)
             self.lines.append((values, line, dot))
         ax.grid(True, which="major", alpha=0.3)
+        ax.covers = [(self.steps, values) for values in self.values]   # for nnviz.draw.legible
         if metric == "loss":
             log_axis(ax, np.concatenate(self.values))
             ax.set_ylabel("training loss")
@@ -181,6 +184,9 @@ class RunCurves:
             dot.set_data(self.steps[i:i + 1], values[i:i + 1])
             artists += [line, dot]
         return artists
+
+
+DASHES = ("-", (0, (4, 1.5)), (0, (1, 1.2)), "-.")   # one per run, cycled
 
 
 class SharedLandscape:
@@ -203,17 +209,53 @@ class SharedLandscape:
         ax.plot(starts[:, 0], starts[:, 1], "o", mfc="none", mec=PATH, ms=style["line"] * 4,
                 mew=style["line"] * 0.7, ls="none")
         Landscape.minimum(ax, logs[0], style)
+        stars = [line for line in ax.lines if line.get_marker() == "*"]
+        for star in stars:   # above the paths: a sprite over the per-frame trails
+            star.set_animated(True)
+        if stars:
+            from .artists import Sprite
+            self.sprites.append(Sprite(ax, stars))
         outline = [effects.Stroke(linewidth=style["line"] * 2.2, foreground=style["theme"].edge,
                                    alpha=0.6),
                    effects.Normal()]
         self.lines = []
-        for colour in colours_:
-            trail, = ax.plot([], [], color=colour, lw=style["line"] * 1.1, path_effects=outline)
+        handles = []
+        n = len(colours_)
+        for k, (colour, label) in enumerate(zip(colours_, labels)):
+            # where paths coincide (SGD and momentum start alike), each still shows: the first
+            # widest and lowest, each next one narrower, dashed differently, on top
+            width = style["line"] * (1.1 + 0.9 * (n - 1 - k) / max(n - 1, 1))
+            dashes = DASHES[k % len(DASHES)]
+            trail, = ax.plot([], [], color=colour, lw=width, ls=dashes, zorder=3 + k,
+                             path_effects=outline, solid_capstyle="butt")
             now, = ax.plot([], [], "o", color=colour, mec="white", mew=style["line"] * 0.5,
-                           ms=style["line"] * 3.2)
+                           ms=style["line"] * 3.2, zorder=3 + n + k)
             trail.set_animated(True)
             now.set_animated(True)
             self.lines += [(trail, now)]
+            handles.append(Line2D([], [], color=colour, lw=width, ls=dashes, label=label))
+        ink = style["theme"].ink
+        handles.append(Line2D([], [], ls="none", marker="o", mfc="none", mec=ink,
+                              ms=style["line"] * 3, label="start"))
+        handles += [Line2D([], [], ls="none", marker="*", color=style["theme"].wrong,
+                           mec=style["theme"].edge, ms=style["line"] * 5,
+                           label=star.get_label()) for star in stars[:1]]
+        self.handles, self.style = handles, style
+        self.key(style["font"] * 2.2)
+
+    def key(self, below: float) -> None:
+        """The key off the surface, `below` points under the axes (static, drawn once)."""
+        ax, style, handles = self.ax, self.style, self.handles
+        shift = ScaledTranslation(0, -below / 72, ax.figure.dpi_scale_trans)
+        ax.legend(handles=handles, loc="upper center", bbox_to_anchor=(0.5, 0),
+                  bbox_transform=ax.transAxes + shift, ncol=min(len(handles), 3),
+                  framealpha=0.0, fontsize=style["font"] * 0.7, handlelength=2.0,
+                  columnspacing=1.0, borderaxespad=0.0, handletextpad=0.5)
+
+    def fit(self, renderer) -> None:
+        """The key right under the x label, once the layout has placed it."""
+        label = self.ax.xaxis.get_tightbbox(renderer)
+        self.key((self.ax.bbox.y0 - label.y0) * 72 / self.ax.figure.dpi + self.style["font"] * 0.3)
 
     def update(self, i, snaps):
         artists = []
@@ -221,4 +263,4 @@ class SharedLandscape:
             trail.set_data(path[:i + 1, 0], path[:i + 1, 1])
             now.set_data(path[i:i + 1, 0], path[i:i + 1, 1])
             artists += [trail, now]
-        return artists
+        return artists + self.sprites   # the minimum, above every path

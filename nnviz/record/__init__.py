@@ -1,0 +1,1 @@
+"""Record a training nnviz did not run (scikit-learn, PyTorch, Keras or any loop) as a log."""
