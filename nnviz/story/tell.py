@@ -100,7 +100,8 @@ def series_of(log) -> dict:
             "val_loss": np.asarray(log["loss/val"], float) * factor,
             "accuracy": None if accuracy is None else np.asarray(accuracy, float),
             "total": int(log["data/x_train"].shape[0]) if accuracy is not None else 0,
-            "unit": known["loss_unit"], "line": known["line"], "minimum": known["minimum"],
+            "unit": known["loss_unit"], "factor": factor,
+            "line": known["line"], "minimum": known["minimum"],
             "hidden": known["hidden"], "words": words,
             "label": (log.meta.get("run") or {}).get("label"),
             "overrides": (log.meta.get("run") or {}).get("overrides")}
