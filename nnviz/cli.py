@@ -133,8 +133,8 @@ def train(name, steps, every, seed, lr, out, quiet, **knobs):
 @click.pass_context
 @stops_at_safe_points
 def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, steps, every, seed,
-           lr, quick, check, jobs, scheduler, theme, title, language, gif_width, gif_fps, quiet, show_options,
-           verbose, **knobs):
+           lr, quick, check, jobs, scheduler, theme, title, language, captions, gif_width, gif_fps,
+           quiet, show_options, verbose, **knobs):
     """Train scene NAME, draw it and encode webm, ogv and mp4, a poster and a page.
 
     Results go to OUT/NAME/: NAME.webm NAME.ogv NAME.mp4 NAME.png (the poster, the exact last
@@ -265,8 +265,8 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
 @click.pass_context
 @stops_at_safe_points
 def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, formats, panels,
-            steps, every, quick, check, jobs, scheduler, theme, title, language, gif_width, gif_fps, quiet,
-            show_options, verbose, **knobs):
+            steps, every, quick, check, jobs, scheduler, theme, title, language, captions, gif_width,
+            gif_fps, quiet, show_options, verbose, **knobs):
     """Train scene NAME once per setting and show every run in one video, in lockstep.
 
     \b

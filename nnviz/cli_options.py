@@ -97,8 +97,12 @@ class Title(click.ParamType):
 
 def look_options(f):
     """--theme and --title: how the frames look (recorded in the log; --from keeps them);
-    --lang: the language of the words (chapters, descriptions, transcript)."""
+    --lang: the language of the words (chapters, descriptions, transcript); --captions."""
     from .settings import LANGUAGES, THEME_NAMES as THEMES
+    f = click.option("--captions", default=None, metavar="none|burn|FILE.vtt",
+                     help="burn: draw the descriptions into the frames (a caption strip, in "
+                          "GIFs too); FILE.vtt: your own captions track instead of the "
+                          "descriptions [default: none].")(f)
     f = click.option("--lang", "language", type=click.Choice(list(LANGUAGES)), default=None,
                      help="The language of the chapters, descriptions and transcript "
                           "[default: en].")(f)

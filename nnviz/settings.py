@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .captions import LANGUAGES, check_captions, check_language  # noqa: F401  (the words')
 from .errors import UsageError
 
 MIN_SIZE, MAX_SIZE = (160, 120), (7680, 4320)
@@ -179,6 +180,7 @@ class Look:
     title: str | None = None
     panels: tuple[str, ...] | None = None
     language: str = "en"
+    captions: str = "none"   # none, burn, or a hand-written WebVTT file (nnviz.captions)
 
 
 @dataclass(frozen=True)
@@ -188,16 +190,6 @@ class Encode:
     gif_width: int | None = None
     gif_fps: float | None = None
     check: bool = False
-
-
-LANGUAGES = ("en",)   # the languages the words (nnviz.story.words) are written in
-
-
-def check_language(value) -> str:
-    if value not in LANGUAGES:
-        raise UsageError(f"--lang must be one of {', '.join(LANGUAGES)} (the language of the "
-                         f"chapters, descriptions and transcript), got {value!r}")
-    return value
 
 
 def _panels(value) -> tuple[str, ...]:
@@ -325,6 +317,7 @@ FIELDS = {
     "title": ("look", lambda v: _title(v)),
     "panels": ("look", _panels),
     "language": ("look", check_language),
+    "captions": ("look", check_captions),
     "formats": ("encode", check_formats),
     "gif_width": ("encode", check_gif_width),
     "gif_fps": ("encode", check_gif_fps),

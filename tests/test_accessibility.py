@@ -17,6 +17,9 @@ def served(tmp_path_factory):
     r = run_cli("render", "xor_two_classes", "linear_regression", "--out", out, "--quick",
                 "--formats", "webm,mp4,gif")
     assert r.returncode == 0, r.stderr
+    r = run_cli("render", "artificial_neuron", "--theme", "dark", "--out", out, "--quick",
+                "--formats", "webm")
+    assert r.returncode == 0, r.stderr
     server, url = serve(out)
     yield url, out
     server.shutdown()
@@ -29,7 +32,8 @@ def browser():
 
 
 @pytest.mark.parametrize("width", sorted(WIDTHS))
-@pytest.mark.parametrize("path", ["xor_two_classes/xor_two_classes.html", "index.html"])
+@pytest.mark.parametrize("path", ["xor_two_classes/xor_two_classes.html", "index.html",
+                                  "artificial_neuron/artificial_neuron.html"])
 def test_pages_have_no_accessibility_violation(served, browser, path, width):
     url, _ = served
     page = browser.new_page()
@@ -75,4 +79,36 @@ def test_chromium_loads_the_three_tracks(served, browser, path):
         cues = webvtt.read(folder / t["src"]).captions
         assert t["count"] == len(cues) > 0
         assert t["first"] == cues[0].text
+    page.close()
+
+
+def test_a_dark_render_has_a_dark_page(served, browser):
+    url, _ = served
+    page = browser.new_page()
+    colours = {}
+    for name in ("artificial_neuron", "xor_two_classes"):
+        page.goto(f"{url}/{name}/{name}.html")
+        colours[name] = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert colours == {"artificial_neuron": "rgb(13, 17, 23)",
+                       "xor_two_classes": "rgb(255, 255, 255)"}
+    page.close()
+
+
+def test_a_chapter_button_seeks_the_video(served, browser):
+    """Clicking a chapter in the transcript plays the video from that chapter's start."""
+    url, out = served
+    page = browser.new_page()
+    page.goto(f"{url}/xor_two_classes/xor_two_classes.html")
+    buttons = page.locator("ol.chapters button.seek")
+    cues = webvtt.read(out / "xor_two_classes" / "xor_two_classes.chapters.vtt").captions
+    assert buttons.count() == len(cues) >= 3
+    for k in (2, 1):
+        start = float(buttons.nth(k).get_attribute("data-seek"))
+        h, m, sec = cues[k].start.split(":")
+        assert start == pytest.approx(int(h) * 3600 + int(m) * 60 + float(sec), abs=0.0005)
+        buttons.nth(k).click()
+        page.wait_for_function("""t => { const v = document.querySelector('video');
+            return !v.seeking && Math.abs(v.currentTime - t) < 0.3; }""", arg=start,
+                               timeout=WAIT_MS)
+        assert page.evaluate("document.querySelector('video').currentTime") >= start - 0.05
     page.close()

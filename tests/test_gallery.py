@@ -190,3 +190,19 @@ def test_a_render_of_only_animated_images_shows_its_gif(out):
     card = page.split('id="linear_regression"')[1].split("</article>")[0]
     assert '<img src="linear_regression/linear_regression.gif"' in card and "<video" not in card
     assert "<dt>formats</dt><dd>gif</dd>" in card
+
+
+def test_the_gallery_names_each_renders_language_from_its_page(tmp_path):
+    """index.html's <track>s carry the language NAME.html was written in, as srclang and in
+    the label; a page whose language nnviz does not write gets no <track> (its files are
+    still linked)."""
+    from conftest import run_cli
+    from nnviz.publish import gallery
+    r = run_cli("render", "linear_regression", "--quick", "--formats", "webm", "--out", tmp_path)
+    assert r.returncode == 0, r.stderr
+    text = gallery.write(tmp_path).read_text()
+    assert text.count('srclang="en"') == 3 and 'label="Chapters, English"' in text
+    page = tmp_path / "linear_regression" / "linear_regression.html"
+    page.write_text(page.read_text().replace('<html lang="en">', '<html lang="xx">'))
+    text = gallery.write(tmp_path).read_text()
+    assert "<track" not in text and "linear_regression.chapters.vtt" in text

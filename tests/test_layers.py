@@ -9,7 +9,7 @@ import pytest
 PACKAGE = Path(__file__).resolve().parent.parent / "nnviz"
 # bottom to top; a top-level module is its own unit, a folder is one stage
 LAYERS = [
-    {"errors", "version", "names", "numbers", "text", "settings", "interrupts", "outputs",
+    {"errors", "version", "names", "numbers", "text", "captions", "settings", "interrupts", "outputs",
      "progress", "console", "config"},
     {"learn"},
     {"log"},

@@ -2,6 +2,7 @@
 three WebVTT files nnviz.publish.tracks writes beside the videos."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..errors import CheckError
@@ -57,10 +58,14 @@ def check_tracks(folder: Path, name: str, duration: float) -> None:
             raise CheckError(f"check failed: {path.name} runs to {max(ends):g} s, past the "
                              f"video's {duration:g} s; render it again")
     chapters, descriptions, captions = (cues[p] for p in paths)
-    if [c[2] for c in captions] != [c[2] for c in descriptions]:
+    page = folder / f"{name}.html"
+    # the captions are the descriptions, unless the page names them the author's own
+    # (--captions FILE.vtt: its <track kind="captions"> is labelled "Captions, LANGUAGE")
+    hand = page.is_file() and re.search(r'<track kind="captions" [^>]*label="Captions,',
+                                        page.read_text(encoding="utf-8", errors="replace"))
+    if not hand and [c[2] for c in captions] != [c[2] for c in descriptions]:
         raise CheckError(f"check failed: {paths[2].name} does not hold the descriptions' text; "
                          f"render it again")
-    page = folder / f"{name}.html"
     if page.is_file():
         text = page.read_text(encoding="utf-8", errors="replace")
         for _, _, words in descriptions:

@@ -69,6 +69,11 @@ class Scene:
     noise: float | None = None                   # a scene whose data takes a noise level
     # several runs in one video: {label: {attribute: value, ...}, ...} (see nnviz.learn.runs)
     runs: dict[str, dict] | None = None
+    # the scene's own words for its video's descriptions (nnviz.story): a moment's name
+    # ("converged", "all_right", ...: scene_checks.WORD_EVENTS) -> a sentence said instead of
+    # nnviz's at that moment; a step (int) -> a sentence said from the first snapshot at or
+    # after it. Recorded in the log, so `--from` keeps them.
+    words: dict[int | str, str] | None = None
 
     def dataset(self, rng: np.random.Generator) -> data.Dataset:
         raise NotImplementedError(f"{type(self).__name__} must define dataset(self, rng)")

@@ -119,6 +119,40 @@ def check_attributes(scene) -> None:
         why = text_problem(getattr(scene, name), lines=name == "description")
         if why:
             _fail(scene, f"the {name} {why}; give printable text")
+    why = words_problem(_attr(scene, "words"))
+    if why:
+        _fail(scene, why)
+
+
+# the moments a scene's `words` may speak at (nnviz.story.moments finds them)
+WORD_EVENTS = ("start", "descent", "slow", "plateau", "drop", "all_right", "converged",
+               "diverging", "overfitting", "minimum", "dead", "saturated", "end")
+MAX_WORDS = 100          # sentences a scene may give
+MAX_SENTENCE = 300       # characters in one
+
+
+def words_problem(words) -> str | None:
+    """What is wrong with a scene's `words` (or a log's meta "words", where steps are text
+    digits as JSON keys are), or None."""
+    if words is None:
+        return None
+    if not isinstance(words, dict) or len(words) > MAX_WORDS:
+        return (f"words must be a dict of at most {MAX_WORDS} entries from a moment's name or "
+                f"a step to a sentence")
+    from ..text import text_problem
+    for key, text in words.items():
+        step = (isinstance(key, int) and not isinstance(key, bool) and 0 <= key < 2 ** 53
+                or isinstance(key, str) and key.isascii() and key.isdigit() and len(key) < 16)
+        if not step and key not in WORD_EVENTS:
+            return (f"words: {str(key)[:40]!r} is neither a step (a whole number from 0) nor "
+                    f"a moment ({', '.join(WORD_EVENTS)})")
+        if not isinstance(text, str) or not text.strip() or len(text) > MAX_SENTENCE:
+            return (f"words[{str(key)[:40]!r}] must be a sentence of 1 to {MAX_SENTENCE} "
+                    f"characters")
+        why = text_problem(text)
+        if why:
+            return f"words[{str(key)[:40]!r}] {why}"
+    return None
 
 
 def dataset(scene, rng: np.random.Generator) -> data.Dataset:

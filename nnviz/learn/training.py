@@ -288,6 +288,8 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
             "versions": {"nnviz": __version__, "numpy": np.__version__}}
     if run is not None:
         meta["run"] = run
+    if getattr(scene, "words", None):   # the scene's own sentences, for the story (checked)
+        meta["words"] = {str(k): v for k, v in scene.words.items()}
     # the network sees standardised units: with these a log alone turns data into predictions
     static = {"data/x_train": train_set.x, "data/y_train": train_set.y,
               "data/x_val": val_set.x, "data/y_val": val_set.y, **grid,

@@ -164,6 +164,11 @@ def check_meta(meta: dict) -> None:
     if len(meta["title"]) > MAX_TITLE:
         raise Invalid(f"meta 'title' is {len(meta['title']):,} characters long; at most "
                       f"{MAX_TITLE:,} are allowed")
+    if "words" in meta:
+        from ..learn.scene_checks import words_problem
+        why = words_problem(meta["words"])
+        if why:
+            raise Invalid(f"meta {why}")
     if "theme" in meta and (not isinstance(meta["theme"], str) or meta["theme"] not in THEMES):
         shown = meta["theme"] if isinstance(meta["theme"], str) else type(meta["theme"]).__name__
         raise Invalid(f"meta 'theme' must be one of {', '.join(THEMES)}, got {shown[:40]!r}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import html
 import os
+import re
 import stat
 from pathlib import Path
 from urllib.parse import quote
@@ -20,8 +21,9 @@ from .. import outputs
 from ..learn import runs
 from ..errors import NnvizError
 from ..names import check_scene_name
+from ..settings import LANGUAGES
 from .page import video_block
-from .tracks import SUFFIXES
+from .tracks import HAND_LABEL, SUFFIXES
 from ..text import clean
 from ..encode.formats import FORMATS
 
@@ -93,7 +95,23 @@ def scene_entry(folder: Path) -> dict | None:
     words = all(_regular(t) for t in tracks)   # renders before the words have none
     return {"name": name, "meta": meta, "videos": videos, "size": size, "logs": logs,
             "files": [png, page, *videos.values(), *(tracks if words else [])],
-            "language": "en" if words else None}   # the one language words are written in
+            **(_words_of(page) if words else {"language": None})}
+
+
+def _words_of(page: Path) -> dict:
+    """The words' language: NAME.html's `<html lang>` (the render wrote both at once), if it
+    is one nnviz writes, else None (the tracks are then linked, not named as <track>s); and
+    whether its captions track is the author's own (`--captions FILE.vtt`)."""
+    try:
+        fd = os.open(page, os.O_RDONLY | os.O_NOFOLLOW | os.O_CLOEXEC)
+        with os.fdopen(fd, "rb") as f:
+            head = f.read(16384).decode("utf-8", "replace")
+    except OSError:
+        return {"language": None}
+    found = re.search(r'<html lang="([^"]{1,35})">', head)
+    hand = re.search(r'<track kind="captions" [^>]*label="' + HAND_LABEL + ',', head)
+    return {"language": found[1] if found and found[1] in LANGUAGES else None,
+            "hand_captions": hand is not None}
 
 
 def entries(out: Path) -> list[dict]:
@@ -149,7 +167,8 @@ def _card(scene: dict) -> str:
               for p in scene["logs"]]
     options = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in _options(scene))
     block = video_block(name, scene["videos"], scene["size"], folder=name,
-                        language=scene.get("language"))
+                        language=scene.get("language"),
+                        hand_captions=scene.get("hand_captions", False))
     if not block:   # only animated images (--formats gif,webp): the first of them plays
         image = next((p for f, p in scene["videos"].items() if f.animation), scene["files"][0])
         block = f'<img src="{_href(name, image, folder)}" alt="{e(meta.get("title", name))}">'

@@ -8,11 +8,12 @@ from urllib.parse import quote
 
 from ..text import clean
 from ..encode.formats import VideoFormat, animation_size
-from .tracks import LANGUAGE_NAMES, TRACKS
+from .tracks import HAND_LABEL, LANGUAGE_NAMES, TRACKS
 
 
 def video_block(name: str, videos: dict[VideoFormat, Path], size: tuple[int, int],
-                folder: str | None = None, language: str | None = None) -> str:
+                folder: str | None = None, language: str | None = None,
+                hand_captions: bool = False) -> str:
     """The block to paste into a page; `videos` maps formats to the files (for their codecs).
     Animated images are never a <source>: a browser would not play them in a <video>.
 
@@ -32,14 +33,18 @@ def video_block(name: str, videos: dict[VideoFormat, Path], size: tuple[int, int
         f'  <source src="{base}.{fmt.extension}" type=\'{fmt.type_attribute(path)}\'>'
         for fmt, path in videos.items())
     if language is not None:
-        sources += "\n" + "\n".join(track_element(base, kind, language) for kind in TRACKS)
+        sources += "\n" + "\n".join(
+            track_element(base, kind, language,
+                          HAND_LABEL if hand_captions and kind == "captions" else None)
+            for kind in TRACKS)
     return (f'<video controls preload="metadata" width="{w}" height="{h}" '
             f'poster="{base}.png">\n{sources}\n</video>')
 
 
-def track_element(base: str, kind: str, language: str) -> str:
+def track_element(base: str, kind: str, language: str, label: str | None = None) -> str:
     """One <track> of the block; `base` is already escaped."""
-    suffix, label = TRACKS[kind]
+    suffix, default = TRACKS[kind]
+    label = label or default
     words = LANGUAGE_NAMES.get(language, language)
     return (f'  <track kind="{kind}" src="{base}.{suffix}" srclang="{html.escape(language)}" '
             f'label="{html.escape(f"{label}, {words}")}">')
@@ -53,16 +58,48 @@ def clock(seconds: float) -> str:
     return f"{h}:{m:02d}:{s:02d}" if h else f"{m}:{s:02d}"
 
 
-def transcript(story) -> str:
-    """The words as text under the video: the chapters, then every description with its time."""
-    def items(cues):
-        return "\n".join(
-            f'<li><time datetime="PT{c.start:.3f}S">{clock(c.start)}</time> '
-            f'{html.escape(clean(c.text))}</li>' for c in cues)
+def transcript(story, seek: bool = True) -> str:
+    """The words as text under the video: the chapters, then every description with its time.
+    With `seek` (the page has a <video>), each chapter's time is a button that plays the video
+    from there (the page's script sets video.currentTime)."""
+    def items(cues, buttons=False):
+        def when(c):
+            stamp = f'<time datetime="PT{c.start:.3f}S">{clock(c.start)}</time>'
+            if not buttons:
+                return stamp
+            return (f'<button type="button" class="seek" data-seek="{c.start:.3f}" '
+                    f'aria-label="Play from {clock(c.start)}: {html.escape(clean(c.text))}">'
+                    f'{stamp}</button>')
+        return "\n".join(f'<li>{when(c)} {html.escape(clean(c.text))}</li>' for c in cues)
     return (f'<section aria-labelledby="transcript">\n<h2 id="transcript">Transcript</h2>\n'
-            f'<h3>Chapters</h3>\n<ol class="chapters">\n{items(story.chapters)}\n</ol>\n'
+            f'<h3>Chapters</h3>\n<ol class="chapters">\n{items(story.chapters, seek)}\n</ol>\n'
             f'<h3>What the video shows</h3>\n<ol class="descriptions">\n'
             f'{items(story.descriptions)}\n</ol>\n</section>')
+
+
+# the chapters' buttons: play the page's video from the chapter's start
+SEEK_SCRIPT = """<script>
+document.querySelectorAll("button[data-seek]").forEach(function (button) {
+  button.addEventListener("click", function () {
+    var video = document.querySelector("video");
+    video.currentTime = parseFloat(button.dataset.seek);
+    video.play().catch(function () {});
+  });
+});
+</script>"""
+# page colours for each theme of the frames (a dark render on a white page glares); every
+# pair passes WCAG AA contrast (axe-core checks the pages in tests/test_accessibility.py)
+PAGE_COLOURS = {
+    "light": "body { color: #1f2328; background: #ffffff; } a { color: #0969da; }",
+    "dark": ("body { color: #e6edf3; background: #0d1117; color-scheme: dark; } "
+             "a { color: #4493f8; } code { color: #e6edf3; }"),
+}
+STYLE = """body {{ margin: 2em; font-family: sans-serif; }} {colours}
+video, img {{ max-width: 100%; height: auto; }}
+time {{ font-variant-numeric: tabular-nums; margin-right: 0.5em; }}
+button.seek {{ font: inherit; color: inherit; background: none; border: 1px solid currentColor;
+  border-radius: 4px; padding: 0 0.3em; margin-right: 0.4em; cursor: pointer; }}
+button.seek time {{ margin: 0; }}"""
 
 
 def markdown_image(name: str, title: str, fmt: VideoFormat) -> str:
@@ -90,28 +127,31 @@ def image_blocks(name: str, title: str, files: dict[VideoFormat, Path],
 
 
 def standalone_page(name: str, title: str, block: str, images: str = "", story=None,
-                    description: str = "") -> str:
+                    description: str = "", theme: str = "light") -> str:
     """A whole page around the block, so the file plays when opened in a browser: its language,
-    one level-one heading, everything in landmarks, the transcript under the video."""
+    one level-one heading, everything in landmarks, the transcript under the video (chapters
+    that seek when there is a video), in the colours of the frames' theme."""
     images = f"\n{images}" if images else ""
     language = story.language if story is not None else "en"
-    words = f"\n{transcript(story)}" if story is not None else ""
+    seek = "<video" in block
+    words = f"\n{transcript(story, seek)}" if story is not None else ""
+    script = f"\n{SEEK_SCRIPT}" if story is not None and seek else ""
     about = f"\n<p>{html.escape(clean(description, lines=True))}</p>" if description else ""
+    style = STYLE.format(colours=PAGE_COLOURS.get(theme, PAGE_COLOURS["light"]))
     return f"""<!doctype html>
 <html lang="{html.escape(language)}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(clean(title))}</title>
-<style>body {{ margin: 2em; font-family: sans-serif; }} video, img {{ max-width: 100%; height: auto; }}
-time {{ font-variant-numeric: tabular-nums; margin-right: 0.5em; }}</style>
+<style>{style}</style>
 </head>
 <body>
 <main>
 <h1>{html.escape(clean(title))}</h1>{about}
 <!-- nnviz: paste the <video> (or <img>) element below into your own page -->
 {block}{images}{words}
-</main>
+</main>{script}
 </body>
 </html>
 """

@@ -8,6 +8,7 @@ switch them on. Cue text is made safe for WebVTT whatever it holds: `&`, `<` and
 from __future__ import annotations
 
 from pathlib import Path
+from typing import NamedTuple
 
 from .. import outputs
 
@@ -44,14 +45,25 @@ def vtt(cues) -> str:
     return WebVTT(captions=captions).content
 
 
-def track_cues(story) -> dict[str, tuple]:
-    """The cues of each track kind."""
+HAND_LABEL = "Captions"   # the captions track's label when it is the author's own file
+
+
+class HandCue(NamedTuple):
+    start: float
+    end: float
+    text: str
+
+
+def track_cues(story, hand=None) -> dict[str, tuple]:
+    """The cues of each track kind; `hand`: a hand-written captions track's (start, end, text)
+    cues (nnviz.captions.read_track), used instead of the descriptions."""
+    captions = story.descriptions if hand is None else tuple(HandCue(*c) for c in hand)
     return {"chapters": story.chapters, "descriptions": story.descriptions,
-            "captions": story.descriptions}
+            "captions": captions}
 
 
-def write_tracks(paths: dict[str, Path], story) -> None:
+def write_tracks(paths: dict[str, Path], story, hand=None) -> None:
     """Write each kind's track to `paths[kind]`, our own temporaries (see outputs.rewrite)."""
-    for kind, cues in track_cues(story).items():
+    for kind, cues in track_cues(story, hand).items():
         with outputs.rewrite(paths[kind], "w", encoding="utf-8") as f:
             f.write(vtt(cues))

@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import interrupts, outputs
+from ..captions import CHOICES, past_video, read_track
 from ..errors import NnvizError
 from ..settings import (HOLD, MAX_SIZE, MIN_SIZE, QUICK, SIZE, check_size,  # noqa: F401
                        check_timing, quick_every)
@@ -51,11 +52,12 @@ def log_copy(source: SnapshotLog, final: Path, name: str) -> tuple[Path, Snapsho
 
 def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
          progress) -> RenderResult:
-    """Make the logs (`produce` fills their temporaries and returns (make_renderer, frames,
-    title)), draw and encode the frames, write poster and page, commit everything at once."""
+    """Make the logs (`produce` fills their temporaries and returns (make_renderer(size),
+    frames, title, the logs)), draw and encode the frames, write poster and page, commit everything
+    at once."""
     from ..publish.page import image_blocks, standalone_page, video_block
     from ..publish.tracks import TRACKS, write_tracks
-    from ..story.tell import tell_log
+    from ..story.race import tell_logs
 
     size, fps, hold = settings.look.size, settings.look.fps, settings.look.hold
     check = settings.encode.check
@@ -72,41 +74,58 @@ def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
     encoder = None
     try:
         interrupts.check()
-        make_renderer, n_snapshots, title = produce(temps, tick)
+        make_renderer, n_snapshots, title, story_logs = produce(temps, tick)
         for kind in final.keys() - temps.keys():
             temps[kind] = outputs.temporary(final[kind])
         interrupts.check()
-        phase("drawing")
-        renderer = make_renderer()
         hold_frames = int(round(hold * fps))
         frames = n_snapshots + hold_frames
+        # the words: from the logs alone (every run's, as read back), timed as the frames
+        story = tell_logs(story_logs, fps, frames, settings.look.language)
+        theme = settings.look.theme or story_logs[0].meta.get("theme", "light")
+        captions, strip = settings.look.captions, None
+        hand = None if captions in CHOICES else read_track(captions)
+        if hand is not None:
+            past_video(captions, frames / fps)
+        phase("drawing")
+        if captions == "burn":   # the descriptions drawn under the panels
+            from ..draw.caption import CaptionStrip
+            # the words without their figures: the header shows them live, frame by frame
+            strip = CaptionStrip(size, theme, [(c.frame, c.lead) for c in story.descriptions])
+        renderer = make_renderer(strip.panels_size() if strip else size)
         encoder = Encoder({fmt: temps[fmt.name] for fmt in chosen}, size, fps, frames)
-        for frame in renderer.frames():
+        for i, frame in enumerate(renderer.frames()):
             interrupts.check()   # between frames: never inside matplotlib's drawing
-            encoder.write(frame)
+            shown = strip.compose(i, frame) if strip else frame
+            encoder.write(shown)
             tick(1)
-        last = np.array(frame)   # the canvas buffer is reused: keep a copy of the final frame
+        last = np.array(shown)   # the canvas buffer is reused: keep a copy of the final frame
+        panels_last = np.array(frame) if strip else None
         renderer.close()
-        for _ in range(hold_frames):
+        for i in range(n_snapshots, frames):
             interrupts.check()
+            if strip:   # the held frames show the final result's caption
+                last = np.array(strip.compose(i, panels_last))
             encoder.write(last)
             tick(1)
+        if strip:
+            strip.close()
         phase("encoding")
         encoder.finish()
         encoder = None
         _write_png(temps["png"], last[..., :3])
         videos = {fmt: temps[fmt.name] for fmt in chosen}
-        # the words: from the (first) log alone, timed as the frames were
-        story_log = load(temps[next(iter(logs_final))])
-        story = tell_log(story_log, fps, frames, settings.look.language)
-        write_tracks({kind: temps[kind] for kind in TRACKS}, story)
-        block = video_block(name, videos, size, language=story.language)
+        write_tracks({kind: temps[kind] for kind in TRACKS}, story, hand)
+        block = video_block(name, videos, size, language=story.language,
+                            hand_captions=hand is not None)
         with outputs.rewrite(temps["html"], "w", encoding="utf-8") as page:
             from ..learn.describe import made_with   # the page says how the video was made
-            about = " ".join(filter(None, (story_log.meta.get("description", ""),
-                                           made_with(story_log.meta))))
+            about = " ".join(filter(None, (story_logs[0].meta.get("description", ""),
+                                           made_with(story_logs[0].meta))))
             page.write(standalone_page(name, title, block, image_blocks(name, title, videos, size),
-                                       story, about))
+                                       story, about,
+                                       settings.look.theme or story_logs[0].meta.get("theme",
+                                                                                     "light")))
         if check:   # the same definition of a valid render as `nnviz check`, and more
             from ..encode.check import verify
             phase("checking")

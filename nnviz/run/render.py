@@ -128,8 +128,8 @@ def _render_in_folder(folder, name, scene, source, settings: Settings,
             temps["npz"], log = log_copy(source, final["npz"], name)
         # --panels with --from: source.meta holds them (the copy read back holds the log's own)
         panels = source.meta["panels"] if source is not None else None
-        return (lambda: FrameRenderer(log, look.size, panels, theme=look.theme,
-                                      title=look.title), len(log),
-                look.title or log.meta["title"])
+        return (lambda size=look.size: FrameRenderer(log, size, panels, theme=look.theme,
+                                                     title=look.title), len(log),
+                look.title or log.meta["title"], [log])
 
     return make(folder, name, final, produce, (), settings, progress)

@@ -1,7 +1,7 @@
 """The sentences of the story, as data: one dict of templates per language (English only now).
 
 Fields in braces are filled by nnviz.story.tell with figures formatted there (see `figures`):
-{step}, {loss}, {val_loss}, {right}, {total}, {val_right}, {val_total}. A template states only
+{step}, {loss}, {val_loss}, {unit}, {right}, {total}, {line}, ... (see tell and race). A template states only
 the values of the snapshot on screen while its words are shown.
 """
 from __future__ import annotations
@@ -13,19 +13,25 @@ DEFAULT = "en"
 TEMPLATES: dict[str, dict[str, str]] = {
     "en": {
         # chapter titles
-        "chapter.start": "The start: random weights (step {step})",
+        "chapter.start": "The start (step {step})",
         "chapter.descent": "Fast descent (step {step})",
+        "chapter.slow": "Slowing down (step {step})",
         "chapter.plateau": "A plateau (step {step})",
         "chapter.drop": "A sudden drop (step {step})",
         "chapter.all_right": "Every training point right (step {step})",
         "chapter.converged": "Converged (step {step})",
         "chapter.diverging": "Diverging (step {step})",
         "chapter.overfitting": "Overfitting begins (step {step})",
+        "chapter.minimum": "At the minimum (step {step})",
+        "chapter.dead": "Dead ReLU units (step {step})",
+        "chapter.saturated": "Saturated units (step {step})",
         "chapter.learning": "Learning (step {step})",
         "chapter.end": "The end (step {step})",
+        "chapter.words": "Step {step}",
         # what happens at a moment (one sentence, said when the moment is on screen)
-        "moment.start": "Training starts from random weights.",
+        "moment.start": "Training starts from the initial weights.",
         "moment.descent": "The loss starts to fall fast.",
+        "moment.slow": "Most of the fall is done: from here the loss falls slowly.",
         "moment.plateau": "The loss stops falling: a plateau.",
         "moment.drop": "The loss drops suddenly.",
         "moment.all_right": "Now every training point is on the right side of the boundary.",
@@ -33,10 +39,21 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "moment.diverging": "The loss is rising: training is diverging.",
         "moment.overfitting": ("The validation loss starts to rise while the training loss "
                                "falls: the network is overfitting."),
+        "moment.minimum": ("The path reaches the bottom of the landscape, the least-squares "
+                           "minimum marked by the star: the best line is y = {best_line}."),
+        "moment.dead": ("{dead} of the {units} {where} (ReLU) are dead now: they output zero "
+                        "for every training point, so they no longer learn."),
+        "moment.dead_one": ("{dead} of the {units} {where} (ReLU) is dead now: it outputs zero "
+                            "for every training point, so it no longer learns."),
+        "moment.saturated": ("{saturated} of the {units} {where} ({flat}) are saturated now: "
+                             "flat for every training point, so they barely learn."),
+        "moment.saturated_one": ("{saturated} of the {units} {where} ({flat}) is saturated "
+                                 "now: flat for every training point, so it barely learns."),
         "moment.end": "This is the last step of training.",
         # what the frames show in a phase (said when no moment happens)
         "phase.start": "The network has not learned yet.",
         "phase.descent": "The loss is falling fast.",
+        "phase.slow": "The loss falls slowly now.",
         "phase.plateau": "The loss is nearly flat.",
         "phase.converged": "The loss barely changes any more.",
         "phase.diverging": "The loss keeps rising.",
@@ -44,9 +61,58 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "phase.learning": "The loss is falling.",
         "phase.final": "The final result.",
         # the figures on screen
-        "status.regression": "Step {step}: training loss {loss}, validation loss {val_loss}.",
+        "status.regression": ("Step {step}: training loss {loss}, validation loss {val_loss} "
+                              "({unit})."),
         "status.classification": ("Step {step}: training loss {loss}, validation loss "
-                                  "{val_loss}; {right} of {total} training points right."),
+                                  "{val_loss} ({unit}); {right} of {total} training points "
+                                  "right."),
+        "status.line": "The line is now y = {line}.",
+        # several runs in one video (a scene's runs, nnviz compare)
+        "runs.chapter.start": "The start: {count} runs (step {step})",
+        "runs.chapter.first": "{label} first below {target} (step {step})",
+        "runs.chapter.reach": "{label} below {target} (step {step})",
+        "runs.chapter.diverging": "{label} diverges (step {step})",
+        "runs.chapter.dead": "{label}: dead units (step {step})",
+        "runs.chapter.saturated": "{label}: saturated units (step {step})",
+        "runs.chapter.all_right": "{label}: every point right (step {step})",
+        "runs.chapter.learning": "Learning (step {step})",
+        "runs.chapter.end": "The result: {winner} ends lowest (step {step})",
+        "runs.chapter.tie": "The result: level (step {step})",
+        "runs.start": ("{count} runs train side by side, alike except for their {differ}: "
+                       "{labels}."),
+        "runs.first": "{label} is the first to get below training loss {target}, at step {step}.",
+        "runs.reach": ("{label} gets below training loss {target} at step {step}: {ratio} times "
+                       "as many steps as {first} (step {first_step})."),
+        "runs.diverging": "{label}'s loss is rising: that run is diverging.",
+        "runs.dead": ("{label}: {dead} of its {units} {where} are dead now (they output zero "
+                      "for every training point)."),
+        "runs.dead_one": ("{label}: {dead} of its {units} {where} is dead now (it outputs zero "
+                          "for every training point)."),
+        "runs.saturated": ("{label}: {saturated} of its {units} {where} are saturated now "
+                           "(flat for every training point)."),
+        "runs.saturated_one": ("{label}: {saturated} of its {units} {where} is saturated "
+                               "now (flat for every training point)."),
+        "runs.all_right": "{label} now gets every training point right.",
+        "runs.leads": "{leader} is lowest now.",
+        "runs.learning": "The runs are learning.",
+        "runs.end": ("{winner} ends with the lowest training loss, {winner_loss}; {second} is "
+                     "next with {second_loss}. Only the {differ} differs, so it made the "
+                     "difference."),
+        "runs.tie": ("{tied} end level, at training loss {winner_loss}: the {differ} changed how "
+                     "fast they got there, not where they ended."),
+        "runs.tie_first": "{first} got below {target} first.",
+        "runs.level": "{leaders} are level now.",
+        "runs.never": "{labels} never got below {target}.",
+        "runs.final": "The final result.",
+        "runs.status": "Step {step}: training loss {losses} ({unit}).",
+        "runs.loss": "{label} {loss}",
+        "runs.and": " and ",
+        # what runs differ in, by the scene attribute they change
+        "differ.lr": "learning rate",
+        "differ.optimizer": "optimizer",
+        "differ.seed": "random seed",
+        "differ.activation": "activation function",
+        "differ.several": "settings",
     },
 }
 
