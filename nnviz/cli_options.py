@@ -158,8 +158,11 @@ class Field(click.ParamType):
                       param, ctx)
 
 
-def network_options(f, optimizer: bool = True):
-    """The network and data knobs (nnviz.learn.knobs): TensorFlow Playground's, on any scene."""
+def network_options(f, optimizer: bool = True, listed: bool = False):
+    """The network and data knobs (nnviz.learn.knobs): TensorFlow Playground's, on any scene.
+    `listed` (compare): the knobs of nnviz.learn.comparison.LISTS take text, a list of values
+    to compare or one value every run shares, told apart there."""
+    from .learn.comparison import LISTS
     from .settings import (ACTIVATION_NAMES, FEATURE_NAMES, MAX_REG_RATE, OPTIMIZER_NAMES,
                            REGULARIZATIONS)
     for name, metavar, text in reversed((
@@ -177,6 +180,13 @@ def network_options(f, optimizer: bool = True):
             ("noise", "X", "Noise of a --data or --target dataset, 0 to 1."),
             ("ratio", "X", "Share of the data trained on, 0.1 to 0.9 [default: the scene's, "
                            "0.7]."))):
+        if listed and name in LISTS:
+            sep = LISTS[name].sep
+            f = click.option(f"--{name.replace('_', '-')}", name, multiple=True, callback=once,
+                             metavar="LIST", default=None,
+                             help=f"{text} Values separated by '{sep}' compare them, e.g. "
+                                  f"{LISTS[name].example}.")(f)
+            continue
         f = click.option(f"--{name.replace('_', '-')}", name, type=Field(name, metavar),
                          metavar=metavar, default=None, help=text)(f)
     return f
