@@ -14,9 +14,9 @@ from .version import __version__
 from .completion import complete_scene
 from .cli_report import details, finish_report, render_many_here, report
 from .cli_options import (Whole, once, settings_from, animation_options, dask_log_option, quick_check_options,
-                          video_options,
-                          dask_logs, look_options, out_option, stops_at_safe_points,
-                          training_options, network_options, data_options, data_scene)
+                          video_options, dask_logs, look_options, out_option, stops_at_safe_points,
+                          training_options, network_options, data_options, data_scene,
+                          train_scene)
 from .errors import Interrupted, NnvizError
 from .settings import MAX_JOBS, MAX_STEPS
 
@@ -72,22 +72,22 @@ def show(ctx, name, **knobs):
 
 
 @cli.command()
-@click.argument("name", shell_complete=complete_scene)
+@click.argument("scene_name", metavar="[NAME]", required=False, shell_complete=complete_scene)
 @training_options
 @network_options
+@data_options
 @out_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @stops_at_safe_points
-def train(name, steps, every, seed, lr, out, quiet, **knobs):
+def train(scene_name, steps, every, seed, lr, out, quiet, **knobs):
     """Train scene NAME and write its snapshot log to OUT/NAME/NAME.npz.
 
-    NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one.
+    NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one; or
+    give --data SOURCE or --target EXPR instead (as for `render`).
     """
     from .api import train as train_one
     from .progress import STEP, Progress
-    from .learn.scene import resolve
-    from .learn.scene_checks import instantiate
-    scene = instantiate(resolve(name))
+    scene, knobs = train_scene(scene_name, knobs)
     plan = {"training": (steps or scene.steps, STEP)}
     with Progress(scene.name, plan, enabled=not quiet) as progress:
         log = train_one(scene, out, steps=steps, every=every, seed=seed or 0, lr=lr,

@@ -210,10 +210,27 @@ def data_options(f):
     return f
 
 
+DATA_OPTIONS = ("data", "target", "target_column", "task", "name")
+
+
+def train_scene(name, options: dict):
+    """`nnviz train`'s scene (NAME, or the one --data or --target make) and the options left
+    for training."""
+    made = data_scene((name,) if name else (), options, False, None)
+    if made is None and not name:
+        raise click.UsageError("give a scene name (see `nnviz list`), or --data SOURCE or "
+                               "--target EXPR")
+    if made is None:
+        from .learn.scene import resolve
+        from .learn.scene_checks import instantiate
+        made = instantiate(resolve(name))
+    return made, {k: v for k, v in options.items() if k not in DATA_OPTIONS}
+
+
 def data_scene(names, options: dict, other: bool, scheduler):
     """The scene --data or --target make (None without them), refused with a scene NAME,
     --all, --from or --scheduler; the options are the command's (only these are read)."""
-    given = {k: options.get(k) for k in ("data", "target", "target_column", "task", "name")}
+    given = {k: options.get(k) for k in DATA_OPTIONS}
     if given["data"] is None and given["target"] is None:
         if any(v is not None for v in given.values()):
             raise click.UsageError("--target-column, --task and --name go with --data or --target")
