@@ -12,6 +12,9 @@ and the ratio of the large render's time to the small one's. Then, in this proce
 load time alone (the goal: under a second).
 
     nice python benchmarks/large_data.py [--repeat 3] [--rows 1000,100000]
+
+(renders run in a temporary folder: `python -m nnviz` is the nnviz installed for that Python,
+so another checkout's venv measures that checkout.)
 """
 from __future__ import annotations
 
@@ -46,7 +49,7 @@ def render(csv: Path, out: Path) -> tuple[float, float]:
     """(wall seconds, peak RSS MB of the render process or its largest child) of one render."""
     start = time.perf_counter()
     proc = subprocess.Popen([*NNVIZ, "render", "--data", str(csv), "--quick", "--formats", "mp4",
-                             "--out", str(out), "-q"])
+                             "--out", str(out), "-q"], cwd=out.parent)   # the installed nnviz
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - start
     if os.waitstatus_to_exitcode(status) != 0:
