@@ -14,9 +14,9 @@ from .version import __version__
 from .completion import complete_scene
 from .cli_report import details, finish_report, render_many_here, report
 from .cli_options import (Whole, once, settings_from, animation_options, dask_log_option, quick_check_options,
-                          video_options,
-                          dask_logs, look_options, out_option, stops_at_safe_points,
-                          training_options, network_options, data_options, data_scene)
+                          video_options, dask_logs, look_options, out_option, stops_at_safe_points,
+                          training_options, network_options, data_options, data_scene,
+                          train_scene)
 from .errors import Interrupted, NnvizError
 from .settings import MAX_JOBS, MAX_STEPS
 
@@ -72,22 +72,22 @@ def show(ctx, name, **knobs):
 
 
 @cli.command()
-@click.argument("name", shell_complete=complete_scene)
+@click.argument("scene_name", metavar="[NAME]", required=False, shell_complete=complete_scene)
 @training_options
 @network_options
+@data_options
 @out_option
 @click.option("-q", "--quiet", is_flag=True, help="Print nothing but errors.")
 @stops_at_safe_points
-def train(name, steps, every, seed, lr, out, quiet, **knobs):
+def train(scene_name, steps, every, seed, lr, out, quiet, **knobs):
     """Train scene NAME and write its snapshot log to OUT/NAME/NAME.npz.
 
-    NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one.
+    NAME is a built-in scene (see `nnviz list`) or the path of a .py file defining one; or
+    give --data SOURCE or --target EXPR instead (as for `render`).
     """
     from .api import train as train_one
     from .progress import STEP, Progress
-    from .learn.scene import resolve
-    from .learn.scene_checks import instantiate
-    scene = instantiate(resolve(name))
+    scene, knobs = train_scene(scene_name, knobs)
     plan = {"training": (steps or scene.steps, STEP)}
     with Progress(scene.name, plan, enabled=not quiet) as progress:
         log = train_one(scene, out, steps=steps, every=every, seed=seed or 0, lr=lr,
@@ -248,7 +248,7 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
               help="Training steps (default: the scene's).")
 @click.option("--every", type=Whole(min=1, max=MAX_STEPS), default=None,
               help="A snapshot (one video frame) every N steps (default: the scene's).")
-@lambda f: network_options(f, optimizer=False)
+@lambda f: network_options(f, optimizer=False, listed=True)
 @quick_check_options
 @click.option("--jobs", type=Whole(min=1, max=MAX_JOBS), default=None,
               help="Runs trained at once [default: CPU count].")
@@ -273,6 +273,7 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
     nnviz compare xor_two_classes --lr 0.003,0.01,0.03
     nnviz compare linear_regression --optimizer sgd,momentum,adam
     nnviz compare xor_two_classes --lr 0.01,0.03 --seed 0,1   (a grid: 4 runs)
+    nnviz compare xor_two_classes --activation relu,tanh --hidden "4;8,8"
 
     Results go to OUT/NAME-compare/: the videos, poster and page as for `render`, and each
     run's log in runs/. Re-render them with --from OUT/NAME-compare/runs.
@@ -281,13 +282,16 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
         dask_logs(verbose)
     from .api import compare as compare_runs
     from .run.inputs import for_scene
-    from .learn.comparison import make_runs
+    from .learn.comparison import make_runs, split
     from .progress import Progress, render_plan
     from .learn.scene import resolve
     from .learn.scene_checks import check_attributes
     from .learn.training import schedule
 
-    settings = settings_from(ctx, quick, ("lr", "optimizer", "seed"))
+    lists, _ = split({k: v for k, v in knobs.items() if v is not None})   # the rest: shared
+    lists.update({k: v for k, v in (("lr", lr), ("optimizer", optimizer), ("seed", seed))
+                  if v is not None})
+    settings = settings_from(ctx, quick, tuple(lists))
     if show_options:
         one = resolve(name) if name else None
         return console.report((for_scene(settings, one, quick) if one else settings).show(one))
@@ -300,7 +304,7 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
             raise click.UsageError("give either a scene name or --from, not both")
         with Progress("runs", plan(0, 1), enabled=not quiet) as bar:
             result = compare_runs(from_log=from_log[0] if len(from_log) == 1 else from_log,
-                                  lr=lr, optimizer=optimizer, seed=seed, progress=bar,
+                                  **lists, progress=bar,
                                   scheduler=scheduler, out=out, settings=settings)
         report(result, quiet)
         return finish_report([result], started, quiet)
@@ -308,12 +312,12 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
         raise click.UsageError("give a scene name (see `nnviz list`), or --from OUT/NAME-compare/runs")
     scene = resolve(name)
     check_attributes(scene)
-    n_runs = len(make_runs(lr=lr, optimizer=optimizer, seed=seed))
+    n_runs = len(make_runs(**lists))
     mine = for_scene(settings, scene, quick)
     n_steps, n_every = mine.train.steps or scene.steps, mine.train.every or scene.every
     with Progress(f"{n_runs} runs of {scene.name}",
                   plan(n_runs * n_steps, len(schedule(n_steps, n_every))), enabled=not quiet) as bar:
-        result = compare_runs(name, lr=lr, optimizer=optimizer, seed=seed, progress=bar,
+        result = compare_runs(name, **lists, progress=bar,
                               jobs=jobs, scheduler=scheduler, out=out, settings=mine)
     report(result, quiet)
     finish_report([result], started, quiet)

@@ -162,8 +162,11 @@ class Field(click.ParamType):
                       param, ctx)
 
 
-def network_options(f, optimizer: bool = True):
-    """The network and data knobs (nnviz.learn.knobs): TensorFlow Playground's, on any scene."""
+def network_options(f, optimizer: bool = True, listed: bool = False):
+    """The network and data knobs (nnviz.learn.knobs): TensorFlow Playground's, on any scene.
+    `listed` (compare): the knobs of nnviz.learn.comparison.LISTS take text, a list of values
+    to compare or one value every run shares, told apart there."""
+    from .learn.comparison import LISTS
     from .settings import (ACTIVATION_NAMES, FEATURE_NAMES, MAX_REG_RATE, OPTIMIZER_NAMES,
                            REGULARIZATIONS)
     for name, metavar, text in reversed((
@@ -181,6 +184,13 @@ def network_options(f, optimizer: bool = True):
             ("noise", "X", "Noise of a --data or --target dataset, 0 to 1."),
             ("ratio", "X", "Share of the data trained on, 0.1 to 0.9 [default: the scene's, "
                            "0.7]."))):
+        if listed and name in LISTS:
+            sep = LISTS[name].sep
+            f = click.option(f"--{name.replace('_', '-')}", name, multiple=True, callback=once,
+                             metavar="LIST", default=None,
+                             help=f"{text} Values separated by '{sep}' compare them, e.g. "
+                                  f"{LISTS[name].example}.")(f)
+            continue
         f = click.option(f"--{name.replace('_', '-')}", name, type=Field(name, metavar),
                          metavar=metavar, default=None, help=text)(f)
     return f
@@ -204,10 +214,27 @@ def data_options(f):
     return f
 
 
+DATA_OPTIONS = ("data", "target", "target_column", "task", "name")
+
+
+def train_scene(name, options: dict):
+    """`nnviz train`'s scene (NAME, or the one --data or --target make) and the options left
+    for training."""
+    made = data_scene((name,) if name else (), options, False, None)
+    if made is None and not name:
+        raise click.UsageError("give a scene name (see `nnviz list`), or --data SOURCE or "
+                               "--target EXPR")
+    if made is None:
+        from .learn.scene import resolve
+        from .learn.scene_checks import instantiate
+        made = instantiate(resolve(name))
+    return made, {k: v for k, v in options.items() if k not in DATA_OPTIONS}
+
+
 def data_scene(names, options: dict, other: bool, scheduler):
     """The scene --data or --target make (None without them), refused with a scene NAME,
     --all, --from or --scheduler; the options are the command's (only these are read)."""
-    given = {k: options.get(k) for k in ("data", "target", "target_column", "task", "name")}
+    given = {k: options.get(k) for k in DATA_OPTIONS}
     if given["data"] is None and given["target"] is None:
         if any(v is not None for v in given.values()):
             raise click.UsageError("--target-column, --task and --name go with --data or --target")

@@ -71,3 +71,45 @@ def test_divergence_exits_1_and_writes_nothing(tmp_path, scene_file):
     r = run_cli("train", path, "--out", tmp_path / "out")
     assert_one_line_error(r, 1, "training diverged at step", "try a smaller learning rate")
     assert [p for p in (tmp_path / "out").rglob("*") if p.is_file()] == list(before)
+
+
+def test_train_takes_data_as_render_does(tmp_path):
+    """`nnviz train --data SOURCE` writes the log `render --data` trains, knobs and all; the
+    log renders with --from."""
+    csv = tmp_path / "points.csv"
+    rng = np.random.default_rng(5)
+    x = rng.uniform(-1, 1, (60, 2))
+    csv.write_text("a,b,label\n" + "".join(f"{p:.4f},{q:.4f},{'yes' if p * q > 0 else 'no'}\n"
+                                           for p, q in x))
+    args = ("--steps", "20", "--every", "10", "--hidden", "5", "--activation", "relu")
+    r = run_cli("train", "--data", csv, *args, "--out", tmp_path / "t")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("points: 3 snapshots, final loss train")
+    trained = nnviz.load(tmp_path / "t" / "points" / "points.npz")
+    assert trained.meta["scene"] == "points" and trained.meta["architecture"][0]["n_out"] == 5
+    r = run_cli("render", "--data", csv, *args, "--out", tmp_path / "r", "--formats", "webm",
+                "--size", "320x240")
+    assert r.returncode == 0, r.stderr
+    rendered = nnviz.load(tmp_path / "r" / "points" / "points.npz")
+    for name in trained.names:
+        if name != "meta":
+            assert np.array_equal(trained[name], rendered[name]), name
+    r = run_cli("train", "--target", "x1 * x2", "--name", "saddle", "--steps", "5", "-q",
+                "--out", tmp_path / "t")
+    assert r.returncode == 0 and r.stdout == "", r.stderr
+    assert nnviz.load(tmp_path / "t" / "saddle" / "saddle.npz").meta["kind"] == "regression"
+
+
+def test_train_data_errors_are_one_line(tmp_path):
+    for args, code, message in [
+            ((), 2, "Error: give a scene name (see `nnviz list`), or --data SOURCE or --target EXPR"),
+            (("xor_two_classes", "--data", "circle"), 2,
+             "Error: --data and --target make their own scene: give no scene name"),
+            (("--data", tmp_path / "none.csv"), 2, "none.csv: no such file; give a CSV file"),
+            (("--data", "circle", "--task", "regression"), 2,
+             "Error: --target-column and --task are for a CSV file given to --data"),
+            (("--name", "x"), 2, "Error: --target-column, --task and --name go with --data or "
+                                 "--target")]:
+        r = run_cli("train", *args, "--out", tmp_path / "out")
+        assert_one_line_error(r, code, message)
+    assert not (tmp_path / "out").exists()

@@ -236,6 +236,7 @@ def test_a_scene_of_several_runs_renders_on_the_cluster(cluster, tmp_path):
 @pytest.mark.parametrize("args", [
     ("xor_two_classes", "--lr", "0.003,0.03"),
     ("gradient_descent", "--optimizer", "sgd,momentum,adam"),   # the shared landscape too
+    ("xor_two_classes", "--activation", "relu,tanh"),   # a knob's list (comparison.LISTS)
 ])
 def test_compare_on_the_cluster_is_byte_identical_to_local(cluster, tmp_path, args):
     """Each run trains as its own task and one more renders them: the run logs, the poster

@@ -203,3 +203,42 @@ def test_bad_arguments_are_refused():
         landscape.compute(spec, np.zeros((3, 2)), np.zeros((4, 1)), np.zeros((4, 1)), "mse", grid=1)
     with pytest.raises(ValueError, match="loss must be one of"):
         landscape.losses(spec, np.zeros((3, 2)), np.zeros((4, 1)), np.zeros((4, 1)), "mae")
+
+
+FEATURES = [{"layer": "features", "names": ["x1", "x2", "x1x2", "sinx1"]},
+            {"layer": "dense", "n_in": 4, "n_out": 3}, {"layer": "tanh"},
+            {"layer": "dense", "n_in": 3, "n_out": 2}]
+
+
+def test_forward_and_losses_take_playground_features_first():
+    """--features is a fixed first layer (nnviz.learn.features): the batched forward computes
+    it as the network does."""
+    model = nn.Sequential.from_architecture(FEATURES)
+    rng = np.random.default_rng(4)
+    params = rng.normal(0, 1.0, (3, model.flat_params.size))
+    x, y = rng.normal(size=(13, 2)), np.eye(2)[rng.integers(2, size=13)]
+    out = landscape.forward(FEATURES, params, x, dtype=np.float64)
+    got = landscape.losses(FEATURES, params, x, y, "softmax_cross_entropy")
+    for p, o, value in zip(params, out, got):
+        model.flat_params[...] = p
+        assert np.allclose(o, model(x), rtol=1e-12, atol=1e-12)
+        assert value == pytest.approx(nn.loss("softmax_cross_entropy")(model(x), y)[0], rel=1e-5)
+
+
+def test_a_scene_with_features_has_its_landscape(tmp_path):
+    scene = nnviz.resolve("xor_two_classes")()
+    scene.features, scene.panels = ("x1", "x2", "x1x2"), ("boundary", "landscape", "loss")
+    log = train(scene, tmp_path / "f.npz", steps=30, every=3)
+    assert log.meta["architecture"][0] == {"layer": "features", "names": ["x1", "x2", "x1x2"]}
+    x, y = training_set(log)
+    a, b, surface = log["landscape/a"], log["landscape/b"], log["landscape/loss"]
+    origin, d = (log[f"landscape/{k}"].astype(np.float64) for k in ("origin", "directions"))
+    for j, i in [(0, 0), (len(b) - 1, len(a) - 1), (len(b) // 3, len(a) // 2)]:
+        model = nn.Sequential.from_architecture(log.meta["architecture"])
+        model.flat_params[...] = origin + a[i] * d[0] + b[j] * d[1]
+        assert surface[j, i] == pytest.approx(nn.loss(log.meta["options"]["loss"])(model(x), y)[0],
+                                              rel=1e-4)
+    from nnviz.draw.frames import FrameRenderer
+    renderer = FrameRenderer(log, (320, 240))
+    assert len(list(renderer.frames())) == len(log)
+    renderer.close()

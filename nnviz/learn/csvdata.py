@@ -55,7 +55,7 @@ def load(path, target_column: str | None = None, task: str | None = None):
         rows = list(csv.reader(io.StringIO(text, newline="")))
     except csv.Error as e:
         fail(f"not a CSV file ({e})")
-    lines = [(i + 1, r) for i, r in enumerate(rows) if any(c.strip() for c in r)]
+    lines = [(i + 1, r) for i, r in enumerate(rows) if "".join(r).strip()]   # not blank
     if not lines:
         fail("the file is empty; give a header (optional) and rows of numbers")
     first = lines[0][1]

@@ -153,3 +153,18 @@ def batches(n: int, size: int, rng: np.random.Generator):
         raise ValueError(f"batch size must be between 1 and {n}, got {size!r}")
     while True:
         yield rng.choice(n, size, replace=False)
+
+
+# A scatter of every point costs its time on every frame it is drawn and hides the picture
+# under it past a few thousand: views show at most these many of each set (the panels' legends
+# say "2,000 of 70,000 shown"); the numbers (loss, accuracy) are still of every point
+SHOWN = {"train": 2000, "val": 1000}
+
+
+def shown(n: int, most: int) -> np.ndarray | None:
+    """Which of `n` points a view draws: `most` evenly spaced indices (the sets are shuffled by
+    `split`, so an even spread of them is a random sample, and the same every time), or None
+    when all `n` are drawn."""
+    if n <= most:
+        return None
+    return np.unique(np.linspace(0, n - 1, most).round().astype(np.int64))

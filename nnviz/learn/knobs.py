@@ -24,15 +24,18 @@ ATTRIBUTE = {"hidden": "hidden", "activation": "hidden_activation", "optimizer":
              "features": "features", "noise": "noise", "ratio": "train_fraction"}
 
 
-def apply(scene, train):
-    """`scene`, copied with the knobs `train` (a settings.Train) gives; itself if none."""
+def apply(scene, train, compared=()):
+    """`scene`, copied with the knobs `train` (a settings.Train) gives; itself if none.
+    `compared`: the settings a comparison's runs set (a rate shared by runs comparing
+    regularizations is checked per run, nnviz.learn.comparison)."""
     given = {k: getattr(train, k) for k in NETWORK_CHECKS if getattr(train, k) is not None}
     if not given:
         return scene
     if "noise" in given and getattr(scene, "noise", None) is None:
         raise UsageError(f"--noise changes the data of --data or --target; scene "
                          f"{scene.name!r} makes its own data: drop --noise")
-    if "reg_rate" in given and given.get("regularization", scene.regularization) == "none":
+    if "reg_rate" in given and "regularization" not in compared and \
+            given.get("regularization", scene.regularization) == "none":
         raise UsageError("--reg-rate needs --regularization l1 or l2")
     scene = copy.copy(scene)
     for name, value in given.items():

@@ -27,6 +27,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import nn
+from .features import columns
 from .units import plane_map
 
 GRID = 41                  # points per axis: the deep sine surface in about 1 s (benchmark)
@@ -52,6 +53,8 @@ def _layout(architecture) -> tuple[list[tuple], int, int]:
             steps.append(("dense", offset, a, b))
             offset += a * b + b
             widest = max(widest, a, b)
+        elif layer["layer"] == "features":   # Playground's fixed input features
+            steps.append(("features", tuple(layer["names"])))
         elif layer["layer"] != "linear":
             steps.append((layer["layer"], layer.get("slope", 0.0)))
     return steps, offset, widest
@@ -59,6 +62,8 @@ def _layout(architecture) -> tuple[list[tuple], int, int]:
 
 def _forward(steps, params: np.ndarray, x: np.ndarray) -> np.ndarray:
     """Outputs (P, N, n_out) of P networks (params (P, n_params)) on the same inputs x (N, n_in)."""
+    while steps and steps[0][0] == "features":   # of the inputs alone: once for every network
+        x, steps = columns(steps[0][1], x).astype(x.dtype), steps[1:]
     h = x if steps[0][0] == "dense" else np.repeat(x[None], len(params), axis=0)
     for step in steps:
         kind = step[0]
@@ -67,6 +72,8 @@ def _forward(steps, params: np.ndarray, x: np.ndarray) -> np.ndarray:
             w = params[:, offset:offset + a * b].reshape(-1, a, b)
             h = np.matmul(h, w)                      # (N, a) or (P, N, a) @ (P, a, b)
             h += params[:, None, offset + a * b:offset + a * b + b]
+        elif kind == "features":
+            h = columns(step[1], h).astype(h.dtype)
         elif kind == "tanh":
             np.tanh(h, out=h)
         elif kind == "sigmoid":

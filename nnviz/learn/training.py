@@ -166,6 +166,11 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
     keep_y = classify or not scene.standardize_targets
     sy = data.Standardizer.identity(ds.y.shape[1]) if keep_y else data.Standardizer.fit(train_set.y)
     xt, yt, xv, yv = sx(train_set.x), sy(train_set.y), sx(val_set.x), sy(val_set.y)
+    # the points the views draw (data.shown; None: all): predictions are logged for these only,
+    # so a log of 70,000 points does not grow by 70,000 per snapshot
+    show_t, show_v = data.shown(len(xt), data.SHOWN["train"]), data.shown(len(xv), data.SHOWN["val"])
+    thin = {name: idx for name, idx in (("shown/train", show_t), ("shown/val", show_v))
+            if idx is not None}
 
     model = scene_checks.model(scene, init_rng, ds)
     scene_checks.check_probability_output(scene, model, scene_checks.loss_name(scene, ds))
@@ -200,6 +205,7 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
         if gradients:
             params |= {f"{kind}/{name}" for kind in ("grad", "update") for name in model.params}
         before({"step", "loss/train", "loss/val", *grid, *(classes if classify else ()), *params,
+                *thin,
                 *(loss_landscape.NAMES if landscape else ())})
     grid_in = grid_inputs(grid)
     grid_in = None if grid_in is None else sx(grid_in)
@@ -222,10 +228,12 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
         if not np.isfinite(fields["loss/train"] + fields["loss/val"]):
             diverged(step, f"loss is {fields['loss/train']}")
         if classify:
-            fields["predicted/train"] = data.class_labels(ot).astype(np.int8)   # argmax, or p > 0.5
-            fields["predicted/val"] = data.class_labels(ov).astype(np.int8)
-            fields["accuracy/train"] = np.mean(fields["predicted/train"] == train_set.labels)
-            fields["accuracy/val"] = np.mean(fields["predicted/val"] == val_set.labels)
+            pt = data.class_labels(ot).astype(np.int8)   # argmax, or p > 0.5
+            pv = data.class_labels(ov).astype(np.int8)
+            fields["accuracy/train"] = np.mean(pt == train_set.labels)   # of every point
+            fields["accuracy/val"] = np.mean(pv == val_set.labels)
+            fields["predicted/train"] = pt if show_t is None else pt[show_t]
+            fields["predicted/val"] = pv if show_v is None else pv[show_v]
         if grid_in is not None:
             if classify and loss_fn.name == "softmax_cross_entropy":
                 og = nn.softmax(og)
@@ -292,7 +300,7 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
         meta["words"] = {str(k): v for k, v in scene.words.items()}
     # the network sees standardised units: with these a log alone turns data into predictions
     static = {"data/x_train": train_set.x, "data/y_train": train_set.y,
-              "data/x_val": val_set.x, "data/y_val": val_set.y, **grid,
+              "data/x_val": val_set.x, "data/y_val": val_set.y, **grid, **thin,
               "standardizer/x_mean": sx.mean, "standardizer/x_std": sx.std,
               "standardizer/y_mean": sy.mean, "standardizer/y_std": sy.std}
 

@@ -22,6 +22,7 @@ from ..learn.landscape import NAMES as LANDSCAPE
 from ..names import check_scene_name
 from ..settings import THEME_NAMES as THEMES
 from ..text import text_problem
+from .logdata import Invalid, check_classes, check_shown
 
 KINDS = {"regression", "classification"}
 # a header shows one line of about 100 characters (shortened to fit); a log's title is a
@@ -51,6 +52,12 @@ def _steps(a: np.ndarray) -> str | None:
 
 def _scale(a: np.ndarray) -> str | None:
     return _plottable(a) or (None if np.all(a > 0) else "holds scales that are not positive")
+
+
+def _indices(a: np.ndarray) -> str | None:
+    if a.size and a.min() < 0:
+        return "holds negative indices"
+    return None if np.all(np.diff(a) > 0) else "is not strictly increasing"
 
 
 def _fraction(a: np.ndarray) -> str | None:
@@ -93,8 +100,12 @@ FIELDS: dict[str, Field] = {
     "loss/val": Field("N", values=_plottable),
     "accuracy/train": Field("N", values=_fraction),
     "accuracy/val": Field("N", values=_fraction),
-    "predicted/train": Field("N T", kinds="iu"),
-    "predicted/val": Field("N V", kinds="iu"),
+    # the points the views draw of a large set (nnviz.learn.data.shown), indices into data/x_*;
+    # without them every point is drawn. predicted/ holds the shown points' classes (S of T).
+    "shown/train": Field("S", kinds="iu", values=_indices),
+    "shown/val": Field("SV", kinds="iu", values=_indices),
+    "predicted/train": Field("N S", kinds="iu"),
+    "predicted/val": Field("N SV", kinds="iu"),
     "output": Field("N GRID K", finite=True),
     "standardizer/x_mean": Field("D", values=_plottable),
     "standardizer/x_std": Field("D", values=_scale),
@@ -122,7 +133,7 @@ PREFIXES: dict[str, Field] = {
 }
 STEP = ("grad/", "update/")
 FINAL_UPDATES = ("next", "zero")   # meta "final_update": what update/ holds at the last snapshot
-MINIMUM = {"T": 1, "V": 1, "D": 1, "K": 1, "G": 2, "G0": 2, "G1": 2, "LA": 2, "LB": 2}
+MINIMUM = {"T": 1, "V": 1, "S": 1, "SV": 1, "D": 1, "K": 1, "G": 2, "G0": 2, "G1": 2, "LA": 2, "LB": 2}
 
 # the arrays each panel reads (beyond the series every frame's header reads), and the sizes it
 # needs; tests/test_logs.py checks this against the panels' own `needs` and `fields`
@@ -142,10 +153,6 @@ PANEL_FIELDS: dict[str, tuple[str, ...]] = {   # keys: every name in scene.PANEL
 # (the boundary reads output[..., -1]: softmax's P(class 1) of two, or a sigmoid's only output)
 ARCHITECTURE_PANELS = ("network", "gradients", "neuron")   # they draw meta's architecture and its parameters
 PANEL_MINIMUM: dict[str, dict[str, int]] = {}
-
-
-class Invalid(ValueError):
-    """One problem with a log, named by field; the loader turns it into a LogError."""
 
 
 def check_meta(meta: dict) -> None:
@@ -284,6 +291,7 @@ def check_agreement(meta: dict, shapes: "Shapes", arrays: dict[str, np.ndarray])
             raise Invalid(f"meta 'architecture' has {net.flat_params.size} parameters, but "
                           f"{shapes.source['P']} has {shapes.bound['P']}")
     check_classes(meta, arrays)
+    check_shown(shapes.bound, arrays)
     options = meta["options"]
     if "steps" in options or "every" in options:
         from ..learn.training import schedule
@@ -298,24 +306,6 @@ def check_agreement(meta: dict, shapes: "Shapes", arrays: dict[str, np.ndarray])
                 arrays["step"], np.fromiter(steps, np.int64, len(steps))):
             raise Invalid(f"field 'step' is not the snapshots of meta 'options' (steps "
                           f"{options['steps']}, every {options['every']}: {len(steps)} snapshots)")
-
-
-def check_classes(meta: dict, arrays: dict[str, np.ndarray]) -> None:
-    """A classifier's targets are classes (one 1 among 0s per row, or 0/1 in one column), and
-    only a classifier's log holds predictions and accuracy: meta's kind agrees with its data."""
-    classify = meta["kind"] == "classification"
-    for name in ("data/y_train", "data/y_val"):
-        y = arrays.get(name)
-        if classify and y is not None and y.size and (
-                not np.all((y == 0) | (y == 1)) or y.shape[1] > 1 and not np.all(y.sum(axis=1) == 1)):
-            raise Invalid(f"field {name!r} holds targets that are not classes (each row one 1 "
-                          f"among 0s, or 0 and 1 in one column), but meta 'kind' is "
-                          f"classification")
-    if not classify:
-        found = sorted(n for n in arrays if n.startswith(("accuracy/", "predicted/")))
-        if found:
-            raise Invalid(f"meta 'kind' is {meta['kind']!r}, but the log holds {found[0]!r}, "
-                          f"which only a classification log has")
 
 
 def check_step_fields(headers: dict[str, tuple]) -> None:

@@ -154,8 +154,8 @@ def run_detached(job: Job) -> Detached:
 
 def run_count(job: Job) -> int:
     """How many runs a comparison job trains (checked on the client before anything is sent)."""
-    from ..learn.comparison import make_runs
-    return len(make_runs(**{k: job.options.get(k) for k in ("lr", "optimizer", "seed")}))
+    from ..learn.comparison import SETTINGS, make_runs
+    return len(make_runs(**{k: job.options.get(k) for k in SETTINGS}))
 
 
 def train_run_detached(job: Job, index: int) -> tuple[str, bytes]:

@@ -131,22 +131,22 @@ def render_remote(scene=None, *, scheduler: str, from_log=None, jobs=None, progr
 
 
 @outputs.final_names()
-def compare_remote(scene=None, *, scheduler: str, lr=None, optimizer=None, seed=None,
-                   from_log=None, out="output", quick: bool = False, jobs=None, progress=None,
+def compare_remote(scene=None, *, scheduler: str, from_log=None, out="output",
+                   quick: bool = False, jobs=None, progress=None,
                    settings: Settings | None = None, **options) -> RenderResult:
     """compare(scheduler=...): each run trains on a worker of that Dask cluster and another
     worker renders the video (nnviz.run.jobs); the files come back into OUT as a local
     compare's. Bad input fails here, before the cluster is asked."""
+    from ..learn.comparison import split
+    lists, options = split(options)
     settings = settings if settings is not None else settings_of(options, quick)
     if from_log is not None:
         raise UsageError("--scheduler sends runs to train and render; re-render saved runs "
                          "with --from here, without --scheduler")
     if scene is None:
         raise UsageError("give a scene name, or --from OUT/NAME-compare/runs")
-    made, name = compared_scene(scene, settings.look.panels, settings.train, lr=lr,
-                                optimizer=optimizer, seed=seed)
-    job = Job("compare", scene, dict(lr=lr, optimizer=optimizer, seed=seed,
-                                     settings=for_scene(settings, made, quick)),
+    made, name = compared_scene(scene, settings.look.panels, settings.train, **lists)
+    job = Job("compare", scene, dict(lists, settings=for_scene(settings, made, quick)),
               out=out, label=name)
     return refreshed(out, collect([job], run_many([job], workers=jobs, scheduler=scheduler))[0],
                      always=True)

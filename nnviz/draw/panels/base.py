@@ -89,6 +89,38 @@ def pad(lo, hi, frac=0.05):
     return lo - frac * span, hi + frac * span
 
 
-def data_points(log, theme=LIGHT):
-    return ((log["data/x_train"], log["data/y_train"], theme.train, "train"),
-            (log["data/x_val"], log["data/y_val"], theme.val, "validation"))
+def data_points(log, theme=LIGHT, every: bool = False):
+    """(x, y, colour, label) of the train and validation points a view draws: of a large set
+    only those the log's shown/ names (nnviz.learn.data.shown; the same choice is made here
+    for a log without them; `shown_note` says so). `every`: all points (for ranges, scales)."""
+    parts = []
+    for part, colour, label in (("train", theme.train, "train"), ("val", theme.val, "validation")):
+        x, y = log[f"data/x_{part}"], log[f"data/y_{part}"]
+        rows = None if every else shown_rows(log, part)
+        parts.append((x, y, colour, label) if rows is None else (x[rows], y[rows], colour, label))
+    return tuple(parts)
+
+
+def shown_note(log) -> str | None:
+    """The legend's title when not every point is drawn: "3,000 of 100,000 points shown"."""
+    rows = [shown_rows(log, part) for part in ("train", "val")]
+    if all(r is None for r in rows):
+        return None
+    total = sum(len(log[f"data/x_{part}"]) for part in ("train", "val"))
+    drawn = sum(len(r) if r is not None else len(log[f"data/x_{part}"])
+                for r, part in zip(rows, ("train", "val")))
+    return f"{drawn:,} of {total:,} points shown"
+
+
+def shown_rows(log, part: str):
+    """The rows of data/x_{part} a view draws (None: every one)."""
+    from ...learn.data import SHOWN, shown
+    if f"shown/{part}" in log:
+        return log[f"shown/{part}"]
+    return shown(len(log[f"data/x_{part}"]), SHOWN[part])
+
+
+def predicted_rows(log, part: str):
+    """The rows of predicted/{part} the drawn points are: None when predicted/ holds just those
+    (a log with shown/, or one drawing every point), else the same rows as the points."""
+    return None if f"shown/{part}" in log else shown_rows(log, part)

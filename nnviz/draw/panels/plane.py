@@ -12,7 +12,7 @@ from matplotlib.patches import Patch
 
 from ...learn.data import class_labels
 from .artists import GridImage
-from .base import Panel, data_points, pad, panel
+from .base import Panel, data_points, pad, panel, predicted_rows, shown_note
 
 
 @panel("fit")
@@ -27,14 +27,12 @@ class Fit(Panel):
         """`tile` (panels.runs): one small multiple of several runs; limits are set by it."""
         super().__init__(ax, log, series, style)
         self.x = log["grid/x"]
-        ys = []
-        for x, y, color, label in data_points(log, self.theme):
+        for k, (x, y, color, label) in enumerate(data_points(log, self.theme)):
             if tile is not None:   # the tile's colours are its run's: the data stays grey
-                color = self.theme.tile_data[0 if label == "train" else 1]
+                color = self.theme.tile_data[k]
             ax.scatter(x[:, 0], y[:, 0], s=style["dot"], color=color, alpha=0.55, lw=0,
                        label=f"{label} data", rasterized=True)
-            ys.append(y[:, 0])
-        ys = np.concatenate(ys)
+        ys = np.concatenate([y[:, 0] for _, y, *_ in data_points(log, every=True)])
         ax.set_xlim(self.x[0], self.x[-1])
         ax.set_ylim(*pad(ys.min(), ys.max(), 0.12))
         self.curve, = ax.plot([], [], color=tile["colour"] if tile else self.theme.ink,
@@ -43,7 +41,7 @@ class Fit(Panel):
         ax.set_xlabel("x")
         ax.set_ylabel("y")
         if tile is None or tile["legend"]:
-            ax.legend(loc="best", framealpha=0.9)
+            ax.legend(loc="best", framealpha=0.9, title=shown_note(log))
 
     def update(self, i, snap):
         self.curve.set_data(self.x, snap["output"][:, 0])
@@ -60,6 +58,7 @@ class _Plane(Panel):
 
     def _image(self, log, vmin, vmax, label, tile=None):
         x0, x1 = log["grid/x0"], log["grid/x1"]
+        self.note = shown_note(log)   # "3,000 of 100,000 points shown", or None
         self.ax.set_xlim(x0[0], x0[-1])
         self.ax.set_ylim(x1[0], x1[-1])
         self.aspect = (x0[-1] - x0[0]) / (x1[-1] - x1[0])   # the data's width / height
@@ -100,6 +99,7 @@ class _Plane(Panel):
         handles = [shape("o", "train"), shape("^", "validation"), *extra, swatches]
         labels = [h.get_label() for h in handles[:-1]] + [colours]
         legend = self.ax.legend(handles, labels, loc="best", framealpha=0.85, ncols=2,
+                                title=self.note,
                                 handler_map={tuple: HandlerTuple(ndivide=None, pad=0.3)})
         legend.set_animated(True)
         return [legend]
@@ -121,7 +121,7 @@ class Heatmap(_Plane):
         vmin, vmax = self.value_range(log)
         self._image(log, vmin, vmax, "network output", tile)
         points = [self._scatter(x, y[:, 0], m) for (x, y, *_), m in zip(data, ("o", "^"))]
-        ys = np.concatenate([y[:, 0] for _, y, *_ in data])
+        ys = np.concatenate([y[:, 0] for _, y, *_ in data_points(log, every=True)])
         lo, hi = ys.min(), ys.max()   # the points take their target's colour on the same scale
         self.points = self.sprite(points + self._legend(f"target {lo:.2g} to {hi:.2g}", (lo, hi),
                                                         tile=tile))
@@ -129,7 +129,7 @@ class Heatmap(_Plane):
     @staticmethod
     def value_range(log) -> tuple[float, float]:
         """The colour scale: the targets' range (small multiples share the union of theirs)."""
-        ys = np.concatenate([y[:, 0] for _, y, *_ in data_points(log)])
+        ys = np.concatenate([y[:, 0] for _, y, *_ in data_points(log, every=True)])
         return pad(ys.min(), ys.max(), 0.0)
 
     def update(self, i, snap):
@@ -176,6 +176,7 @@ class Boundary(_Plane):
                                                 linewidths=style["line"] * 1.3))
         ax.add_collection(self.edge)
         self.data = [(x, class_labels(y)) for x, y, *_ in data_points(log, self.theme)]
+        self.rows = [predicted_rows(log, part) for part in ("train", "val")]
         points = [self._scatter(x, labels, m) for (x, labels), m in zip(self.data, ("o", "^"))]
         self.wrong = self.dynamic(ax.scatter(
             [], [], s=style["dot"] * 9, facecolors="none", edgecolors=self.theme.wrong,
@@ -192,8 +193,8 @@ class Boundary(_Plane):
         p1 = snap["output"][..., -1]   # softmax's second column, or a sigmoid's only one
         self.image.set_data(p1)
         self.edge.set_segments(decision_line(self.x0, self.x1, p1))
-        wrong = [x[pred != labels] for (x, labels), pred in
-                 zip(self.data, (snap["predicted/train"], snap["predicted/val"]))]
+        wrong = [x[(pred if rows is None else pred[rows]) != labels] for (x, labels), pred, rows
+                 in zip(self.data, (snap["predicted/train"], snap["predicted/val"]), self.rows)]
         self.wrong.set_offsets(np.concatenate(wrong))
         return [self.image, self.edge, self.points, self.wrong]
 
