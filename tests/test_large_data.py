@@ -69,8 +69,7 @@ def test_the_log_holds_predictions_of_the_shown_points_and_accuracy_of_all(big_l
 def test_boundary_draws_the_sample_says_so_and_rings_the_sample(big_log):
     renderer = FrameRenderer(big_log, (1280, 720))
     panel = next(p for p in renderer.panels if isinstance(p, Boundary))
-    legend = panel.points.artists[-1]
-    assert legend.get_title().get_text() == "3,000 of 5,000 points shown"
+    assert panel.ax.get_legend().get_title().get_text() == "3,000 of 5,000 points shown"
     assert [len(x) for x, _ in panel.data] == [2000, 1000]
     for i, _ in enumerate(renderer.frames()):
         want = np.concatenate([
@@ -90,7 +89,7 @@ def test_a_small_set_draws_every_point_and_no_note(tmp_path):
     assert [len(x) for x, *_ in data_points(log)] == [700, 300]
     renderer = FrameRenderer(log, (640, 480))
     panel = next(p for p in renderer.panels if isinstance(p, Boundary))
-    assert panel.points.artists[-1].get_title().get_text() == ""
+    assert panel.ax.get_legend().get_title().get_text() == ""
     renderer.close()
 
 

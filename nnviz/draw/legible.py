@@ -224,7 +224,8 @@ def outside(legend: Legend, panels) -> None:
     columns = n if n <= 3 else 2
     handles, labels = legend.legend_handles, [t.get_text() for t in legend.texts]
     props = dict(fontsize=legend.texts[0].get_fontsize() if legend.texts else None,
-                 handler_map=legend.get_legend_handler_map())
+                 handler_map=legend.get_legend_handler_map(),
+                 title=legend.get_title().get_text() or None)   # e.g. "3,000 of 5,000 points shown"
     legend.remove()
     new = ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0),
                     ncols=columns, framealpha=0.0, borderaxespad=0.2, columnspacing=1.0,
