@@ -4,7 +4,6 @@ from __future__ import annotations
 import errno
 import signal
 import sys
-import time
 from pathlib import Path
 
 import click
@@ -12,11 +11,10 @@ import click
 from . import console, interrupts
 from .version import __version__
 from .completion import complete_scene
-from .cli_report import details, finish_report, render_many_here, report
+from .cli_report import details
 from .cli_options import (Whole, once, settings_from, animation_options, dask_log_option, quick_check_options,
-                          video_options, dask_logs, look_options, out_option, stops_at_safe_points,
-                          training_options, network_options, data_options, data_scene,
-                          train_scene)
+                          video_options, look_options, out_option, stops_at_safe_points,
+                          training_options, network_options, data_options, train_scene)
 from .errors import Interrupted, NnvizError
 from .settings import MAX_JOBS, MAX_STEPS
 
@@ -142,93 +140,9 @@ def render(ctx, names, all_, from_log, out, size, fps, hold, formats, panels, st
     built-in scene (see `nnviz list`) or a .py file defining one (FILE.py:NAME picks one of
     several); or give --data (a dataset or CSV file) or --target (a formula) instead.
     """
-    if scheduler is not None:
-        dask_logs(verbose)
-    from .api import render as render_one
-    from .run.inputs import for_scene
-    from .run.jobs import Job
-    from .progress import Progress, render_plan
-    from .learn.scene import builtin_scenes, resolve
-    from .learn.scene_checks import check_attributes
-    from .learn.training import schedule
-
-    if all_ and names:
-        raise click.UsageError("give scene names or --all, not both")
-    from_log = from_log or None
-    if from_log is not None and (names or all_):
-        raise click.UsageError("give either a scene name or --from LOG.npz, not both")
-    names = tuple(builtin_scenes()) if all_ else names
-    made = data_scene(names, knobs, all_ or from_log, scheduler)
-    names = (made,) if made is not None else names
-    if not names and from_log is None:
-        raise click.UsageError("give a scene name, --all or --from LOG.npz")
-    if title is not None and len(names) > 1:
-        raise click.UsageError("--title names one video; give one scene, or leave --title out")
-    settings = settings_from(ctx, quick)
-    if show_options:
-        one = (resolve(names[0]) if isinstance(names[0], str) else names[0]) if len(names) == 1 else None
-        return console.report((for_scene(settings, one, quick) if one else settings).show(one))
-    started = time.monotonic()
-    look, encode = settings.look, settings.encode
-    held = int(round(look.fps * look.hold))
-
-    def plan(steps: int, snapshots: int) -> dict:
-        return render_plan(steps, snapshots + held, look.size, len(encode.formats), encode.check)
-
-    if from_log and scheduler is not None:
-        raise click.UsageError("--scheduler sends scenes to train and render; re-render a log "
-                               "with --from here, without --scheduler")
-    if from_log:
-        from .run.inputs import refuse_training_options
-        from .run.several import sources_of
-        refuse_training_options(settings)
-        logs = sources_of(from_log[0] if len(from_log) == 1 else from_log)
-        name = logs[0].meta["scene"]
-        with Progress(name, plan(0, len(logs[0])), enabled=not quiet) as bar:
-            result = render_one(from_log=logs[0] if len(logs) == 1 else logs, progress=bar,
-                                out=out, settings=settings)
-        report(result, quiet)
-        return finish_report([result], started, quiet)
-
-    jobs_list, plans, failed = [], [], []
-    for name in names:
-        try:
-            scene = resolve(name) if isinstance(name, str) else name
-            check_attributes(scene)   # steps and every are read just below
-        except NnvizError as e:
-            if len(names) == 1:
-                raise
-            failed.append((name, e))   # with several scenes, a bad one fails alone
-            continue
-        mine = for_scene(settings, scene, quick)
-        n_steps, n_every = mine.train.steps or scene.steps, mine.train.every or scene.every
-        jobs_list.append(Job("render", name, {"settings": mine}, out=out,
-                             label=name if isinstance(name, str) else scene.name))
-        n_runs = len(scene.runs) if isinstance(getattr(scene, "runs", None), dict) else 1
-        plans.append((scene.name, plan(n_runs * n_steps, len(schedule(n_steps, n_every)))))
-    if len(names) == 1 and scheduler is None:
-        with Progress(plans[0][0], plans[0][1], enabled=not quiet) as bar:
-            result = render_one(jobs_list[0].scene, progress=bar, out=out, **jobs_list[0].options)
-        report(result, quiet)
-        return finish_report([result], started, quiet)
-    done, index = [], None
-    if jobs_list:
-        # every file line of every scene in one column: the longest path is OUT/NAME/NAME.webm
-        width = max(len(str(Path(out) / n / f"{n}.webm")) for n, _ in plans)
-        with interrupts.deferred(False):   # the parent draws nothing: a signal stops it at once
-            done, failures = render_many_here(jobs_list, plans, jobs, quiet, width, scheduler)
-        failed += failures
-        from .publish import gallery
-        if done:   # every scene in OUT: failed ones left as they were
-            index = gallery.refresh(out, always=len(names) > 1)
-    if len(names) == 1 and failed:
-        raise failed[0][1]
-    if failed:   # one line naming each failure, in command-line order
-        from .run.jobs import failures_error
-        failed.sort(key=lambda f: names.index(f[0]))
-        raise failures_error(failed, len(names))
-    finish_report(done, started, quiet, index)
-
+    from .cli_run import render_scenes
+    render_scenes(ctx, names, all_, from_log, out, quick, jobs, scheduler, title, quiet,
+                  show_options, verbose, knobs)
 
 @cli.command()
 @click.argument("name", required=False, shell_complete=complete_scene)
@@ -278,50 +192,9 @@ def compare(ctx, name, lr, optimizer, seed, from_log, out, size, fps, hold, form
     Results go to OUT/NAME-compare/: the videos, poster and page as for `render`, and each
     run's log in runs/. Re-render them with --from OUT/NAME-compare/runs.
     """
-    if scheduler is not None:
-        dask_logs(verbose)
-    from .api import compare as compare_runs
-    from .run.inputs import for_scene
-    from .learn.comparison import make_runs, split
-    from .progress import Progress, render_plan
-    from .learn.scene import resolve
-    from .learn.scene_checks import check_attributes
-    from .learn.training import schedule
-
-    lists, _ = split({k: v for k, v in knobs.items() if v is not None})   # the rest: shared
-    lists.update({k: v for k, v in (("lr", lr), ("optimizer", optimizer), ("seed", seed))
-                  if v is not None})
-    settings = settings_from(ctx, quick, tuple(lists))
-    if show_options:
-        one = resolve(name) if name else None
-        return console.report((for_scene(settings, one, quick) if one else settings).show(one))
-    started = time.monotonic()
-    look, encode = settings.look, settings.encode
-    plan = lambda steps, snapshots: render_plan(steps, snapshots + int(round(look.fps * look.hold)),
-                                                look.size, len(encode.formats), encode.check)
-    if from_log:
-        if name:
-            raise click.UsageError("give either a scene name or --from, not both")
-        with Progress("runs", plan(0, 1), enabled=not quiet) as bar:
-            result = compare_runs(from_log=from_log[0] if len(from_log) == 1 else from_log,
-                                  **lists, progress=bar,
-                                  scheduler=scheduler, out=out, settings=settings)
-        report(result, quiet)
-        return finish_report([result], started, quiet)
-    if not name:
-        raise click.UsageError("give a scene name (see `nnviz list`), or --from OUT/NAME-compare/runs")
-    scene = resolve(name)
-    check_attributes(scene)
-    n_runs = len(make_runs(**lists))
-    mine = for_scene(settings, scene, quick)
-    n_steps, n_every = mine.train.steps or scene.steps, mine.train.every or scene.every
-    with Progress(f"{n_runs} runs of {scene.name}",
-                  plan(n_runs * n_steps, len(schedule(n_steps, n_every))), enabled=not quiet) as bar:
-        result = compare_runs(name, **lists, progress=bar,
-                              jobs=jobs, scheduler=scheduler, out=out, settings=mine)
-    report(result, quiet)
-    finish_report([result], started, quiet)
-
+    from .cli_run import compare_runs
+    compare_runs(ctx, name, lr, optimizer, seed, from_log, out, quick, jobs, scheduler, quiet,
+                 show_options, verbose, knobs)
 
 @cli.command()
 @click.argument("target", type=click.Path(exists=True, path_type=Path))

@@ -20,6 +20,7 @@ LAYERS = [
     {"publish"},
     {"run"},
     {"api", "completion", "cli_options", "cli_report"},
+    {"cli_run"},
     {"cli", "moved"},
     {"__main__", "__init__"},
 ]
