@@ -132,8 +132,9 @@ def _check_runs_cue(text: str, logs: list, labels: list, i: int) -> None:
     """A cue of several runs: the status's loss of every run at snapshot i; who got below the
     target first and when; how many times as many steps the others took; who ends lowest."""
     rest = text
-    # as the runs' curves draw them: the logged loss (standardised units for an MSE)
-    losses = [np.asarray(log["loss/train"], float) for log in logs]
+    # as the runs' curves draw them: in the data's units (an MSE of standardised targets
+    # times sy², computed here from each log's own arrays)
+    losses = [np.asarray(log["loss/train"], float) * loss_factor(log) for log in logs]
     steps = np.asarray(logs[0]["step"])
     by = dict(zip(labels, range(len(labels))))
     name = "(" + "|".join(re.escape(l) for l in sorted(labels, key=len, reverse=True)) + ")"

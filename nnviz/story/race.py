@@ -70,11 +70,7 @@ def tell_runs(series: list[dict], fps: float, total: int, language: str = DEFAUL
     """The story of several runs' series (tell.series_of each, in the set's order) rendered
     at `fps` as `total` frames."""
     words = templates(language)
-    # the runs' curves (nnviz.draw.panels.runs) draw the logged loss as it is: say those
-    # numbers, so the words and the frame agree (one line to drop when they draw data units)
-    series = [dict(s, loss=s["loss"] / s["factor"], val_loss=s["val_loss"] / s["factor"],
-                   unit=s["unit"] if s["factor"] == 1 else "MSE, in standardised units")
-              for s in series]
+    # the runs' curves (nnviz.draw.panels.runs) draw the loss in the same unit as the words
     n = len(series[0]["loss"])
     total = max(int(total), n)
     labels = [s["label"] or f"run {i + 1}" for i, s in enumerate(series)]

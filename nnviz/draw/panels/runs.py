@@ -20,6 +20,7 @@ from matplotlib.lines import Line2D
 from matplotlib.transforms import ScaledTranslation
 from matplotlib.ticker import PercentFormatter
 
+from ...learn.units import loss_units
 from ..layout import TILE_ASPECT, ranked_tiles
 from .base import PANELS, pad
 from .curves import log_axis
@@ -153,8 +154,10 @@ class RunCurves:
         self.steps = logs[0]["step"]
         key = "loss/train" if metric == "loss" else "accuracy/val"
         self.values = [np.asarray(log[key], np.float64) for log in logs]
-        if metric == "loss":
-            self.values = [np.maximum(v, 1e-12) for v in self.values]   # a log axis cannot show 0
+        if metric == "loss":   # in the reader's units, as one run's loss panel and the words
+            unit, _ = loss_units(logs[0].meta, logs[0])
+            self.values = [np.maximum(v * loss_units(log.meta, log)[1], 1e-12)   # log axis: no 0
+                           for v, log in zip(self.values, logs)]
         ax.set_xlim(0, max(1, self.steps[-1]))
         ax.set_xlabel("step")
         self.lines = []
@@ -168,7 +171,7 @@ class RunCurves:
         ax.covers = [(self.steps, values) for values in self.values]   # for nnviz.draw.legible
         if metric == "loss":
             log_axis(ax, np.concatenate(self.values))
-            ax.set_ylabel("training loss")
+            ax.set_ylabel(unit)   # as one run's loss panel: "MSE, data units"
         else:
             ax.set_ylim(-0.03, 1.03)
             ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
