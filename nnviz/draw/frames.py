@@ -34,7 +34,8 @@ SERIES = ("step", "loss/train", "loss/val", "accuracy/train", "accuracy/val")
 # labels, keeps three ticks a side and gives the status a short form; SPARSE drops the step
 # axis's tick labels too (the status line gives the step); BARE drops every tick label. A
 # frame starts at the level its size suggests and goes down a level while constrained layout
-# cannot fit it (it warns and collapses axes instead).
+# cannot fit it (it warns and collapses axes instead) or its texts still break the legibility
+# rule (nnviz.draw.legible: too small, overlapping, out of the frame, a legend over data).
 FULL, COMPACT, SPARSE, BARE = 0, 1, 2, 3
 COMPACT_BELOW = 240   # pixels: the short side, a narrow frame's width counted at 3/4
 
@@ -109,8 +110,9 @@ def _fewer_labels(fig, panels: list[Panel], detail: int) -> None:
     rest; at SPARSE no step labels, at BARE no tick labels at all. One place, so every panel
     gets the same small-frame look."""
     for panel in panels:
-        if panel.view:
-            panel.ax.tick_params(which="both", labelbottom=False, labelleft=False)
+        if getattr(panel, "view", False):   # a panel's axes, or its small multiples' (runs)
+            for ax in [t.ax for t in getattr(panel, "tiles", [panel])]:
+                ax.tick_params(which="both", labelbottom=False, labelleft=False)
     for ax in fig.axes:
         if ax.get_legend() is not None:
             ax.get_legend().set_visible(False)
@@ -150,10 +152,26 @@ def settle_layout(fig, panels, size: tuple[int, int], rows: list) -> None:
         legible.place_legends(fig, panels, renderer)
         legible.enlarge(fig, smallest)
     keep_aspect(fig, rows, aspects)
+    if legible.place_legends(fig, panels, renderer):   # the last layout moved data under one
+        keep_aspect(fig, rows, aspects)
     legible.thin_ticks(fig, renderer)
     legible.keep_in_frame(fig, renderer, smallest)
-    legible.prune_contour_labels(fig, renderer)
+    _widest(panels)
+    legible.drop_crowded(fig, renderer)
     fig.set_layout_engine("none")
+
+
+def _widest(panels) -> None:
+    for p in panels:   # the several runs' panels have none (nothing per frame is text)
+        getattr(p, "widest", lambda: None)()
+
+
+def crowding(fig, panels, size: tuple[int, int]) -> list[str]:
+    """What still breaks the legibility rule once the layout is settled, with every panel's
+    per-frame texts at their widest over the run (Panel.widest): a frame that has any goes
+    down a detail level (less text), as one that constrained layout cannot fit does."""
+    _widest(panels)
+    return legible.problems(fig, fig.canvas.get_renderer(), legible.min_text_px(size))
 
 
 def check_panels(scene: str, panels: list[str], arrays, meta: dict | None = None) -> None:
@@ -201,8 +219,9 @@ class FrameRenderer:
                 self.canvas = self.figure.canvas
                 settle_layout(self.figure, self.panels, self.size, self.rows)
                 self.canvas.draw()
+                crowded = crowding(self.figure, self.panels, self.size)
             collapsed = [w for w in caught if "constrained_layout" in str(w.message)]
-            if not collapsed or detail == BARE:
+            if not (collapsed or crowded) or detail == BARE:
                 break
         for w in caught:   # anything else is still the caller's to see
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)

@@ -64,7 +64,8 @@ def _tick_texts(fig, renderer=None) -> tuple[set, list]:
         for axis in (ax.xaxis, ax.yaxis):
             for tick in axis.majorTicks + axis.minorTicks:
                 every |= {id(tick.label1), id(tick.label2)}
-            if renderer is not None and axis.get_visible() and ax.get_visible():
+            # an axes drawn without its axis (set_axis_off: a diagram) draws no tick labels
+            if renderer is not None and axis.get_visible() and ax.get_visible() and ax.axison:
                 for tick in axis._update_ticks():
                     for label in (tick.label1, tick.label2):
                         if label.get_visible() and label.get_text():
@@ -226,9 +227,14 @@ def outside(legend: Legend, panels) -> None:
     props = dict(fontsize=legend.texts[0].get_fontsize() if legend.texts else None,
                  handler_map=legend.get_legend_handler_map())
     legend.remove()
-    new = ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0),
-                    ncols=columns, framealpha=0.0, borderaxespad=0.2, columnspacing=1.0,
-                    handletextpad=0.5, **props)
+    renderer = ax.figure.canvas.get_renderer()
+    while True:   # no wider than its axes (a wider one squeezes the column: layout collapse)
+        new = ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+                        ncols=columns, framealpha=0.0, borderaxespad=0.2, columnspacing=1.0,
+                        handletextpad=0.5, **props)
+        if columns == 1 or new.get_window_extent(renderer).width <= ax.bbox.width:
+            break
+        columns -= 1
     for panel in panels:
         for sprite in getattr(panel, "sprites", ()):
             sprite.artists = [new if a is legend else a for a in sprite.artists
@@ -277,12 +283,23 @@ def place_legends(fig, panels, renderer) -> bool:
 
 # ------------------------------------------------------------------ the frame
 
-def prune_contour_labels(fig, renderer) -> None:
-    """Contour labels are many and expendable: one that touches another text goes (in
-    matplotlib's order), so no two texts overlap however small the panel."""
+def expendable(text: Text) -> Text:
+    """Mark a text the frame can do without (a number that another text also gives, a note):
+    where it would overlap another text or leave its axes, it is not drawn (drop_crowded)."""
+    text.expendable = True
+    return text
+
+
+def drop_crowded(fig, renderer) -> None:
+    """Contour labels and texts marked `expendable` that touch another text or leave their
+    axes go (contour labels in matplotlib's order, then the rest in drawing order), so no two
+    texts overlap however small the panel. A per-frame text is measured at its widest
+    (Panel.widest) by the caller."""
     from matplotlib.contour import ContourSet
     labels = [t for ax in fig.axes for c in ax.get_children() if isinstance(c, ContourSet)
               for t in getattr(c, "labelTexts", [])]
+    contour = {id(t) for t in labels}
+    labels += [t for t in texts(fig) if getattr(t, "expendable", False)]
     if not labels:
         return
     ids = {id(t) for t in labels}
@@ -290,10 +307,9 @@ def prune_contour_labels(fig, renderer) -> None:
     kept = []
     for label in labels:
         box = label.get_window_extent(renderer)
-        ax = label.axes
+        room = label.axes.bbox.padded(-1 if id(label) in contour else 1)
         if (any(_overlap(box, b, 1.0) for b in others + kept)
-                or not ax.bbox.padded(-1).contains(box.x0, box.y0)
-                or not ax.bbox.padded(-1).contains(box.x1, box.y1)):
+                or not room.contains(box.x0, box.y0) or not room.contains(box.x1, box.y1)):
             label.set_visible(False)
         else:
             kept.append(box)
