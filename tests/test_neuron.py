@@ -200,13 +200,15 @@ def test_no_negative_zero_in_the_neurons_numbers():
     assert step_rule("b", -0.0, 2.0, -0.0, 0.1, False).endswith("= 0 + 0,  ∂L/∂b = 2")
 
 
-def test_the_equation_wraps_in_a_narrow_panel(neuron_log):
+def test_the_equation_wraps_in_a_narrow_panel(tmp_path):
     """Three views at 1280x720 leave the neuron a narrow column: the equation, at its widest
     over the run, is split a term or two a line, each line inside the panel, at least the
     frame's minimum text size (nnviz.draw.legible)."""
     from nnviz.draw import legible
-    renderer, panel, _ = drawn(neuron_log, (1280, 720), ["boundary", "neuron", "landscape",
-                                                         "loss"], {1})
+    panels = ["boundary", "neuron", "landscape", "loss"]
+    log = train(nnviz.resolve("artificial_neuron")(), tmp_path / "n.npz", steps=12, every=4,
+                landscape=True)
+    renderer, panel, _ = drawn(log, (1280, 720), panels, {1})
     canvas = renderer.canvas.get_renderer()
     assert panel.per_line > 0 and "\n" in panel.equation.get_text()
     panel.widest()
