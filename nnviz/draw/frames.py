@@ -17,6 +17,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
 
 from ..errors import UsageError
+from ..learn.divergence import diverged_at
 from ..learn.units import loss_units
 from . import legible
 from .layout import arrange, keep_aspect
@@ -206,6 +207,7 @@ class FrameRenderer:
         names = list(panels or log.meta["panels"])
         check_panels(log.meta["scene"], names, log.names, log.meta)
         self.series = {k: log[k] for k in SERIES if k in log}
+        self.diverged = diverged_at(self.series["loss/train"])   # a snapshot index, or None
         # every loss figure in one unit (the header, the curves, the landscape's colour bar)
         self.loss_label, factor = loss_units(log.meta, log)
         for k in ("loss/train", "loss/val"):
@@ -254,8 +256,13 @@ class FrameRenderer:
         title = fig.text(0.012, 1 - 0.6 * line, self.title, va="center", ha="left",
                          fontsize=self.style["font"] * 1.25, fontweight="bold", parse_math=False)
         # monospace: the fixed words are drawn once into the background, the numbers per frame
+        self.long_status = True
+        probe = Glyphs(fig.canvas, size, "0")
         fixed = self._status(0, fixed=True)
-        glyphs = Glyphs(fig.canvas, size, fixed + "0123456789.e+-%infa")
+        if len(fixed) * probe.advance > 0.97 * w:   # the long form does not fit: the short one
+            self.long_status = False
+            fixed = self._status(0, fixed=True)
+        glyphs = Glyphs(fig.canvas, size, fixed + "0123456789.e+-%infa" + self._diverged(None))
         renderer = fig.canvas.get_renderer()
         _fit(title, 0.97 * w, renderer)
         room = title.get_window_extent(renderer).width + len(fixed) * glyphs.advance
@@ -269,7 +276,7 @@ class FrameRenderer:
         """The header's status line: its fixed words (fixed=True) or its numbers, space-padded."""
         s = self.series
         last = s["step"][-1]
-        if self.style["detail"] == FULL:
+        if self._long_status():
             parts = [("step ", True), (f"{s['step'][i]:>{len(str(last))}d}", False),
                      (f" / {last}   train {self._loss_word()} ", True), (f"{s['loss/train'][i]:<8.3g}", False)]
             if "accuracy/val" in s:
@@ -282,7 +289,25 @@ class FrameRenderer:
             if "accuracy/val" in s:
                 parts += [(" acc ", True), (f"{100 * s['accuracy/val'][i]:5.1f}", False),
                           ("%", True)]
+        if getattr(self, "diverged", None) is not None:   # from that snapshot on
+            parts += [(self._diverged(i), False)]
         return "".join(t if keep == fixed else " " * len(t) for t, keep in parts)
+
+    def _long_status(self) -> bool:
+        """The status's long form: on frames at full detail it fits in (FrameRenderer._header)."""
+        return self.style["detail"] == FULL and getattr(self, "long_status", True)
+
+    def _diverged(self, i: int | None) -> str:
+        """The header's word on a run that blew up (nnviz.learn.divergence), from the snapshot
+        where it did (i None: the words whatever i): a loss of 0 or 1e5 after it is not
+        learning."""
+        k = getattr(self, "diverged", None)
+        if k is None:
+            return ""
+        step = int(self.series["step"][k])
+        text = (f"   diverged at step {step}" if self._long_status()
+                else f" diverged at {step}")
+        return text if i is None or i >= k else " " * len(text)
 
     def _loss_word(self) -> str:
         """The loss's name, as the loss panel's label starts: MSE, cross-entropy."""
