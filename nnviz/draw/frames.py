@@ -155,6 +155,7 @@ def settle_layout(fig, panels, size: tuple[int, int], rows: list) -> None:
     keep_aspect(fig, rows, aspects)
     if legible.place_legends(fig, panels, renderer):   # the last layout moved data under one
         keep_aspect(fig, rows, aspects)
+    legible.apply_positions(fig, renderer)
     legible.thin_ticks(fig, renderer)
     legible.keep_in_frame(fig, renderer, smallest)
     _widest(panels)

@@ -26,7 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.path import Path
 from matplotlib.text import Text
-from matplotlib.ticker import AutoLocator, LogLocator, MaxNLocator
+from matplotlib.ticker import AutoLocator, LogLocator, MaxNLocator, NullFormatter
 from matplotlib.transforms import Bbox
 
 MIN_PX = 10.0       # at a short side of 480 px and more
@@ -128,7 +128,9 @@ def _ticks_by_length(ax, axis, fewer: int) -> bool:
     length = box.width if axis.axis_name == "x" else box.height
     ticks_ = axis.majorTicks
     font_px = (ticks_[0].label1.get_fontsize() if ticks_ else 10) * ax.figure.dpi / 72
-    bins = max(int(length // _room(axis, font_px)) - fewer, 1)
+    # each try 30 % fewer: on a long axis one fewer is nothing (a log axis's linear ticks
+    # crowd at its top however many fit along it on average)
+    bins = max(int(length // _room(axis, font_px) * 0.7 ** fewer), 1)
     locator = axis.get_major_locator()
     if isinstance(locator, (AutoLocator, MaxNLocator)):
         if type(locator) is AutoLocator or isinstance(locator, MaxNLocator):
@@ -141,6 +143,18 @@ def _ticks_by_length(ax, axis, fewer: int) -> bool:
             axis.set_major_locator(new)
             return True
     if isinstance(locator, LogLocator):
+        minor = axis.get_minor_locator()
+        labelled = [t for t in axis.get_minor_ticks()
+                    if t.label1.get_visible() or t.label2.get_visible()]
+        if fewer and isinstance(minor, LogLocator) and labelled and not isinstance(
+                axis.get_minor_formatter(), NullFormatter):
+            # a colour bar's short log axis: its labels are minor ones (0.14, 0.16, ...)
+            sparser = [(2.0, 4.0, 6.0, 8.0), (2.0, 5.0), (2.0,)]
+            if fewer <= len(sparser):
+                minor.set_params(subs=sparser[fewer - 1])
+            else:
+                axis.set_minor_formatter(NullFormatter())
+            return True
         subs = locator._subs
         if fewer and not isinstance(subs, str) and len(np.atleast_1d(subs)) > 1:
             locator.set_params(subs=(1.0,))
@@ -154,13 +168,22 @@ def _overlap(a: Bbox, b: Bbox, gap: float = 0.0) -> bool:
     return (a.x0 < b.x1 + gap and b.x0 < a.x1 + gap and a.y0 < b.y1 + gap and b.y0 < a.y1 + gap)
 
 
-def thin_ticks(fig, renderer, tries: int = 4) -> None:
+def apply_positions(fig, renderer) -> None:
+    """Each axes where drawing will put it: a fixed aspect shrinks its box, and a colour bar
+    follows its parent's box (its axes locator), so a colour bar's tick labels measured before
+    the first draw were measured on a taller bar."""
+    for ax in fig.axes:
+        locator = ax.get_axes_locator()
+        ax.apply_aspect(locator(ax, renderer) if locator else None)
+
+
+def thin_ticks(fig, renderer, tries: int = 6) -> None:
     """Rule 2's check: where neighbouring tick labels of an axis touch, fewer ticks."""
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             for fewer in range(1, tries + 1):
-                labels = [t.label1 for t in axis._update_ticks()
-                          if t.label1.get_visible() and t.label1.get_text()]
+                labels = [label for t in axis._update_ticks() for label in (t.label1, t.label2)
+                          if label.get_visible() and label.get_text()]   # left or right
                 boxes = [t.get_window_extent(renderer) for t in labels]
                 gap = 0.25 * (labels[0].get_fontsize() * fig.dpi / 72) if labels else 0
                 if not any(_overlap(a, b, gap) for i, a in enumerate(boxes)
