@@ -87,39 +87,11 @@ def drawn(log, size, panels):
 
 
 CASES = [(s, p) for s, combos in {**COMBOS, **RUNS}.items() for p in combos]
-# Not yet legible (issue #21, part 3 unfinished): the neuron panel's diagram, labels and
-# equation in small cells, the network key wrapping over the panel below, a colour bar's top
-# tick label 1.5 px past the right edge at 640x480, metric legends at 320x240 with no free corner.
-KNOWN = {
-    ("xor_two_classes", "boundary,network,loss,accuracy", 640),
-    ("xor_two_classes", "boundary,network,landscape,loss,accuracy", 1280),
-    ("xor_two_classes", "boundary,network,landscape,loss,accuracy", 640),
-    ("xor_two_classes", "boundary,loss,accuracy", 320),
-    ("xor_function_regression", "heatmap,loss", 320),
-    ("xor_function_regression", "heatmap,network,landscape,loss", 1280),
-    ("xor_function_regression", "heatmap,network,landscape,loss", 640),
-    ("artificial_neuron", "boundary,neuron,loss", 640),
-    ("artificial_neuron", "boundary,neuron,loss", 320),
-    ("artificial_neuron", "boundary,neuron,landscape,loss", 1280),
-    ("artificial_neuron", "boundary,neuron,landscape,loss", 640),
-    ("artificial_neuron", "boundary,neuron,landscape,loss", 320),
-    ("linear_regression", "fit,loss", 320),
-    ("linear_regression", "fit,neuron,loss", 640),
-    ("linear_regression", "fit,neuron,loss", 320),
-    ("gradient_descent", "fit,neuron,landscape,loss", 640),
-    ("gradient_descent", "fit,neuron,landscape,loss", 320),
-    ("non_linear_regression_tanh", "fit,network,landscape,loss", 640),
-    ("circle", "boundary,loss,accuracy", 320),
-    ("circle", "boundary,network,loss,accuracy", 640),
-    ("race", "fit,landscape,loss", 320),
-}
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
 @pytest.mark.parametrize("scene, panels", CASES, ids=[f"{s}-{p}" for s, p in CASES])
-def test_frames_follow_the_legibility_rule(logs, scene, panels, size, request):
-    if (scene, panels, size[0]) in KNOWN:
-        request.applymarker(pytest.mark.xfail(reason="not yet legible (#21 part 3)"))
+def test_frames_follow_the_legibility_rule(logs, scene, panels, size):
     renderer = drawn(logs[scene], size, panels)
     fig = renderer.figure
     found = legible.problems(fig, fig.canvas.get_renderer(), legible.min_text_px(size))

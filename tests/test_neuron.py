@@ -185,3 +185,34 @@ def test_binary_cross_entropy_needs_a_sigmoid_output(tmp_path, scene_file):
     assert_one_line_error(r, 2, "scene 'pair': loss 'binary_cross_entropy' needs a network whose "
                                 "last layer is a sigmoid")
     assert tree(tmp_path / "out") == {}
+
+
+def test_no_negative_zero_in_the_neurons_numbers():
+    """A value that rounds to zero is written 0.00 (or 0), never −0.00, in the equation, the
+    edge labels and the learning step."""
+    from nnviz.draw.panels.neuron import Neuron, equation, step_rule
+    text = equation(np.array([-0.004, 0.5]), -0.001, "sigmoid")
+    assert text == "y = σ(0.00·x₁ + 0.50·x₂ + 0.00)"
+    assert equation(np.array([-0.0049]), -0.0031, "linear") == "y = 0.00·x + 0.00"
+    assert "−0.00" not in Neuron._label(None, "w₁", -0.004)
+    assert Neuron._label(None, "b", -0.006) == "b = −0.01"
+    assert step_rule("w", -0.0, -0.0, 0.0, 0.1, True) == "w ← w − η·∂L/∂w = 0 − 0.1·(0)"
+    assert step_rule("b", -0.0, 2.0, -0.0, 0.1, False).endswith("= 0 + 0,  ∂L/∂b = 2")
+
+
+def test_the_equation_wraps_in_a_narrow_panel(tmp_path):
+    """Three views at 1280x720 leave the neuron a narrow column: the equation, at its widest
+    over the run, is split a term or two a line, each line inside the panel, at least the
+    frame's minimum text size (nnviz.draw.legible)."""
+    from nnviz.draw import legible
+    panels = ["boundary", "neuron", "landscape", "loss"]
+    log = train(nnviz.resolve("artificial_neuron")(), tmp_path / "n.npz", steps=12, every=4,
+                landscape=True)
+    renderer, panel, _ = drawn(log, (1280, 720), panels, {1})
+    canvas = renderer.canvas.get_renderer()
+    assert panel.per_line > 0 and "\n" in panel.equation.get_text()
+    panel.widest()
+    box, room = panel.equation.get_window_extent(canvas), panel.ax.bbox
+    assert room.x0 <= box.x0 and box.x1 <= room.x1
+    assert panel.equation.get_fontsize() * renderer.figure.dpi / 72 >= \
+        legible.min_text_px((1280, 720)) - 0.05

@@ -17,6 +17,7 @@ from matplotlib.text import Text
 from matplotlib.ticker import LogLocator, MaxNLocator, NullFormatter
 
 from ..errors import UsageError
+from ..learn.divergence import diverged_at
 from ..learn.units import loss_units
 from . import legible
 from .layout import arrange, keep_aspect
@@ -34,7 +35,8 @@ SERIES = ("step", "loss/train", "loss/val", "accuracy/train", "accuracy/val")
 # labels, keeps three ticks a side and gives the status a short form; SPARSE drops the step
 # axis's tick labels too (the status line gives the step); BARE drops every tick label. A
 # frame starts at the level its size suggests and goes down a level while constrained layout
-# cannot fit it (it warns and collapses axes instead).
+# cannot fit it (it warns and collapses axes instead) or its texts still break the legibility
+# rule (nnviz.draw.legible: too small, overlapping, out of the frame, a legend over data).
 FULL, COMPACT, SPARSE, BARE = 0, 1, 2, 3
 COMPACT_BELOW = 240   # pixels: the short side, a narrow frame's width counted at 3/4
 
@@ -109,8 +111,9 @@ def _fewer_labels(fig, panels: list[Panel], detail: int) -> None:
     rest; at SPARSE no step labels, at BARE no tick labels at all. One place, so every panel
     gets the same small-frame look."""
     for panel in panels:
-        if panel.view:
-            panel.ax.tick_params(which="both", labelbottom=False, labelleft=False)
+        if getattr(panel, "view", False):   # a panel's axes, or its small multiples' (runs)
+            for ax in [t.ax for t in getattr(panel, "tiles", [panel])]:
+                ax.tick_params(which="both", labelbottom=False, labelleft=False)
     for ax in fig.axes:
         if ax.get_legend() is not None:
             ax.get_legend().set_visible(False)
@@ -150,10 +153,27 @@ def settle_layout(fig, panels, size: tuple[int, int], rows: list) -> None:
         legible.place_legends(fig, panels, renderer)
         legible.enlarge(fig, smallest)
     keep_aspect(fig, rows, aspects)
+    if legible.place_legends(fig, panels, renderer):   # the last layout moved data under one
+        keep_aspect(fig, rows, aspects)
+    legible.apply_positions(fig, renderer)
     legible.thin_ticks(fig, renderer)
     legible.keep_in_frame(fig, renderer, smallest)
-    legible.prune_contour_labels(fig, renderer)
+    _widest(panels)
+    legible.drop_crowded(fig, renderer)
     fig.set_layout_engine("none")
+
+
+def _widest(panels) -> None:
+    for p in panels:   # the several runs' panels have none (nothing per frame is text)
+        getattr(p, "widest", lambda: None)()
+
+
+def crowding(fig, panels, size: tuple[int, int]) -> list[str]:
+    """What still breaks the legibility rule once the layout is settled, with every panel's
+    per-frame texts at their widest over the run (Panel.widest): a frame that has any goes
+    down a detail level (less text), as one that constrained layout cannot fit does."""
+    _widest(panels)
+    return legible.problems(fig, fig.canvas.get_renderer(), legible.min_text_px(size))
 
 
 def check_panels(scene: str, panels: list[str], arrays, meta: dict | None = None) -> None:
@@ -188,6 +208,7 @@ class FrameRenderer:
         names = list(panels or log.meta["panels"])
         check_panels(log.meta["scene"], names, log.names, log.meta)
         self.series = {k: log[k] for k in SERIES if k in log}
+        self.diverged = diverged_at(self.series["loss/train"])   # a snapshot index, or None
         # every loss figure in one unit (the header, the curves, the landscape's colour bar)
         self.loss_label, factor = loss_units(log.meta, log)
         for k in ("loss/train", "loss/val"):
@@ -201,8 +222,9 @@ class FrameRenderer:
                 self.canvas = self.figure.canvas
                 settle_layout(self.figure, self.panels, self.size, self.rows)
                 self.canvas.draw()
+                crowded = crowding(self.figure, self.panels, self.size)
             collapsed = [w for w in caught if "constrained_layout" in str(w.message)]
-            if not collapsed or detail == BARE:
+            if not (collapsed or crowded) or detail == BARE:
                 break
         for w in caught:   # anything else is still the caller's to see
             warnings.warn_explicit(w.message, w.category, w.filename, w.lineno)
@@ -235,8 +257,13 @@ class FrameRenderer:
         title = fig.text(0.012, 1 - 0.6 * line, self.title, va="center", ha="left",
                          fontsize=self.style["font"] * 1.25, fontweight="bold", parse_math=False)
         # monospace: the fixed words are drawn once into the background, the numbers per frame
+        self.long_status = True
+        probe = Glyphs(fig.canvas, size, "0")
         fixed = self._status(0, fixed=True)
-        glyphs = Glyphs(fig.canvas, size, fixed + "0123456789.e+-%infa")
+        if len(fixed) * probe.advance > 0.97 * w:   # the long form does not fit: the short one
+            self.long_status = False
+            fixed = self._status(0, fixed=True)
+        glyphs = Glyphs(fig.canvas, size, fixed + "0123456789.e+-%infa" + self._diverged(None))
         renderer = fig.canvas.get_renderer()
         _fit(title, 0.97 * w, renderer)
         room = title.get_window_extent(renderer).width + len(fixed) * glyphs.advance
@@ -250,7 +277,7 @@ class FrameRenderer:
         """The header's status line: its fixed words (fixed=True) or its numbers, space-padded."""
         s = self.series
         last = s["step"][-1]
-        if self.style["detail"] == FULL:
+        if self._long_status():
             parts = [("step ", True), (f"{s['step'][i]:>{len(str(last))}d}", False),
                      (f" / {last}   train {self._loss_word()} ", True), (f"{s['loss/train'][i]:<8.3g}", False)]
             if "accuracy/val" in s:
@@ -263,7 +290,25 @@ class FrameRenderer:
             if "accuracy/val" in s:
                 parts += [(" acc ", True), (f"{100 * s['accuracy/val'][i]:5.1f}", False),
                           ("%", True)]
+        if getattr(self, "diverged", None) is not None:   # from that snapshot on
+            parts += [(self._diverged(i), False)]
         return "".join(t if keep == fixed else " " * len(t) for t, keep in parts)
+
+    def _long_status(self) -> bool:
+        """The status's long form: on frames at full detail it fits in (FrameRenderer._header)."""
+        return self.style["detail"] == FULL and getattr(self, "long_status", True)
+
+    def _diverged(self, i: int | None) -> str:
+        """The header's word on a run that blew up (nnviz.learn.divergence), from the snapshot
+        where it did (i None: the words whatever i): a loss of 0 or 1e5 after it is not
+        learning."""
+        k = getattr(self, "diverged", None)
+        if k is None:
+            return ""
+        step = int(self.series["step"][k])
+        text = (f"   diverged at step {step}" if self._long_status()
+                else f" diverged at {step}")
+        return text if i is None or i >= k else " " * len(text)
 
     def _loss_word(self) -> str:
         """The loss's name, as the loss panel's label starts: MSE, cross-entropy."""

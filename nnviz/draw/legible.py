@@ -26,7 +26,7 @@ from matplotlib.lines import Line2D
 from matplotlib.collections import LineCollection, PathCollection
 from matplotlib.path import Path
 from matplotlib.text import Text
-from matplotlib.ticker import AutoLocator, LogLocator, MaxNLocator
+from matplotlib.ticker import AutoLocator, LogLocator, MaxNLocator, NullFormatter
 from matplotlib.transforms import Bbox
 
 MIN_PX = 10.0       # at a short side of 480 px and more
@@ -64,7 +64,8 @@ def _tick_texts(fig, renderer=None) -> tuple[set, list]:
         for axis in (ax.xaxis, ax.yaxis):
             for tick in axis.majorTicks + axis.minorTicks:
                 every |= {id(tick.label1), id(tick.label2)}
-            if renderer is not None and axis.get_visible() and ax.get_visible():
+            # an axes drawn without its axis (set_axis_off: a diagram) draws no tick labels
+            if renderer is not None and axis.get_visible() and ax.get_visible() and ax.axison:
                 for tick in axis._update_ticks():
                     for label in (tick.label1, tick.label2):
                         if label.get_visible() and label.get_text():
@@ -127,7 +128,9 @@ def _ticks_by_length(ax, axis, fewer: int) -> bool:
     length = box.width if axis.axis_name == "x" else box.height
     ticks_ = axis.majorTicks
     font_px = (ticks_[0].label1.get_fontsize() if ticks_ else 10) * ax.figure.dpi / 72
-    bins = max(int(length // _room(axis, font_px)) - fewer, 1)
+    # each try 30 % fewer: on a long axis one fewer is nothing (a log axis's linear ticks
+    # crowd at its top however many fit along it on average)
+    bins = max(int(length // _room(axis, font_px) * 0.7 ** fewer), 1)
     locator = axis.get_major_locator()
     if isinstance(locator, (AutoLocator, MaxNLocator)):
         if type(locator) is AutoLocator or isinstance(locator, MaxNLocator):
@@ -140,6 +143,18 @@ def _ticks_by_length(ax, axis, fewer: int) -> bool:
             axis.set_major_locator(new)
             return True
     if isinstance(locator, LogLocator):
+        minor = axis.get_minor_locator()
+        labelled = [t for t in axis.get_minor_ticks()
+                    if t.label1.get_visible() or t.label2.get_visible()]
+        if fewer and isinstance(minor, LogLocator) and labelled and not isinstance(
+                axis.get_minor_formatter(), NullFormatter):
+            # a colour bar's short log axis: its labels are minor ones (0.14, 0.16, ...)
+            sparser = [(2.0, 4.0, 6.0, 8.0), (2.0, 5.0), (2.0,)]
+            if fewer <= len(sparser):
+                minor.set_params(subs=sparser[fewer - 1])
+            else:
+                axis.set_minor_formatter(NullFormatter())
+            return True
         subs = locator._subs
         if fewer and not isinstance(subs, str) and len(np.atleast_1d(subs)) > 1:
             locator.set_params(subs=(1.0,))
@@ -153,13 +168,22 @@ def _overlap(a: Bbox, b: Bbox, gap: float = 0.0) -> bool:
     return (a.x0 < b.x1 + gap and b.x0 < a.x1 + gap and a.y0 < b.y1 + gap and b.y0 < a.y1 + gap)
 
 
-def thin_ticks(fig, renderer, tries: int = 4) -> None:
+def apply_positions(fig, renderer) -> None:
+    """Each axes where drawing will put it: a fixed aspect shrinks its box, and a colour bar
+    follows its parent's box (its axes locator), so a colour bar's tick labels measured before
+    the first draw were measured on a taller bar."""
+    for ax in fig.axes:
+        locator = ax.get_axes_locator()
+        ax.apply_aspect(locator(ax, renderer) if locator else None)
+
+
+def thin_ticks(fig, renderer, tries: int = 6) -> None:
     """Rule 2's check: where neighbouring tick labels of an axis touch, fewer ticks."""
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
             for fewer in range(1, tries + 1):
-                labels = [t.label1 for t in axis._update_ticks()
-                          if t.label1.get_visible() and t.label1.get_text()]
+                labels = [label for t in axis._update_ticks() for label in (t.label1, t.label2)
+                          if label.get_visible() and label.get_text()]   # left or right
                 boxes = [t.get_window_extent(renderer) for t in labels]
                 gap = 0.25 * (labels[0].get_fontsize() * fig.dpi / 72) if labels else 0
                 if not any(_overlap(a, b, gap) for i, a in enumerate(boxes)
@@ -227,9 +251,14 @@ def outside(legend: Legend, panels) -> None:
                  handler_map=legend.get_legend_handler_map(),
                  title=legend.get_title().get_text() or None)   # e.g. "3,000 of 5,000 points shown"
     legend.remove()
-    new = ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0),
-                    ncols=columns, framealpha=0.0, borderaxespad=0.2, columnspacing=1.0,
-                    handletextpad=0.5, **props)
+    renderer = ax.figure.canvas.get_renderer()
+    while True:   # no wider than its axes (a wider one squeezes the column: layout collapse)
+        new = ax.legend(handles, labels, loc="lower center", bbox_to_anchor=(0.5, 1.0),
+                        ncols=columns, framealpha=0.0, borderaxespad=0.2, columnspacing=1.0,
+                        handletextpad=0.5, **props)
+        if columns == 1 or new.get_window_extent(renderer).width <= ax.bbox.width:
+            break
+        columns -= 1
     for panel in panels:
         for sprite in getattr(panel, "sprites", ()):
             sprite.artists = [new if a is legend else a for a in sprite.artists
@@ -278,12 +307,23 @@ def place_legends(fig, panels, renderer) -> bool:
 
 # ------------------------------------------------------------------ the frame
 
-def prune_contour_labels(fig, renderer) -> None:
-    """Contour labels are many and expendable: one that touches another text goes (in
-    matplotlib's order), so no two texts overlap however small the panel."""
+def expendable(text: Text) -> Text:
+    """Mark a text the frame can do without (a number that another text also gives, a note):
+    where it would overlap another text or leave its axes, it is not drawn (drop_crowded)."""
+    text.expendable = True
+    return text
+
+
+def drop_crowded(fig, renderer) -> None:
+    """Contour labels and texts marked `expendable` that touch another text or leave their
+    axes go (contour labels in matplotlib's order, then the rest in drawing order), so no two
+    texts overlap however small the panel. A per-frame text is measured at its widest
+    (Panel.widest) by the caller."""
     from matplotlib.contour import ContourSet
     labels = [t for ax in fig.axes for c in ax.get_children() if isinstance(c, ContourSet)
               for t in getattr(c, "labelTexts", [])]
+    contour = {id(t) for t in labels}
+    labels += [t for t in texts(fig) if getattr(t, "expendable", False)]
     if not labels:
         return
     ids = {id(t) for t in labels}
@@ -291,10 +331,9 @@ def prune_contour_labels(fig, renderer) -> None:
     kept = []
     for label in labels:
         box = label.get_window_extent(renderer)
-        ax = label.axes
+        room = label.axes.bbox.padded(-1 if id(label) in contour else 1)
         if (any(_overlap(box, b, 1.0) for b in others + kept)
-                or not ax.bbox.padded(-1).contains(box.x0, box.y0)
-                or not ax.bbox.padded(-1).contains(box.x1, box.y1)):
+                or not room.contains(box.x0, box.y0) or not room.contains(box.x1, box.y1)):
             label.set_visible(False)
         else:
             kept.append(box)

@@ -14,7 +14,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from ..learn import runs
-from .frames import DPI, FrameRenderer, _rc, check_panels, looks, settle_layout, style_for
+from .frames import (COMPACT, DPI, FULL, FrameRenderer, _fewer_labels, _rc, check_panels, crowding,
+                     looks, settle_layout, style_for)
 from .layout import arrange
 from .panels import PANELS
 from .panels.runs import RunCurves, SharedLandscape, SmallMultiples, colours
@@ -42,18 +43,21 @@ class RunsRenderer(FrameRenderer):
         self.labels = [log.meta["run"]["label"] for log in logs]
         self.colours = self.theme.run_colours(colours(len(logs)))
         self.series = {"step": logs[0]["step"], "loss/train": logs[0]["loss/train"]}
-        self.style = style_for(size[1], theme=self.theme)
-        with matplotlib.rc_context(_rc(self.style)):
-            for choice in range(MAX_TRIES):   # the best grid of tiles the layout can place
-                self.figure, self.panels = self._build(names, choice)
-                self.canvas = self.figure.canvas
-                with warnings.catch_warnings(record=True) as problems:
-                    warnings.simplefilter("always")
-                    settle_layout(self.figure, self.panels, self.size, [])
-                    self.canvas.draw()
-                collapsed = any("collapsed" in str(w.message) for w in problems)
-                tiles = [p for p in self.panels if isinstance(p, SmallMultiples)]
-                if not collapsed or not tiles or tiles[0].last_choice:
+        for detail in (FULL, COMPACT):   # less text when the legibility rule is not met
+            self.style = style_for(size[1], detail, theme=self.theme)
+            with matplotlib.rc_context(_rc(self.style)):
+                for choice in range(MAX_TRIES):   # the best grid of tiles the layout can place
+                    self.figure, self.panels = self._build(names, choice)
+                    self.canvas = self.figure.canvas
+                    with warnings.catch_warnings(record=True) as problems:
+                        warnings.simplefilter("always")
+                        settle_layout(self.figure, self.panels, self.size, [])
+                        self.canvas.draw()
+                    collapsed = any("collapsed" in str(w.message) for w in problems)
+                    tiles = [p for p in self.panels if isinstance(p, SmallMultiples)]
+                    if not collapsed or not tiles or tiles[0].last_choice:
+                        break
+                if not crowding(self.figure, self.panels, self.size):
                     break
         self.background = self.canvas.copy_from_bbox(self.figure.bbox)
         for sprite in (s for p in self.panels for s in p.sprites):
@@ -77,6 +81,8 @@ class RunsRenderer(FrameRenderer):
             else:   # one key for the curves: on the first metric panel
                 first = not any(isinstance(p, RunCurves) for p in panels)
                 panels.append(RunCurves(ax, *args, name, legend=first))
+        if self.style["detail"] != FULL:
+            _fewer_labels(fig, panels, self.style["detail"])
         return fig, panels
 
     def _status(self, i: int, fixed: bool = False) -> str:

@@ -126,6 +126,7 @@ def _render_in_folder(folder, name, scene, source, settings: Settings,
                               before=lambda arrays: check_panels(name, list(scene.panels), arrays))
         else:
             temps["npz"], log = log_copy(source, final["npz"], name)
+        warn_if_diverged(log)
         # --panels with --from: source.meta holds them (the copy read back holds the log's own)
         panels = source.meta["panels"] if source is not None else None
         return (lambda size=look.size: FrameRenderer(log, size, panels, theme=look.theme,
@@ -133,3 +134,20 @@ def _render_in_folder(folder, name, scene, source, settings: Settings,
                 look.title or log.meta["title"], [log])
 
     return make(folder, name, final, produce, (), settings, progress)
+
+
+def warn_if_diverged(log: SnapshotLog) -> None:
+    """One warning (one `Warning: ` line on the command line) for a run whose loss blew up
+    (nnviz.learn.divergence); the render goes on: the frames say where it diverged."""
+    import warnings
+    from ..learn.divergence import diverged_at
+    losses = log["loss/train"]
+    k = diverged_at(losses)
+    if k is None:
+        return
+    lr = (log.meta.get("options") or {}).get("lr")
+    hint = f"; try a smaller learning rate, e.g. --lr {lr / 10:g}" if lr else ""
+    warnings.warn(f"{log.meta['scene']}: training diverged at step {int(log['step'][k])} "
+                  f"(the training loss went from {losses[0]:.3g} to {losses[k]:.3g}); the frames "
+                  f"say so from there on{hint}", stacklevel=2)
+

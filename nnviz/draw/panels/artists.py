@@ -277,10 +277,14 @@ class NodeMarks(Artist):
         self.set_animated(True)
         self.set_figure(ax.figure)
 
-    def set_geometry(self, centres: np.ndarray, half: np.ndarray, rim: float, square: np.ndarray):
+    def set_geometry(self, centres: np.ndarray, half: np.ndarray, rim: float, square: np.ndarray,
+                     inset: np.ndarray | None = None):
         """centres (n, 2) in pixels from the axes' corner; half (n,) the mark's half size
-        (radius) in pixels to the middle of its rim; rim width in pixels; square (n,) bool."""
+        (radius) in pixels to the middle of its rim; rim width in pixels; square (n,) bool;
+        inset (n, 2): how much narrower and lower than `half` a square's half width and
+        height are (a rectangle around a map at its data's aspect), zeros if None."""
         self.centres, self.half, self.rim_width, self.square = centres, half, rim, square
+        self.inset = np.zeros((len(half), 2)) if inset is None else np.asarray(inset, float)
         self._box = None
 
     def set_faces(self, rgba: np.ndarray) -> None:
@@ -289,12 +293,14 @@ class NodeMarks(Artist):
     def _prepare(self, box) -> None:
         x0, y0, w, h = box
         pix, inner, outer = [], [], []
-        for (cx, cy), half, square in zip(self.centres, self.half, self.square):
+        for (cx, cy), half, square, (sx, sy) in zip(self.centres, self.half, self.square,
+                                                     self.inset):
             r = half + self.rim_width / 2 + 0.5                  # coverage ends here
             xs = np.arange(max(int(cx - r), 0), min(int(cx + r) + 1, w)) + 0.5
             ys = np.arange(max(int(cy - r), 0), min(int(cy + r) + 1, h)) + 0.5
             px, py = np.meshgrid(xs, ys)
-            d = (np.maximum(abs(px - cx), abs(py - cy)) if square else np.hypot(px - cx, py - cy))
+            d = (np.maximum(abs(px - cx) + sx, abs(py - cy) + sy) if square
+                 else np.hypot(px - cx, py - cy))
             out = np.clip(r - d, 0, 1)
             on = out > 0
             pix.append(np.column_stack([px[on], py[on]]).astype(np.intp))
@@ -336,18 +342,29 @@ class NodeMaps(Artist):
         self.set_animated(True)
         self.set_figure(ax.figure)
 
-    def set_maps(self, values: np.ndarray, lo: np.ndarray, hi: np.ndarray, centres, side: int):
-        """values (n, gy, gx) mapped from lo..hi (n,) to the colour map; centres (n, 2) pixels."""
-        self.values, self.lo, self.hi, self.centres, self.side = values, lo, hi, centres, side
+    def set_maps(self, values: np.ndarray, lo: np.ndarray, hi: np.ndarray, centres, side: int,
+                 aspect: float = 1.0):
+        """values (n, gy, gx) mapped from lo..hi (n,) to the colour map; centres (n, 2) pixels;
+        each map `side` pixels along its longer side, at `aspect` (width / height: the plane's
+        data aspect, as the boundary or heat-map panel draws it)."""
+        self.values, self.lo, self.hi, self.centres = values, lo, hi, centres
+        self.width, self.height = map_size(side, aspect)
 
     def draw(self, renderer):
-        if self.values is None or self.side < 2:
+        if self.values is None or min(self.width, self.height) < 2:
             return
         lo, hi = self.lo[:, None, None], self.hi[:, None, None]   # ranges are never empty
-        images = self.colour(self.values, lo, hi, self.side, self.side)
+        images = self.colour(self.values, lo, hi, self.height, self.width)
         bx, by = self.ax.bbox.x0, self.ax.bbox.y0
         gc = renderer.new_gc()
         for (cx, cy), image in zip(self.centres, images):
-            renderer.draw_image(gc, int(round(bx + cx - self.side / 2)),
-                                int(round(by + cy - self.side / 2)), image)
+            renderer.draw_image(gc, int(round(bx + cx - self.width / 2)),
+                                int(round(by + cy - self.height / 2)), image)
         gc.restore()
+
+
+def map_size(side: int, aspect: float) -> tuple[int, int]:
+    """(width, height) in pixels of a map `side` pixels along its longer side at `aspect`."""
+    return ((side, max(int(round(side / aspect)), 1)) if aspect >= 1
+            else (max(int(round(side * aspect)), 1), side))
+

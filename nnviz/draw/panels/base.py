@@ -50,6 +50,10 @@ class Panel:
         """Once the layout has placed the axes: adapt static text to the room it got (a panel
         in a 3-view frame at 640x480 is a fifth of the width it has alone at 1280x720)."""
 
+    def widest(self) -> None:
+        """Set the texts this panel fills per frame to their widest over the run, so the
+        legibility check (frames.crowding) measures the worst frame; update() sets them again."""
+
     def update(self, i: int, snap: dict[str, np.ndarray]) -> list:
         """Update this panel for snapshot i; return the changed artists in drawing order."""
         raise NotImplementedError

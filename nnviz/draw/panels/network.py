@@ -14,7 +14,7 @@ from ...learn import nn
 from ...log import rebuild
 from ...learn.features import Features, pretty
 from ...learn.training import grid_inputs
-from .artists import EdgeRaster, NodeMaps, NodeMarks
+from .artists import EdgeRaster, NodeMaps, NodeMarks, map_size
 from .base import Panel, fit_text, panel
 
 MAP_WIDTH = 8          # layers up to this many neurons show maps (two-input scenes)
@@ -101,6 +101,8 @@ class Network(Panel):
         self.nodes = NodeMarks(ax, self.theme.ink)
         if self.maps_on:
             self.shape = (len(log["grid/x1"]), len(log["grid/x0"]))
+            x0, x1 = log["grid/x0"], log["grid/x1"]   # the maps at the plane's data aspect
+            self.map_aspect = float((x0[-1] - x0[0]) / (x1[-1] - x1[0]))
         self.maps = NodeMaps(ax, self.theme.diverging)
         self.edges = None   # built at the first frame, when the layout has fixed the pixel size
 
@@ -186,7 +188,7 @@ class Network(Panel):
     def _key(self, style, n_edges: int) -> None:
         lines = self.key_lines(n_edges)
         if any(self.mapped):
-            lines.append("squares: neuron outputs over the plane")
+            lines.append("boxes: neuron outputs over the plane (its aspect)")
         self.key = self.ax.text(0.5, 0.0, "\n".join(lines), ha="center", va="top",
                                 fontsize=style["font"] * 0.6, color=self.theme.note, parse_math=False,
                                 linespacing=1.25)
@@ -223,10 +225,15 @@ class Network(Panel):
             gap = h * (ys[0] - ys[1]) if n > 1 else h * 0.2
             self.radius.append(float(np.clip(0.36 * gap, 1.5, min(11.0, 0.12 * col_gap))))
             self.side.append(int(min(0.82 * gap, 0.42 * col_gap, 88)) if mapped else 0)
-        half = []
+        half, inset = [], []
         for (n, _), r, side in zip(self.cols, self.radius, self.side):
             px = (side / 2 + max(2.0, 0.06 * side)) if side else r   # a map's rim: its bias colour
             half += [px] * n
+            if side:   # the rim around a map at its data aspect: a rectangle
+                map_w, map_h = map_size(side, self.map_aspect)
+                inset += [((side - map_w) / 2, (side - map_h) / 2)] * n
+            else:
+                inset += [(0.0, 0.0)] * n
         segs, widths = [], []
         for c in range(len(self.cols) - 1):
             n_a, n_b = self.cols[c][0], self.cols[c + 1][0]
@@ -246,7 +253,8 @@ class Network(Panel):
                                 self.cmap(0.0), self.cmap(1.0))
         self.centres = [np.column_stack([np.full(len(ys), x * w), ys * h])
                         for x, ys in zip(self.x, self.y)]
-        self.nodes.set_geometry(np.concatenate(self.centres), np.array(half), self.rim, self.square)
+        self.nodes.set_geometry(np.concatenate(self.centres), np.array(half), self.rim, self.square,
+                                np.array(inset))
 
     # ------------------------------------------------------------------ per frame
 
@@ -300,6 +308,6 @@ class Network(Panel):
                     sides.add(self.side[c])
             if values:
                 self.maps.set_maps(np.concatenate(values), np.concatenate(lo), np.concatenate(hi),
-                                   np.concatenate(centres), min(sides))
+                                   np.concatenate(centres), min(sides), self.map_aspect)
                 artists.append(self.maps)
         return artists

@@ -21,6 +21,7 @@ from matplotlib.collections import LineCollection
 from matplotlib.transforms import offset_copy
 
 from ...learn.units import standardizer, to_data
+from ..legible import expendable, min_points
 from .base import Panel, fit_text, panel
 from .glyphs import GlyphLines, Glyphs
 
@@ -73,17 +74,25 @@ def step_rule(name: str, value: float, grad: float, update: float, lr: float, sg
             f"  ∂L/∂{name} = {_signed(grad)}")
 
 
-def equation(w: np.ndarray, b: float, activation: str) -> str:
-    """`y = σ(0.40·x₁ + 0.70·x₂ − 0.20)`; a linear neuron `y = 0.40·x + 0.70`."""
+def equation(w: np.ndarray, b: float, activation: str, per_line: int = 0) -> str:
+    """`y = σ(0.40·x₁ + 0.70·x₂ − 0.20)`; a linear neuron `y = 0.40·x + 0.70`; `per_line`
+    terms a line (0: one line), for a panel too narrow for the whole equation."""
     names = ["x"] if len(w) == 1 else [f"x{SUBSCRIPTS[k]}" for k in range(len(w))]
-    text = ""
-    w, b = np.round(w, 2) + 0.0, round(float(b), 2) + 0.0   # no "−0.00"
+    terms = []
+    # rounded first, then +0.0: no "−0.00" (a value that rounds to zero is written 0.00)
+    w, b = np.round(w, 2) + 0.0, round(float(b), 2) + 0.0
+    w = np.where(w == 0, 0.0, w)
+    b = 0.0 if b == 0 else b
     for k, (v, name) in enumerate(zip(w, names)):
-        sign = (MINUS if v < 0 else "") if k == 0 else (f" {MINUS} " if v < 0 else " + ")
-        text += f"{sign}{_number(v)}·{name}"
-    text += f" {MINUS} {_number(b)}" if b < 0 else f" + {_number(b)}"
+        sign = (MINUS if v < 0 else "") if k == 0 else (f"{MINUS} " if v < 0 else "+ ")
+        terms.append(f"{sign}{_number(v)}·{name}")
+    terms.append(f"{MINUS} {_number(b)}" if b < 0 else f"+ {_number(b)}")
     symbol = SYMBOLS.get(activation, activation)
-    return f"y = {symbol}({text})" if symbol else f"y = {text}"
+    terms[0] = f"y = {symbol}({terms[0]}" if symbol else f"y = {terms[0]}"
+    if symbol:
+        terms[-1] += ")"
+    per_line = per_line or len(terms)
+    return "\n".join(" ".join(terms[k:k + per_line]) for k in range(0, len(terms), per_line))
 
 
 @panel("neuron")
@@ -128,6 +137,9 @@ class Neuron(Panel):
             biases = np.array([[b] for _, b in data])
         # one scale for the whole run, bias included: it is the weight of the constant input 1
         self.scale = max(float(np.abs(weights).max()), float(np.abs(biases).max()), 1e-12)
+        self.run = (weights, biases[:, 0])   # every snapshot's values: the widest texts
+        self.per_line = 0                     # equation terms a line (0: all on one)
+        self.show_rule = True
         self.cmap = matplotlib.colormaps[self.theme.diverging]
         self.font = style["font"]
         self.max_width = style["line"] * 4.0   # points, at |w| = scale
@@ -151,9 +163,9 @@ class Neuron(Panel):
         chain = [tuple(self.sum)]
         if symbol:
             nodes.append(self._node(f_x, NODE_Y, symbol, box="round,pad=0.45"))
-            ax.text(f_x, NODE_Y + 0.085, "f", ha="center", va="bottom", fontsize=self.font * 0.9,
-                    style="italic", color=self.theme.connector,
-                    parse_math=False).set_in_layout(False)
+            expendable(ax.text(f_x, NODE_Y + 0.085, "f", ha="center", va="bottom",
+                               fontsize=self.font * 0.9, style="italic",
+                               color=self.theme.connector, parse_math=False)).set_in_layout(False)
             chain.append((f_x, NODE_Y))
         nodes.append(self._node(out_x, NODE_Y, "y"))
         chain.append((out_x, NODE_Y))
@@ -170,10 +182,10 @@ class Neuron(Panel):
         for (x, y) in self.sources:
             at = (x + EDGE_LABEL_AT * (self.sum[0] - x), y + EDGE_LABEL_AT * (self.sum[1] - y))
             angle = np.degrees(np.arctan2(self.sum[1] - y, self.sum[0] - x))   # data units:
-            self.labels.append(self.dynamic(ax.text(                          # turned on screen
+            self.labels.append(expendable(self.dynamic(ax.text(                          # turned on screen
                 *at, "", ha="center", va="bottom", fontsize=self.font * 0.85, color=self.theme.ink,
                 parse_math=False, zorder=3, transform=above, rotation=angle,
-                rotation_mode="anchor", transform_rotates_text=True)))
+                rotation_mode="anchor", transform_rotates_text=True))))
         self.label_names = [f"w{n[1:]}" for n in names] + ["b"]
         self.equation = self.dynamic(ax.text(
             0.5, EQUATION_Y, "", ha="center", va="center", fontsize=self.font * 1.2,
@@ -195,29 +207,90 @@ class Neuron(Panel):
         self.note = ax.text(0.5, 0.0, note, ha="center", va="bottom", fontsize=self.font * 0.75,
                             color=self.theme.note, parse_math=False, linespacing=1.25)
         self.note.set_in_layout(False)
+        expendable(self.note)
+        self.nodes_texts = nodes
 
     def fit(self, renderer) -> None:
-        """The note no wider than the panel (3 views at 640x480); the step's lines stacked on
-        it and the equation on them, so none overlaps at any size."""
-        ax = self.ax
-        fit_text(self.note, 0.98 * ax.bbox.width, renderer, smallest=0.8)
-        if not self.note.get_visible():
-            return
-        to_axes = lambda px: (px - ax.bbox.y0) / ax.bbox.height
-        top = to_axes(self.note.get_window_extent(renderer).y1) + 0.02
-        if self.step:   # as tall as its lines will be, as wide as their widest likely text
+        """Fit the diagram and its texts to the room the layout gave (a third of 640x480 is a
+        fifth of the width the panel has alone at 1280x720), never under the frame's minimum
+        text size: the nodes no larger than their spacing allows; the equation (at its
+        widest over the run) smaller, then a term or two a line; the note and the learning
+        step's lines stacked under it, the step's lines left out, then the note, when the
+        equation would meet the diagram. The edge labels and the note are expendable: where
+        they would still overlap, the legibility pass (legible.drop_crowded) leaves them out
+        (the equation gives the same numbers)."""
+        ax, fig = self.ax, self.ax.figure
+        width, height = ax.bbox.width, ax.bbox.height
+        smallest = min_points((fig.bbox.width, fig.bbox.height), fig.dpi)
+        px = fig.dpi / 72
+        sources = len(self.sources)
+        gap = abs(self.sources[0, 1] - self.sources[1, 1]) * height if sources > 1 else height
+        # a node's circle is about 1.9 of its font high (the character and its pad)
+        node = max(min(self.font * 1.15, gap / 2.1 / px, width * 0.07 / px), smallest)
+        for t in self.nodes_texts:
+            t.set_fontsize(node)
+        compact = not self.note.get_visible()   # a small frame's detail level: no note, no step
+        self.widest()
+        base, terms = self.font * 1.2, len(self.run[0][0]) + 1
+        sizes = np.linspace(base, max(smallest, base * 0.6), 6)
+        for self.per_line in [0, *range(terms - 1, 0, -1)]:
+            self.equation.set_text(self._widest_equation())
+            for size in sizes:
+                self.equation.set_fontsize(size)
+                if self.equation.get_window_extent(renderer).width <= 0.98 * width:
+                    break
+            else:
+                continue
+            break
+        fit_text(self.note, 0.98 * width, renderer, smallest=max(smallest / self.note.get_fontsize(), 0.8))
+        # the lowest node's bottom, in axes fractions: the equation must stay under it
+        floor = self.sources[:, 1].min() - 1.05 * node * px / height
+        self.show_rule = self.step and not compact
+        if self.show_rule:
+            rule_size = self.font * 0.8
             sample = "\n".join([f"w{SUBSCRIPTS[0]} ← w{SUBSCRIPTS[0]} + Δw{SUBSCRIPTS[0]} = "
-                                f"−0.000 + 0.0000,  ∂L/∂w{SUBSCRIPTS[0]} = −0.000"] * (self.n_in + 1))
-            width, height = self.rule.size(sample)
-            if width > 0.98 * ax.bbox.width:   # smaller glyphs, down to 0.6 of the font
-                size = max(self.font * 0.8 * 0.98 * ax.bbox.width / width, self.font * 0.6)
-                self.rule.glyphs = self._glyphs(size)
-                width, height = self.rule.size(sample)
-            height /= ax.bbox.height
-            self.rule.y = top + height
-            top += height + 0.02
-        self.equation.set_va("bottom")
-        self.equation.set_y(top)
+                                f"−0.000 + 0.0000,  ∂L/∂w{SUBSCRIPTS[0]} = −0.000"] * sources)
+            w, h = self.rule.size(sample)
+            if w > 0.98 * width:   # smaller glyphs, down to 0.6 of the font and the minimum
+                rule_size = rule_size * 0.98 * width / w
+            if rule_size < max(self.font * 0.6, smallest):
+                self.show_rule = False
+            else:
+                self.rule.glyphs = self._glyphs(rule_size)
+        for drop in ("nothing", "rule", "note"):
+            if drop == "rule":
+                self.show_rule = False
+            elif drop == "note":
+                self.note.set_visible(False)
+            if compact and drop != "nothing":
+                break
+            top = 0.0
+            if self.note.get_visible():
+                top = (self.note.get_window_extent(renderer).y1 - ax.bbox.y0) / height + 0.02
+            if self.show_rule:
+                h = self.rule.size(sample)[1] / height
+                self.rule.y = top + h
+                top += h + 0.02
+            self.equation.set_va("bottom")
+            self.equation.set_y(top)
+            eq_top = (self.equation.get_window_extent(renderer).y1 - ax.bbox.y0) / height
+            if eq_top <= floor:
+                break
+
+    def _widest_equation(self) -> str:
+        weights, biases = self.run
+        found = [equation(w, b, self.activation, self.per_line) for w, b in zip(weights, biases)]
+        return max(found, key=lambda e: max(len(line) for line in e.split("\n")))
+
+    def widest(self) -> None:
+        weights, biases = self.run
+        every = np.column_stack([weights, biases])
+        for k, (label, name) in enumerate(zip(self.labels, self.label_names)):
+            label.set_text(max((self._label(name, v) for v in every[:, k]), key=len))
+        self.equation.set_text(self._widest_equation())
+
+    def _label(self, name: str, v: float) -> str:
+        return f"{name} = {MINUS if round(v, 2) < 0 else ''}{_number(v)}"
 
     def _glyphs(self, size: float) -> Glyphs:
         """The learning step's characters as cached images, in the theme's ink."""
@@ -257,9 +330,9 @@ class Neuron(Panel):
         self.edges.set_linewidths(self.min_width + (self.max_width - self.min_width) * size)
         self.edges.set_colors(self.cmap(np.where(every > 0, 1.0, 0.0)))
         for label, name, v in zip(self.labels, self.label_names, every):
-            label.set_text(f"{name} = {MINUS if v < 0 else ''}{_number(v)}")
-        self.equation.set_text(equation(w, b, self.activation))
-        if not self.step or not self.note.get_visible():   # no room on the smallest frames
+            label.set_text(self._label(name, v))
+        self.equation.set_text(equation(w, b, self.activation, self.per_line))
+        if not self.show_rule:   # no room for it (Neuron.fit)
             return [self.edges, self.nodes, *self.labels, self.equation]
         self.rule.set_text(self.rules(snap))
         return [self.edges, self.nodes, *self.labels, self.equation, self.rule]

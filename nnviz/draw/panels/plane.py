@@ -42,6 +42,10 @@ class Fit(Panel):
         ax.set_ylabel("y")
         if tile is None or tile["legend"]:
             ax.legend(loc="best", framealpha=0.9, title=shown_note(log))
+            # where the curve will be over the run, for nnviz.draw.legible: a legend not there
+            outputs = np.asarray(log["output"])[..., 0]
+            ax.covers = [(self.x, outputs[k]) for k in np.unique(np.linspace(
+                0, len(outputs) - 1, min(len(outputs), 24)).astype(int))]
 
     def update(self, i, snap):
         self.curve.set_data(self.x, snap["output"][:, 0])

@@ -256,7 +256,11 @@ class SharedLandscape:
                   columnspacing=1.0, borderaxespad=0.0, handletextpad=0.5)
 
     def fit(self, renderer) -> None:
-        """The key right under the x label, once the layout has placed it."""
+        """The key right under the x label, once the layout has placed it (none on a small
+        frame's detail level: frames._fewer_labels hid it)."""
+        legend = self.ax.get_legend()
+        if legend is None or not legend.get_visible():
+            return
         label = self.ax.xaxis.get_tightbbox(renderer)
         self.key((self.ax.bbox.y0 - label.y0) * 72 / self.ax.figure.dpi + self.style["font"] * 0.3)
 
