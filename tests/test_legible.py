@@ -127,3 +127,41 @@ def test_min_text_size_follows_the_short_side():
     assert legible.min_text_px((1280, 720)) == legible.min_text_px((640, 480)) == 10
     assert legible.min_text_px((320, 240)) == 7
     assert 7 < legible.min_text_px((480, 360)) < 10
+
+
+GIF_CASES = [("xor_two_classes", "boundary,loss,accuracy"), ("artificial_neuron", "boundary,neuron,loss"),
+             ("gradient_descent", "fit,landscape,loss"), ("activation_functions", "fit,loss")]
+
+
+@pytest.mark.parametrize("scene, panels", GIF_CASES, ids=[s for s, _ in GIF_CASES])
+def test_text_is_sized_for_the_gif_it_is_also_shown_in(logs, scene, panels):
+    """A 1280x720 render with a GIF or WebP (640x360 by default) draws its text for the GIF:
+    scaled down by 2, every text still meets the GIF's own minimum (7.5 px)."""
+    size, gif = (1280, 720), (640, 360)
+    assert legible.min_px(size, gif) == 2 * legible.min_text_px(gif) == 15
+    assert legible.min_px(size, None) == legible.min_px(size, (1920, 1080)) == 10
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        log = logs[scene]
+        renderer = (RunsRenderer(log, size, panels.split(","), read_at=gif) if isinstance(log, list)
+                    else FrameRenderer(log, size, panels.split(","), read_at=gif))
+        next(iter(renderer.frames()))
+    fig = renderer.figure
+    found = legible.problems(fig, fig.canvas.get_renderer(), 15)
+    assert not found, f"{scene} {panels}: " + "; ".join(found)
+
+
+def test_a_render_with_a_gif_sizes_its_text_for_it(tmp_path, monkeypatch):
+    """Through a whole render: the renderer is told the GIF's size (and not without a GIF)."""
+    seen = []
+    real = FrameRenderer.__init__
+
+    def spy(self, *args, **kwargs):
+        seen.append(kwargs.get("read_at"))
+        real(self, *args, **kwargs)
+    monkeypatch.setattr(FrameRenderer, "__init__", spy)
+    common = dict(out=tmp_path, steps=4, every=2, size=(1280, 720), hold=0)
+    nnviz.render("xor_two_classes", formats=["mp4", "gif"], **common)
+    nnviz.render("xor_two_classes", formats=["mp4"], **common)
+    nnviz.render("xor_two_classes", formats=["mp4", "webp"], gif_width=320, **common)
+    assert seen == [(640, 360), None, (320, 180)]

@@ -9,7 +9,6 @@ import warnings
 from typing import Iterator
 
 import matplotlib
-import numpy as np
 from matplotlib.artist import Artist
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
@@ -134,13 +133,15 @@ def _fewer_labels(fig, panels: list[Panel], detail: int) -> None:
             ax.tick_params(which="both", labelleft=False, labelright=False)
 
 
-def settle_layout(fig, panels, size: tuple[int, int], rows: list) -> None:
+def settle_layout(fig, panels, size: tuple[int, int], rows: list,
+                  read_at: tuple[int, int] | None = None) -> None:
     """Place the panels once and for all, by the legibility rule (nnviz.draw.legible): texts
     at least the minimum size, planes at equal aspect (layout.keep_aspect), ticks by axis
     length, static text fitted to its panel (Panel.fit), legends off the data, no text out of
-    the frame; then the layout engine is switched off, so drawing moves nothing."""
+    the frame; then the layout engine is switched off, so drawing moves nothing. `read_at`:
+    the smallest size the frame is also shown at (a GIF's), whose minimum holds too."""
     renderer = fig.canvas.get_renderer()
-    smallest = legible.min_points(size, DPI)
+    smallest = legible.min_points(size, DPI, read_at)
     aspects = {p.ax: p.aspect for p in panels if getattr(p, "plane", False)}
     fitting = [p for p in panels if getattr(type(p), "fit", Panel.fit) is not Panel.fit]
     legible.enlarge(fig, smallest)
@@ -168,12 +169,13 @@ def _widest(panels) -> None:
         getattr(p, "widest", lambda: None)()
 
 
-def crowding(fig, panels, size: tuple[int, int]) -> list[str]:
+def crowding(fig, panels, size: tuple[int, int],
+             read_at: tuple[int, int] | None = None) -> list[str]:
     """What still breaks the legibility rule once the layout is settled, with every panel's
     per-frame texts at their widest over the run (Panel.widest): a frame that has any goes
     down a detail level (less text), as one that constrained layout cannot fit does."""
     _widest(panels)
-    return legible.problems(fig, fig.canvas.get_renderer(), legible.min_text_px(size))
+    return legible.problems(fig, fig.canvas.get_renderer(), legible.min_px(size, read_at))
 
 
 def check_panels(scene: str, panels: list[str], arrays, meta: dict | None = None) -> None:
@@ -200,10 +202,12 @@ class FrameRenderer:
     """Draws the frames of one snapshot log at `size` = (width, height) pixels."""
 
     def __init__(self, log: SnapshotLog, size: tuple[int, int], panels: list[str] | None = None,
-                 theme: str | None = None, title: str | None = None):
+                 theme: str | None = None, title: str | None = None,
+                 read_at: tuple[int, int] | None = None):
         """`panels`, `theme` and `title` override what the log was trained with (None: the
-        log's own; a log from before themes is light)."""
-        self.log, self.size = log, size
+        log's own; a log from before themes is light). `read_at`: the smallest size the frames
+        are also shown at (a GIF or WebP scaled down): no text is too small there either."""
+        self.log, self.size, self.read_at = log, size, read_at
         self.theme, self.title = looks(log.meta, theme, title)
         names = list(panels or log.meta["panels"])
         check_panels(log.meta["scene"], names, log.names, log.meta)
@@ -220,9 +224,9 @@ class FrameRenderer:
                 warnings.simplefilter("always")
                 self.figure, self.panels = self._build([PANELS[n] for n in names])
                 self.canvas = self.figure.canvas
-                settle_layout(self.figure, self.panels, self.size, self.rows)
+                settle_layout(self.figure, self.panels, self.size, self.rows, self.read_at)
                 self.canvas.draw()
-                crowded = crowding(self.figure, self.panels, self.size)
+                crowded = crowding(self.figure, self.panels, self.size, self.read_at)
             collapsed = [w for w in caught if "constrained_layout" in str(w.message)]
             if not (collapsed or crowded) or detail == BARE:
                 break

@@ -7,7 +7,6 @@ shape and how much bigger the views' area is; nothing else in nnviz decides posi
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import lcm
 
 
 @dataclass(frozen=True)

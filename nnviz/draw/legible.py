@@ -51,8 +51,20 @@ def min_text_px(size: tuple[int, int]) -> float:
     return float(np.clip(MIN_PX * short / 480, SMALLEST_PX, MIN_PX))
 
 
-def min_points(size: tuple[int, int], dpi: float) -> float:
-    return min_text_px(size) * 72 / dpi
+def min_px(size: tuple[int, int], read_at: tuple[int, int] | None = None) -> float:
+    """The smallest text in pixels of a frame of `size` that is also shown scaled down to
+    `read_at` (a GIF or WebP of --gif-width): the minimum there, scaled up to this frame, if
+    that is more. A 1280x720 frame with a 640-wide GIF holds no text under 15 px, so the GIF
+    holds none under its own 7.5 px."""
+    least = min_text_px(size)
+    if read_at is not None and read_at[0] < size[0]:
+        least = max(least, min_text_px(read_at) * size[0] / read_at[0])
+    return least
+
+
+def min_points(size: tuple[int, int], dpi: float,
+               read_at: tuple[int, int] | None = None) -> float:
+    return min_px(size, read_at) * 72 / dpi
 
 
 # ------------------------------------------------------------------ texts
@@ -246,7 +258,10 @@ def outside(legend: Legend, panels) -> None:
     ax = legend.axes
     n = len(legend.legend_handles)
     columns = n if n <= 3 else 2
-    handles, labels = legend.legend_handles, [t.get_text() for t in legend.texts]
+    # the handles it was made from where the panel kept them: a drawn legend holds one
+    # artist for a tuple of swatches ("class 0, class 1"), the tuple would lose a colour
+    handles, labels = getattr(legend, "source", None) or (
+        legend.legend_handles, [t.get_text() for t in legend.texts])
     props = dict(fontsize=legend.texts[0].get_fontsize() if legend.texts else None,
                  handler_map=legend.get_legend_handler_map(),
                  title=legend.get_title().get_text() or None)   # e.g. "3,000 of 5,000 points shown"

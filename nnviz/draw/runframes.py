@@ -32,8 +32,9 @@ class RunsRenderer(FrameRenderer):
     """Draws the frames of a set of runs' logs (runs.check_set order) at `size` pixels."""
 
     def __init__(self, logs, size: tuple[int, int], panels: list[str] | None = None,
-                 theme: str | None = None, title: str | None = None):
-        self.logs, self.log, self.size = logs, logs[0], size
+                 theme: str | None = None, title: str | None = None,
+                 read_at: tuple[int, int] | None = None):
+        self.logs, self.log, self.size, self.read_at = logs, logs[0], size, read_at
         self.theme, self.title = looks(logs[0].meta, theme, title)
         names = list(panels or logs[0].meta["panels"])
         scene = logs[0].meta["scene"]
@@ -51,13 +52,13 @@ class RunsRenderer(FrameRenderer):
                     self.canvas = self.figure.canvas
                     with warnings.catch_warnings(record=True) as problems:
                         warnings.simplefilter("always")
-                        settle_layout(self.figure, self.panels, self.size, [])
+                        settle_layout(self.figure, self.panels, self.size, [], self.read_at)
                         self.canvas.draw()
                     collapsed = any("collapsed" in str(w.message) for w in problems)
                     tiles = [p for p in self.panels if isinstance(p, SmallMultiples)]
                     if not collapsed or not tiles or tiles[0].last_choice:
                         break
-                if not crowding(self.figure, self.panels, self.size):
+                if not crowding(self.figure, self.panels, self.size, self.read_at):
                     break
         self.background = self.canvas.copy_from_bbox(self.figure.bbox)
         for sprite in (s for p in self.panels for s in p.sprites):

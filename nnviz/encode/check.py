@@ -164,7 +164,7 @@ def check_file(path: Path, fps: float | None = None, label: str | None = None
     return Path(path), _decode(Path(path), label)
 
 
-def _format_of(path: Path, formats=None) -> "VideoFormat":
+def _format_of(path: Path, formats=None) -> "formats.VideoFormat":  # noqa: F821 (imported when called)
     """The format of `path`: as `formats` (path -> format) says, else by its extension."""
     from .formats import FORMATS
     if formats and path in formats:

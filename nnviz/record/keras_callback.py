@@ -18,7 +18,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import keras
-import numpy as np
 
 from ..errors import UsageError
 from .recorder import Recorder

@@ -15,7 +15,7 @@ from ..settings import (HOLD, MAX_SIZE, MIN_SIZE, QUICK, SIZE, check_size,  # no
                        check_timing, quick_every)
 from ..log.snapshots import SnapshotLog, load
 from ..encode.video import Encoder
-from ..encode.formats import parse_formats
+from ..encode.formats import animation_size, parse_formats
 from ..settings import Settings
 from .folders import commit_render
 from .result import RenderResult
@@ -92,7 +92,10 @@ def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
             from ..draw.caption import CaptionStrip
             # the words without their figures: the header shows them live, frame by frame
             strip = CaptionStrip(size, theme, [(c.frame, c.lead) for c in story.descriptions])
-        renderer = make_renderer(strip.panels_size() if strip else size)
+        # text sized for the smallest output too: a GIF or WebP shows the frames scaled down
+        read_at = min((animation_size(size, fmt) for fmt in chosen), key=lambda s: s[0])
+        renderer = make_renderer(strip.panels_size() if strip else size,
+                                 read_at if read_at[0] < size[0] else None)
         encoder = Encoder({fmt: temps[fmt.name] for fmt in chosen}, size, fps, frames)
         for i, frame in enumerate(renderer.frames()):
             interrupts.check()   # between frames: never inside matplotlib's drawing

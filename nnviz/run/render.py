@@ -129,8 +129,9 @@ def _render_in_folder(folder, name, scene, source, settings: Settings,
         warn_if_diverged(log)
         # --panels with --from: source.meta holds them (the copy read back holds the log's own)
         panels = source.meta["panels"] if source is not None else None
-        return (lambda size=look.size: FrameRenderer(log, size, panels, theme=look.theme,
-                                                     title=look.title), len(log),
+        return (lambda size=look.size, read_at=None: FrameRenderer(
+                    log, size, panels, theme=look.theme, title=look.title, read_at=read_at),
+                len(log),
                 look.title or log.meta["title"], [log])
 
     return make(folder, name, final, produce, (), settings, progress)

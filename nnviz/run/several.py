@@ -89,8 +89,8 @@ def render_runs(scene, sources, settings: Settings, *, out, progress=None, jobs=
                     for key, source in zip(keys, sources):
                         temps[key], log = log_copy(source, finals[key], scene_name)
                         logs.append(log)
-                return (lambda size=look.size: RunsRenderer(logs, size, chosen_panels,
-                                                            look.theme, look.title),
+                return (lambda size=look.size, read_at=None: RunsRenderer(
+                            logs, size, chosen_panels, look.theme, look.title, read_at),
                         len(logs[0]), look.title or logs[0].meta["title"], logs)
 
             return make(folder, name, finals, produce, stale, settings, progress)

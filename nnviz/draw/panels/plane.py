@@ -106,6 +106,7 @@ class _Plane(Panel):
                                 title=self.note,
                                 handler_map={tuple: HandlerTuple(ndivide=None, pad=0.3)})
         legend.set_animated(True)
+        legend.source = handles, labels   # a tuple's swatches, for nnviz.draw.legible.outside
         return [legend]
 
     def _scatter(self, x, values, marker):

@@ -14,8 +14,6 @@ from __future__ import annotations
 import matplotlib
 import matplotlib.patheffects as effects
 import numpy as np
-from matplotlib.cm import ScalarMappable
-from matplotlib.colors import Normalize
 from matplotlib.lines import Line2D
 from matplotlib.transforms import ScaledTranslation
 from matplotlib.ticker import PercentFormatter
