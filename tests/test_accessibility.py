@@ -112,3 +112,33 @@ def test_a_chapter_button_seeks_the_video(served, browser):
                                timeout=WAIT_MS)
         assert page.evaluate("document.querySelector('video').currentTime") >= start - 0.05
     page.close()
+
+
+@pytest.fixture(scope="module")
+def dark_gallery(tmp_path_factory):
+    out = tmp_path_factory.mktemp("dark-gallery")
+    r = run_cli("render", "xor_two_classes", "gradient_descent", "--theme", "dark", "--out", out,
+                "--quick", "--formats", "webm")
+    assert r.returncode == 0, r.stderr
+    server, url = serve(out)
+    yield url
+    server.shutdown()
+
+
+@pytest.mark.parametrize("width", sorted(WIDTHS))
+def test_a_gallery_of_dark_renders_is_a_dark_accessible_page(dark_gallery, served, browser,
+                                                             width):
+    """Every render dark: a dark index.html, axe-clean; a mixed gallery stays light."""
+    page = browser.new_page()
+    page.set_viewport_size(dict(zip(("width", "height"), WIDTHS[width])))
+    page.goto(f"{served[0]}/index.html")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(246, 248, 250)"
+    page.goto(f"{dark_gallery}/index.html")
+    page.wait_for_load_state("load")
+    assert page.evaluate("getComputedStyle(document.body).backgroundColor") == "rgb(13, 17, 23)"
+    results = axe_playwright.Axe().run(
+        page, options={"resultTypes": ["violations", "incomplete"]}).response
+    assert results["violations"] == [], [(v["id"], v["nodes"][0]["html"])
+                                         for v in results["violations"]]
+    assert [r["id"] for r in results["incomplete"] if r.get("impact") == "critical"] == []
+    page.close()

@@ -207,9 +207,22 @@ video, .scene img { display: block; width: 100%; height: auto; background: #eee;
 """
 
 
+# a gallery of dark renders is a dark page (their frames glare on white); every pair of
+# colours passes WCAG AA contrast (tests/test_accessibility.py runs axe-core on it)
+DARK = """
+body { color: #e6edf3; background: #0d1117; color-scheme: dark; }
+header p, .name, .options dt { color: #9198a1; }
+.scene { background: #161b22; border-color: #30363d; }
+video, .scene img { background: #222; }
+a { color: #4493f8; }
+"""
+
+
 def page(scenes: list[dict], title: str) -> str:
-    """The whole page (deterministic: the same folders make the same bytes)."""
+    """The whole page (deterministic: the same folders make the same bytes); dark when every
+    render in it is dark."""
     count = f"{len(scenes)} scene{'s' if len(scenes) != 1 else ''}"
+    dark = bool(scenes) and all(s["meta"].get("theme") == "dark" for s in scenes)
     cards = "\n".join(_card(s) for s in scenes) or "<p>No complete render here yet.</p>"
     return f"""<!doctype html>
 <html lang="en">
@@ -217,7 +230,7 @@ def page(scenes: list[dict], title: str) -> str:
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>{html.escape(title)}</title>
-<style>{STYLE}</style>
+<style>{STYLE}{DARK if dark else ""}</style>
 </head>
 <body>
 <header><h1>{html.escape(title)}</h1><p>{count} rendered with nnviz</p></header>
