@@ -149,3 +149,38 @@ def test_header_curves_and_landscape_name_one_loss_in_one_unit(descent):
     assert dot.get_ydata()[0] == pytest.approx(want, rel=1e-6)
     labels = [a.get_ylabel() for a in renderer.figure.axes]
     assert "training MSE, data units" in labels
+
+
+def test_the_optimiser_race_is_in_the_data_units_too(tmp_path):
+    """Several runs over one linear neuron's landscape: the plane of y = W·x + B in the data's
+    units as one run's is (the least-squares line starred, each run's path ending at its own
+    last line), and their loss curves in the data's units."""
+    from nnviz.draw.panels.runs import RunCurves, SharedLandscape
+    from nnviz.draw.runframes import RunsRenderer
+    from nnviz.learn.runs import check_set
+    nnviz.compare("linear_regression", optimizer=["sgd", "adam"], panels=["fit", "landscape", "loss"],
+                  steps=30, every=10, size=(320, 240), formats=["mp4"], hold=0, out=tmp_path)
+    logs = check_set([nnviz.load(p) for p in sorted(
+        (tmp_path / "linear_regression-compare" / "runs").glob("*.npz"))])
+    renderer = RunsRenderer(logs, (1280, 720))
+    for _ in renderer.frames():
+        pass
+    land = next(p for p in renderer.panels if isinstance(p, SharedLandscape))
+    assert "data units" in land.ax.get_xlabel()
+    slope, intercept, _ = polyfit_with_noise(logs[0])
+    star = next(line for line in land.ax.lines if line.get_marker() == "*")
+    left, right, bottom, top = land.ax.images[0].get_extent()
+    cells = land.ax.images[0].get_array().shape
+    cell = np.array([(right - left) / (cells[1] - 1), (top - bottom) / (cells[0] - 1)])
+    assert np.all(np.abs([star.get_xdata()[0] - slope, star.get_ydata()[0] - intercept]) <= cell)
+    for log, (trail, _) in zip(logs, land.lines):
+        m = log["standardizer/x_mean"], log["standardizer/x_std"]
+        w, b = log["param/0.W"][-1].ravel(), float(log["param/0.b"][-1][0])
+        want = to_data(w, b, *m, log["standardizer/y_mean"], log["standardizer/y_std"])
+        got = trail.get_xdata()[-1], trail.get_ydata()[-1]
+        assert np.allclose(got, [float(np.ravel(want[0])[0]), float(np.ravel(want[1])[0])],
+                           rtol=1e-4, atol=1e-4)
+    curves = next(p for p in renderer.panels if isinstance(p, RunCurves))
+    sy2 = float(logs[0]["standardizer/y_std"][0]) ** 2
+    assert np.allclose(curves.values[0], np.maximum(logs[0]["loss/train"] * sy2, 1e-12))
+    assert curves.ax.get_ylabel() == "MSE, data units"

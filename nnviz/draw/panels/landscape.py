@@ -106,16 +106,19 @@ class Landscape(Panel):
                   borderaxespad=0.0, handletextpad=0.5)
 
     @staticmethod
-    def in_data_units(log):
+    def in_data_units(log, paths=None):
         """The landscape to draw and the linear map (A, c) to the data's units (None: the
-        plane is drawn in the units it was computed in)."""
+        plane is drawn in the units it was computed in). `paths`: several runs' (w, b) paths
+        over the one surface (nnviz.draw.panels.runs.SharedLandscape), which then covers all
+        of them (default: this log's own path)."""
         units = standardizer(log)
         architecture = log.meta.get("architecture")
         if (units is None or len(log["landscape/origin"]) != 2 or not isinstance(architecture, list)
                 or (log.meta.get("options") or {}).get("loss") != "mse"):
             return log, None
+        path = log["landscape/path"] if paths is None else np.vstack(paths)
         land = loss_landscape.in_data_units(
-            architecture, log["landscape/path"], log["data/x_train"], log["data/y_train"],
+            architecture, path, log["data/x_train"], log["data/y_train"],
             units, "mse", grid=len(log["landscape/a"]))
         return land, land["landscape/map"]
 

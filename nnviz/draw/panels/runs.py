@@ -199,17 +199,23 @@ class SharedLandscape:
     def __init__(self, ax, logs, labels, colours_, style):
         self.ax, self.sprites = ax, []
         n = len(logs)
-        bar = Landscape.surface(ax, logs[0], style, f"all {n} paths projected onto their 2 "
-                                                     f"shared principal directions")
-        bar.set_label("training loss on this plane")   # beside the loss panel's own label
+        self.paths = [np.asarray(log["landscape/path"], np.float64) for log in logs]
+        # one linear neuron: the plane of y = W·x + B in the data's units, as one run's is
+        land, mapping = Landscape.in_data_units(logs[0], self.paths)
+        if mapping is not None:
+            a_map, c = mapping
+            self.paths = [p @ a_map.T + c for p in self.paths]
+        unit, factor = loss_units(logs[0].meta, logs[0])
+        bar = Landscape.surface(ax, land, style, f"all {n} paths projected onto their 2 "
+                                                 f"shared principal directions", (unit, factor))
+        bar.set_label(f"training {unit}")   # as the loss panel's own label
         if len(logs[0]["landscape/origin"]) != 2:
             explained = logs[0]["landscape/explained"]
             ax.set_xlabel(f"direction 1 ({100 * explained[0]:.0f} % of all runs' variance)")
-        self.paths = [np.asarray(log["landscape/path"], np.float64) for log in logs]
         starts = np.unique(np.array([p[0] for p in self.paths]), axis=0)
         ax.plot(starts[:, 0], starts[:, 1], "o", mfc="none", mec=PATH, ms=style["line"] * 4,
                 mew=style["line"] * 0.7, ls="none")
-        Landscape.minimum(ax, logs[0], style)
+        Landscape.minimum(ax, land, style)
         stars = [line for line in ax.lines if line.get_marker() == "*"]
         for star in stars:   # above the paths: a sprite over the per-frame trails
             star.set_animated(True)
