@@ -54,12 +54,13 @@ def reaches(series: list[dict], goal: float) -> list[int | None]:
     return out
 
 
-def differ(series: list[dict], words: dict) -> str:
-    keys = {k for s in series for k in (s.get("overrides") or {})}
-    if len(keys) == 1:
-        key = next(iter(keys))
-        return words.get(f"differ.{key}", key)
-    return words["differ.several"]
+def differ(series: list[dict], words: dict) -> tuple[str, int]:
+    """(what the runs differ in, in plain words: "hidden layers and activation function"; how
+    many settings that is). The keys are scene attributes (nnviz.learn.knobs.ATTRIBUTE), in
+    the order the runs give them; one a scene invents is said with its underscores as spaces."""
+    keys = list(dict.fromkeys(k for s in series for k in (s.get("overrides") or {})))
+    named = list(dict.fromkeys(words.get(f"differ.{k}", str(k).replace("_", " ")) for k in keys))
+    return (listing(named, words) if named else words["differ.none"]), len(named)
 
 
 def listing(items: list[str], words: dict) -> str:
@@ -91,7 +92,7 @@ def tell_runs(series: list[dict], fps: float, total: int, language: str = DEFAUL
     rank = {kind: r for r, kind in enumerate(RANK)}
     finals = sorted(range(len(series)), key=lambda i: (float(series[i]["loss"][-1]), i))
     winner, second = finals[0], finals[1]
-    what = differ(series, words)
+    what, differs = differ(series, words)
     final = [loss_text(s["loss"][-1]) for s in series]
     tied = [labels[i] for i in finals if final[i] == final[winner]]
     tied = tied if len(tied) > 1 else []
@@ -143,7 +144,7 @@ def tell_runs(series: list[dict], fps: float, total: int, language: str = DEFAUL
                 if order and reached[order[0]] > 0:
                     first += " " + words["runs.tie_first"].format(**fill(s))
             else:
-                first = words["runs.end"].format(**fill(s))
+                first = words["runs.end" if differs < 2 else "runs.end_several"].format(**fill(s))
             never = [labels[i] for i, r in enumerate(reached) if r is None]
             if goal is not None and never:
                 first += " " + words["runs.never"].format(labels=listing(never, words),

@@ -70,7 +70,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         # several runs in one video (a scene's runs, nnviz compare)
         "runs.chapter.start": "The start: {count} runs (step {step})",
         "runs.chapter.first": "{label} first below {target} (step {step})",
-        "runs.chapter.reach": "{label} below {target} (step {step})",
+        "runs.chapter.reach": "{label} below {target}, after {first} (step {step})",
         "runs.chapter.diverging": "{label} diverges (step {step})",
         "runs.chapter.dead": "{label}: dead units (step {step})",
         "runs.chapter.saturated": "{label}: saturated units (step {step})",
@@ -98,6 +98,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "runs.end": ("{winner} ends with the lowest training loss, {winner_loss}; {second} is "
                      "next with {second_loss}. Only the {differ} differs, so it made the "
                      "difference."),
+        "runs.end_several": ("{winner} ends with the lowest training loss, {winner_loss}; {second} "
+                             "is next with {second_loss}. More than one setting differs ({differ}), "
+                             "so it is the combination {winner} that won, not one setting "
+                             "alone."),
         "runs.tie": ("{tied} end level, at training loss {winner_loss}: the {differ} changed how "
                      "fast they got there, not where they ended."),
         "runs.tie_first": "{first} got below {target} first.",
@@ -111,8 +115,16 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "differ.lr": "learning rate",
         "differ.optimizer": "optimizer",
         "differ.seed": "random seed",
+        "differ.hidden": "hidden layers",
+        "differ.hidden_activation": "activation function",
         "differ.activation": "activation function",
-        "differ.several": "settings",
+        "differ.features": "features",
+        "differ.batch_size": "batch size",
+        "differ.regularization": "regularization",
+        "differ.reg_rate": "regularization rate",
+        "differ.train_fraction": "training fraction",
+        "differ.noise": "noise",
+        "differ.none": "settings",
     },
 }
 
