@@ -85,7 +85,7 @@ def tell_runs(series: list[dict], fps: float, total: int, language: str = DEFAUL
         marks += [found.Moment("reach", reached[i], i) for i in order[1:]
                   if reached[i] > reached[order[0]]]
     for run, s in enumerate(series):
-        own = found.find(s["loss"], s["val_loss"], s.get("accuracy")) + found.from_facts(s)
+        own = found.find(s["loss"], s["val_loss"], s.get("accuracy"), s["step"]) + found.from_facts(s)
         marks += [found.Moment(m.kind, m.index, run) for m in own if m.kind in RUN_MOMENTS]
     marks.append(found.Moment("end", n - 1))
     marks.sort(key=lambda m: (m.index, m.kind != "start", m.kind == "end", m.run))
@@ -128,7 +128,13 @@ def tell_runs(series: list[dict], fps: float, total: int, language: str = DEFAUL
         kind = "start" if f == 0 else item if isinstance(item, str) else item.kind
         kind = "tie" if kind == "end" and tied else kind
         run = 0 if isinstance(item, str) or item is None else item.run
-        chapter_texts[f] = words[f"runs.chapter.{kind}"].format(**fill(s, run))
+        figs = fill(s, run)
+        if kind == "learning":   # a filler: who is lowest there (so no two fillers read alike)
+            now = [loss_text(series[r]["loss"][s]) for r in range(len(series))]
+            low = min(range(len(series)), key=lambda r: (float(now[r]), r))
+            if now.count(now[low]) == 1:
+                kind, figs["leader"] = "leads", labels[low]
+        chapter_texts[f] = words[f"runs.chapter.{kind}"].format(**figs)
     texts, snaps, leads = {}, {}, {}
     for f, what_now in description_frames(marks, n, total, fps, rank, (), lambda m, s: holds(
             series[m.run], m.kind, s)).items():
