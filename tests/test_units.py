@@ -149,3 +149,18 @@ def test_header_curves_and_landscape_name_one_loss_in_one_unit(descent):
     assert dot.get_ydata()[0] == pytest.approx(want, rel=1e-6)
     labels = [a.get_ylabel() for a in renderer.figure.axes]
     assert "training MSE, data units" in labels
+
+
+@pytest.mark.parametrize("size, word", [((1280, 720), " train binary cross-entropy "),
+                                        ((320, 240), " binary CE ")])
+def test_the_header_names_a_binary_loss_as_the_axis_and_the_words_do(tmp_path, size, word):
+    import nnviz
+    from nnviz.story.tell import tell_log
+    log = nnviz.train("artificial_neuron", tmp_path, steps=30, every=10)
+    assert log.meta["options"]["loss"] == "binary_cross_entropy"
+    renderer = last_frame(log, size, None, stop=0)
+    assert word in renderer._status(0, fixed=True)
+    if size[0] >= 640:
+        assert panel(renderer, "loss").ax.get_ylabel() == "binary cross-entropy"
+    story = tell_log(log, 25, len(log))
+    assert "(binary cross-entropy)" in story.descriptions[0].text
