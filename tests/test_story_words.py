@@ -157,3 +157,17 @@ def test_adam_noise_on_the_circle_is_not_divergence(tmp_path):
     logs, tracks = check_folder_words(tmp_path / "circle", "circle")
     said = " ".join(c.text for c in [*tracks["chapters"], *tracks["descriptions"]])
     assert "iverg" not in said, said
+
+
+def test_several_runs_filler_chapters_name_the_run_lowest_there():
+    from nnviz.story.race import tell_runs
+    a, b = series(np.linspace(0.7, 0.5, 200)), series(np.linspace(0.71, 0.6, 200))
+    a.update(label="sgd", overrides={"optimizer": "sgd"})
+    b.update(label="adam", overrides={"optimizer": "adam"})
+    story = tell_runs([a, b], fps=25, total=200)
+    titles = [c.text for c in story.chapters]
+    fillers = [t for t in titles if "lowest (step" in t]
+    assert fillers and all(t.startswith("sgd lowest") for t in fillers), titles
+    assert not any(t.startswith("Learning") for t in titles), titles
+    said = " ".join(c.text for c in story.descriptions)
+    assert "alike except for their optimizer:" in said, said
