@@ -205,11 +205,12 @@ def tell(series: dict, fps: float, total: int, language: str = DEFAULT) -> Story
         s = chapter_snaps[f] = min(f, n - 1)
         kind = "start" if f == 0 else item if isinstance(item, str) else item.kind
         key = f"chapter.{kind}"
-        if kind == "learning":   # a filler: what the loss does there, never the same twice
-            key = f"chapter.phase.{phase[s]}"
-            key = "chapter.phase.again" if words[key] == words.get(before) else key
+        if kind == "learning":   # a filler: what the loss does there, unless the chapter
+            # before is in the same phase (it said so): then where the loss is
+            same = before is not None and phase[before] == phase[s]
+            key = "chapter.phase.again" if same else f"chapter.phase.{phase[s]}"
         chapter_texts[f] = words[key].format(**figures(series, s))
-        before = key
+        before = s
     status = words["status.classification" if series.get("accuracy") is not None
                    else "status.regression"]
     texts, snaps, leads = {}, {}, {}

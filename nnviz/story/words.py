@@ -36,7 +36,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "chapter.phase.converged": "Settled (step {step})",
         "chapter.phase.diverging": "Still diverging (step {step})",
         "chapter.phase.overfitting": "Still overfitting (step {step})",
-        "chapter.phase.again": "Still learning: training loss {loss} (step {step})",
+        "chapter.phase.again": "Later: training loss {loss} (step {step})",
         "chapter.end": "The end (step {step})",
         "chapter.words": "Step {step}",
         # what happens at a moment (one sentence, said when the moment is on screen)
