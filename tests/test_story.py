@@ -380,7 +380,9 @@ def test_the_api_returns_the_words_and_a_notebook_shows_the_transcript(tmp_path)
     result = nnviz.render("xor_two_classes", quick=True, formats=["mp4"], out=tmp_path)
     chapters, descriptions = result.chapters, result.descriptions
     assert 3 <= len(chapters) <= 8 and chapters[0][0] == 0.0
-    assert descriptions[0][2].startswith("Training starts from the initial weights. Step 0:")
+    # the fast fall within the first cue is told (#22)
+    assert descriptions[0][2].startswith("Training starts from the initial weights. Then the "
+                                         "loss falls fast. Step 0:"), descriptions[0][2]
     assert abs(chapters[-1][1] - result.frames / result.fps) < 0.002
     shown = result._repr_html_()
     assert "<details><summary>Transcript</summary>" in shown
@@ -409,7 +411,8 @@ def test_a_scene_adds_and_replaces_words(tmp_path):
     # step 3 had no room beside frame 0: it joins the next cue, step 81's, at step 84
     assert next(t for f, t in texts if f == at).startswith(
         "Said with the start. Watch the slope now. Step 84:")
-    assert texts[0][1].startswith("A straight line, badly placed. Step 0:")
+    assert texts[0][1].startswith("A straight line, badly placed. Then the loss falls fast. "
+                                  "Step 0:")
     assert log.meta["words"] == {"start": "A straight line, badly placed.",
                                  "81": "Watch the slope now.", "3": "Said with the start."}
     again = nnviz.render(from_log=tmp_path / "told" / "told.npz", formats=["webm"],

@@ -184,3 +184,18 @@ def test_the_optimiser_race_is_in_the_data_units_too(tmp_path):
     sy2 = float(logs[0]["standardizer/y_std"][0]) ** 2
     assert np.allclose(curves.values[0], np.maximum(logs[0]["loss/train"] * sy2, 1e-12))
     assert curves.ax.get_ylabel() == "MSE, data units"
+
+
+@pytest.mark.parametrize("size, word", [((1280, 720), " train binary cross-entropy "),
+                                        ((320, 240), " binary CE ")])
+def test_the_header_names_a_binary_loss_as_the_axis_and_the_words_do(tmp_path, size, word):
+    import nnviz
+    from nnviz.story.tell import tell_log
+    log = nnviz.train("artificial_neuron", tmp_path, steps=30, every=10)
+    assert log.meta["options"]["loss"] == "binary_cross_entropy"
+    renderer = last_frame(log, size, None, stop=0)
+    assert word in renderer._status(0, fixed=True)
+    if size[0] >= 640:
+        assert panel(renderer, "loss").ax.get_ylabel() == "binary cross-entropy"
+    story = tell_log(log, 25, len(log))
+    assert "(binary cross-entropy)" in story.descriptions[0].text

@@ -315,8 +315,11 @@ class FrameRenderer:
         return text if i is None or i >= k else " " * len(text)
 
     def _loss_word(self) -> str:
-        """The loss's name, as the loss panel's label starts: MSE, cross-entropy."""
-        return self.loss_label.split(",")[0].replace("binary ", "")
+        """The loss's name, as the loss panel's label and the words name it (loss_units): MSE,
+        cross-entropy, binary cross-entropy; the short form, for small frames, abbreviates only
+        the qualifier ("binary CE")."""
+        name = self.loss_label.split(",")[0]
+        return name if self._long_status() else name.replace("binary cross-entropy", "binary CE")
 
     def frames(self) -> Iterator[memoryview]:
         """Yield the RGBA buffer of each snapshot's frame, in order."""

@@ -10,22 +10,31 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..learn.divergence import diverged_at
+
 FLAT = 0.05          # a plateau: the loss stays within 5 % (in log terms) ...
 DROP = 0.25          # a sudden drop: the loss falls by a quarter or more in one snapshot ...
 DROP_FACTOR = 5.0    # ... and by several times the typical change between snapshots
 SETTLED = 0.05       # converged: within 5 % of the whole fall from the final loss, to the end,
 SETTLED_RATIO = 1.1  # ... and within 10 % of it (a loss that keeps halving has not), for
 SETTLED_FOR = 0.1    # ... at least a tenth of the training
+FLAT_END = 0.03     # ... and the loss fell less than 3 % (relative) over the last tenth of
+                    # the run's steps: a loss still falling steadily has not converged
 SLOW = 0.9           # slowing down: 90 % of the whole fall is done, counted on a log scale
                      # (as the loss panels draw it)
 NEAR = 0.02          # at the minimum: the path within 2 % of its start's distance to it
-DIVERGED = 1.5       # diverging: the final loss 1.5 times its minimum, or more
+DIVERGED = 3.0       # diverging: the loss 3 times its running minimum or more, to the end,
+GAVE_BACK = 0.25     # ... and back up by a quarter of the fall from the start to that minimum
+                     # (Adam's bumps near a tiny minimum are noise, not divergence); or the
+                     # blow-up rule of nnviz.learn.divergence
+HELD_FOR = 0.1       # every point right: it holds to the end or for a tenth of the run
 OVERFIT = 1.1        # overfitting: validation 10 % above its minimum while training falls
 
 
 @dataclass(frozen=True)
 class Moment:
-    kind: str     # start, descent, slow, plateau, drop, all_right, converged, diverging,
+    kind: str     # start, descent, slow, plateau, drop, all_right (all_right_brief: not for
+                  # long), converged, diverging,
     index: int    # overfitting, minimum, dead, saturated, end; the snapshot where it happens
     run: int = 0  # which run (several runs in one video)
 
@@ -51,9 +60,35 @@ def _plateau(lt: np.ndarray, before: int) -> int | None:
     return best
 
 
-def find(loss: np.ndarray, val_loss: np.ndarray, accuracy: np.ndarray | None) -> list[Moment]:
-    """The moments of a training, in snapshot order (start first, end last)."""
+def _diverging(loss: np.ndarray) -> int | None:
+    """The first snapshot of a rise that lasts to the end: the loss DIVERGED times its running
+    minimum and GAVE_BACK of its fall from the start, from there on; or the blow-up."""
+    blown = diverged_at(loss)
+    if blown is not None:
+        return blown
+    low = np.minimum.accumulate(loss)
+    risen = (loss > DIVERGED * low) & (loss - low > GAVE_BACK * (loss[0] - low))
+    if not risen[-1]:
+        return None
+    start = len(loss) - int(np.argmin(risen[::-1]))   # the last rise's first snapshot
+    return start if 0 < start < len(loss) else None
+
+
+def flattened(loss: np.ndarray, step: np.ndarray) -> bool:
+    """Whether the loss fell less than FLAT_END (relative) over the last tenth of the steps."""
+    span = float(step[-1] - step[0])
+    tail = int(np.searchsorted(step, step[-1] - HELD_FOR * span, side="left"))
+    tail = min(tail, len(loss) - 2)
+    before = float(loss[tail])
+    return before <= 0 or (before - float(loss[-1])) / before < FLAT_END
+
+
+def find(loss: np.ndarray, val_loss: np.ndarray, accuracy: np.ndarray | None,
+         step: np.ndarray | None = None) -> list[Moment]:
+    """The moments of a training, in snapshot order (start first, end last). `step`: each
+    snapshot's step (default: its index), for "the last tenth of the run"."""
     n = len(loss)
+    step = np.arange(n, dtype=float) if step is None else np.asarray(step, float)
     moments = [Moment("start", 0)]
     if n == 1:
         return moments
@@ -68,7 +103,7 @@ def find(loss: np.ndarray, val_loss: np.ndarray, accuracy: np.ndarray | None) ->
         slow = int(np.argmax((lt[0] - lt) / total >= SLOW))
         steps = np.diff(lt)
         fast = -steps[max(0, descent - 1):max(done, descent + 1)]
-        if descent > 0 and fast.size and fast.max() > 0:
+        if descent > 0 and fast.size and fast.max() > 0 and total > np.log(2):   # halves
             moments.append(Moment("descent", descent))
         plateau = _plateau(lt, done)
         if plateau is not None:
@@ -83,19 +118,25 @@ def find(loss: np.ndarray, val_loss: np.ndarray, accuracy: np.ndarray | None) ->
         off = ((np.abs(loss - loss[-1]) > SETTLED * fall)
                | (np.abs(lt - lt[-1]) > np.log(SETTLED_RATIO)))
         settled = n - int(np.argmax(off[::-1])) if off.any() else 0
-        if 0 < settled < n - max(2, SETTLED_FOR * n) and total > 0.2:
+        if 0 < settled < n - max(2, SETTLED_FOR * n) and total > 0.2 and flattened(loss, step):
             moments.append(Moment("converged", settled))
-    low = int(np.argmin(lt))
-    if lt[-1] - lt[low] > np.log(DIVERGED) and low < n - 1:
-        moments.append(Moment("diverging", low + 1))
+    rising = _diverging(np.asarray(loss, float))
+    if rising is not None:
+        moments.append(Moment("diverging", rising))
     best = int(np.argmin(lv))
     rise = np.nonzero((lv > lv[best] + np.log(OVERFIT)) & (np.arange(n) > best))[0]
     if rise.size and lt[-1] < lt[best] and lv[-1] > lv[best] + np.log(OVERFIT):
         moments.append(Moment("overfitting", int(rise[0])))
     if accuracy is not None:
-        right = np.nonzero(np.asarray(accuracy) >= 1.0)[0]
+        every = np.asarray(accuracy) >= 1.0
+        right = np.nonzero(every)[0]
         if right.size and right[0] > 0:
-            moments.append(Moment("all_right", int(right[0])))
+            first = int(right[0])
+            wrong = np.nonzero(~every[first:])[0]
+            lasts = (n if not wrong.size else first + int(wrong[0])) - first
+            held = not wrong.size or step[first + lasts] - step[first] >= HELD_FOR * (
+                step[-1] - step[0])
+            moments.append(Moment("all_right" if held else "all_right_brief", first))
     moments.append(Moment("end", n - 1))
     order = {"start": 0, "end": 9}
     return sorted(moments, key=lambda m: (m.index, order.get(m.kind, 5)))

@@ -54,12 +54,13 @@ def reaches(series: list[dict], goal: float) -> list[int | None]:
     return out
 
 
-def differ(series: list[dict], words: dict) -> str:
-    keys = {k for s in series for k in (s.get("overrides") or {})}
-    if len(keys) == 1:
-        key = next(iter(keys))
-        return words.get(f"differ.{key}", key)
-    return words["differ.several"]
+def differ(series: list[dict], words: dict) -> tuple[str, int]:
+    """(what the runs differ in, in plain words: "hidden layers and activation function"; how
+    many settings that is). The keys are scene attributes (nnviz.learn.knobs.ATTRIBUTE), in
+    the order the runs give them; one a scene invents is said with its underscores as spaces."""
+    keys = list(dict.fromkeys(k for s in series for k in (s.get("overrides") or {})))
+    named = list(dict.fromkeys(words.get(f"differ.{k}", str(k).replace("_", " ")) for k in keys))
+    return (listing(named, words) if named else words["differ.none"]), len(named)
 
 
 def listing(items: list[str], words: dict) -> str:
@@ -84,14 +85,14 @@ def tell_runs(series: list[dict], fps: float, total: int, language: str = DEFAUL
         marks += [found.Moment("reach", reached[i], i) for i in order[1:]
                   if reached[i] > reached[order[0]]]
     for run, s in enumerate(series):
-        own = found.find(s["loss"], s["val_loss"], s.get("accuracy")) + found.from_facts(s)
+        own = found.find(s["loss"], s["val_loss"], s.get("accuracy"), s["step"]) + found.from_facts(s)
         marks += [found.Moment(m.kind, m.index, run) for m in own if m.kind in RUN_MOMENTS]
     marks.append(found.Moment("end", n - 1))
     marks.sort(key=lambda m: (m.index, m.kind != "start", m.kind == "end", m.run))
     rank = {kind: r for r, kind in enumerate(RANK)}
     finals = sorted(range(len(series)), key=lambda i: (float(series[i]["loss"][-1]), i))
     winner, second = finals[0], finals[1]
-    what = differ(series, words)
+    what, differs = differ(series, words)
     final = [loss_text(s["loss"][-1]) for s in series]
     tied = [labels[i] for i in finals if final[i] == final[winner]]
     tied = tied if len(tied) > 1 else []
@@ -127,7 +128,13 @@ def tell_runs(series: list[dict], fps: float, total: int, language: str = DEFAUL
         kind = "start" if f == 0 else item if isinstance(item, str) else item.kind
         kind = "tie" if kind == "end" and tied else kind
         run = 0 if isinstance(item, str) or item is None else item.run
-        chapter_texts[f] = words[f"runs.chapter.{kind}"].format(**fill(s, run))
+        figs = fill(s, run)
+        if kind == "learning":   # a filler: who is lowest there (so no two fillers read alike)
+            now = [loss_text(series[r]["loss"][s]) for r in range(len(series))]
+            low = min(range(len(series)), key=lambda r: (float(now[r]), r))
+            if now.count(now[low]) == 1:
+                kind, figs["leader"] = "leads", labels[low]
+        chapter_texts[f] = words[f"runs.chapter.{kind}"].format(**figs)
     texts, snaps, leads = {}, {}, {}
     for f, what_now in description_frames(marks, n, total, fps, rank, (), lambda m, s: holds(
             series[m.run], m.kind, s)).items():
@@ -143,7 +150,7 @@ def tell_runs(series: list[dict], fps: float, total: int, language: str = DEFAUL
                 if order and reached[order[0]] > 0:
                     first += " " + words["runs.tie_first"].format(**fill(s))
             else:
-                first = words["runs.end"].format(**fill(s))
+                first = words["runs.end" if differs < 2 else "runs.end_several"].format(**fill(s))
             never = [labels[i] for i, r in enumerate(reached) if r is None]
             if goal is not None and never:
                 first += " " + words["runs.never"].format(labels=listing(never, words),

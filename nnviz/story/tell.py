@@ -104,6 +104,7 @@ def series_of(log) -> dict:
             "line": known["line"], "minimum": known["minimum"],
             "hidden": known["hidden"], "words": words,
             "label": (log.meta.get("run") or {}).get("label"),
+            "boundary": "boundary" in (log.meta.get("panels") or ()),
             "overrides": (log.meta.get("run") or {}).get("overrides")}
 
 
@@ -181,7 +182,8 @@ def tell(series: dict, fps: float, total: int, language: str = DEFAULT) -> Story
     words = templates(language)
     n = len(series["loss"])
     total = max(int(total), n)
-    marks = found.find(series["loss"], series["val_loss"], series.get("accuracy"))
+    marks = found.find(series["loss"], series["val_loss"], series.get("accuracy"),
+                       series["step"])
     marks = sorted(marks + found.from_facts(series), key=lambda m: (m.index, m.kind != "start",
                                                                    m.kind == "end"))
     rank = {kind: r for r, kind in enumerate(PRIORITY)}
@@ -193,14 +195,22 @@ def tell(series: dict, fps: float, total: int, language: str = DEFAULT) -> Story
         key = f"moment.{m.kind}"
         if m.kind in ("dead", "saturated") and figs.get(m.kind) == "1":
             key += "_one"
+        if m.kind == "all_right" and not series.get("boundary"):   # no boundary drawn
+            key += "_plain"
         return words[key].format(**figs)
 
-    chapter_texts, chapter_snaps = {}, {}
+    phase = found.phases(marks, n)
+    chapter_texts, chapter_snaps, before = {}, {}, None
     for f, item in chapter_frames(marks, total, fps, rank).items():
         s = chapter_snaps[f] = min(f, n - 1)
         kind = "start" if f == 0 else item if isinstance(item, str) else item.kind
-        chapter_texts[f] = words[f"chapter.{kind}"].format(**figures(series, s))
-    phase = found.phases(marks, n)
+        key = f"chapter.{kind}"
+        if kind == "learning":   # a filler: what the loss does there, unless the chapter
+            # before is in the same phase (it said so): then where the loss is
+            same = before is not None and phase[before] == phase[s]
+            key = "chapter.phase.again" if same else f"chapter.phase.{phase[s]}"
+        chapter_texts[f] = words[key].format(**figures(series, s))
+        before = s
     status = words["status.classification" if series.get("accuracy") is not None
                    else "status.regression"]
     texts, snaps, leads = {}, {}, {}
@@ -212,11 +222,12 @@ def tell(series: dict, fps: float, total: int, language: str = DEFAULT) -> Story
         if timed.get(at) != ("extra", text):
             after = [f for f in timed if f >= at]
             late.setdefault(min(after) if after else max(timed), []).append(text)
+    untold = inside(marks, timed, n)
     for f, what in timed.items():
         s = snaps[f] = min(f, n - 1)
         figs = figures(series, s)
         if what == "final":
-            first = words["phase.final"]
+            first = words["phase.final_failed" if failed(series) else "phase.final"]
         elif isinstance(what, tuple):
             first = what[1]
         elif what:
@@ -225,7 +236,8 @@ def tell(series: dict, fps: float, total: int, language: str = DEFAULT) -> Story
             first = moment(found.Moment("start", 0), figs)
         else:
             first = words[f"phase.{phase[s]}"]
-        leads[f] = " ".join([*late.get(f, []), first])
+        soon = [own["events"].get(m.kind) or words[f"soon.{m.kind}"] for m in untold.get(f, ())]
+        leads[f] = " ".join([*late.get(f, []), first, *soon])
         text = f"{leads[f]} {status.format(**figs)}"
         if "line" in figs:
             text += " " + words["status.line"].format(**figs)
@@ -234,13 +246,35 @@ def tell(series: dict, fps: float, total: int, language: str = DEFAULT) -> Story
                  cues(texts, snaps, total, fps, leads), language, total / fps)
 
 
+def inside(marks, timed: dict, n: int) -> dict[int, list]:
+    """The moments (a fast descent, a drop, a plateau) that happen while a cue is shown but
+    are told by none (too soon after its start for a cue of their own), by cue frame: the
+    frames show them, so the words say they come ("Then the loss falls fast.")."""
+    told = {m for what in timed.values() if isinstance(what, list) for m in what}
+    frames = sorted(timed)
+    out = {}
+    for f, after in zip(frames, frames[1:] + [n]):
+        out[f] = [m for m in marks if m.kind in ("descent", "drop", "plateau")
+                  and m not in told and min(f, n - 1) < m.index < min(after, n)][:1]
+    return out
+
+
+def failed(series: dict) -> bool:
+    """Whether the run did not learn: a classifier ending with under 90 % of its training
+    points right, or a loss that barely fell (ending above 80 % of its start)."""
+    if series.get("accuracy") is not None:
+        return float(series["accuracy"][-1]) < 0.9
+    loss = np.asarray(series["loss"], float)
+    return bool(loss[-1] > 0.8 * loss[0])
+
+
 def holds(series: dict, kind: str, s: int) -> bool:
     """Whether the state a moment announced still holds at snapshot `s` (so it may be told a
     little later, when the moment itself had no room for a cue of its own)."""
     hidden = series.get("hidden") or {}
     if kind in ("dead", "saturated") and hidden.get(kind) is not None:
         return bool(hidden[kind][s] > 0)
-    if kind == "all_right" and series.get("accuracy") is not None:
+    if kind in ("all_right", "all_right_brief") and series.get("accuracy") is not None:
         return bool(series["accuracy"][s] >= 1.0)
     return False
 

@@ -19,6 +19,7 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "chapter.plateau": "A plateau (step {step})",
         "chapter.drop": "A sudden drop (step {step})",
         "chapter.all_right": "Every training point right (step {step})",
+        "chapter.all_right_brief": "Every training point right, for a moment (step {step})",
         "chapter.converged": "Converged (step {step})",
         "chapter.diverging": "Diverging (step {step})",
         "chapter.overfitting": "Overfitting begins (step {step})",
@@ -26,6 +27,16 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "chapter.dead": "Dead ReLU units (step {step})",
         "chapter.saturated": "Saturated units (step {step})",
         "chapter.learning": "Learning (step {step})",
+        # a chapter with no moment of its own (too few moments): what the loss is doing there
+        "chapter.phase.start": "Learning (step {step})",
+        "chapter.phase.learning": "Learning (step {step})",
+        "chapter.phase.descent": "Falling fast (step {step})",
+        "chapter.phase.slow": "Falling slowly (step {step})",
+        "chapter.phase.plateau": "On the plateau (step {step})",
+        "chapter.phase.converged": "Settled (step {step})",
+        "chapter.phase.diverging": "Still diverging (step {step})",
+        "chapter.phase.overfitting": "Still overfitting (step {step})",
+        "chapter.phase.again": "Later: training loss {loss} (step {step})",
         "chapter.end": "The end (step {step})",
         "chapter.words": "Step {step}",
         # what happens at a moment (one sentence, said when the moment is on screen)
@@ -35,6 +46,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "moment.plateau": "The loss stops falling: a plateau.",
         "moment.drop": "The loss drops suddenly.",
         "moment.all_right": "Now every training point is on the right side of the boundary.",
+        "moment.all_right_plain": "Now every training point is classified right.",
+        "moment.all_right_brief": "For a moment every training point is classified right.",
         "moment.converged": "The loss has settled: training has converged.",
         "moment.diverging": "The loss is rising: training is diverging.",
         "moment.overfitting": ("The validation loss starts to rise while the training loss "
@@ -50,6 +63,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "moment.saturated_one": ("{saturated} of the {units} {where} ({flat}) is saturated "
                                  "now: flat for every training point, so it barely learns."),
         "moment.end": "This is the last step of training.",
+        # a moment inside a cue that had no cue of its own (too soon after the last one)
+        "soon.descent": "Then the loss falls fast.",
+        "soon.drop": "Then the loss drops suddenly.",
+        "soon.plateau": "Then the loss stops falling: a plateau.",
         # what the frames show in a phase (said when no moment happens)
         "phase.start": "The network has not learned yet.",
         "phase.descent": "The loss is falling fast.",
@@ -60,6 +77,8 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "phase.overfitting": "The validation loss keeps rising: the network is overfitting.",
         "phase.learning": "The loss is falling.",
         "phase.final": "The final result.",
+        "phase.final_failed": ("The final result: the network did not learn this data; this is "
+                               "as far as it got."),
         # the figures on screen
         "status.regression": ("Step {step}: training loss {loss}, validation loss {val_loss} "
                               "({unit})."),
@@ -70,12 +89,13 @@ TEMPLATES: dict[str, dict[str, str]] = {
         # several runs in one video (a scene's runs, nnviz compare)
         "runs.chapter.start": "The start: {count} runs (step {step})",
         "runs.chapter.first": "{label} first below {target} (step {step})",
-        "runs.chapter.reach": "{label} below {target} (step {step})",
+        "runs.chapter.reach": "{label} below {target}, after {first} (step {step})",
         "runs.chapter.diverging": "{label} diverges (step {step})",
         "runs.chapter.dead": "{label}: dead units (step {step})",
         "runs.chapter.saturated": "{label}: saturated units (step {step})",
         "runs.chapter.all_right": "{label}: every point right (step {step})",
         "runs.chapter.learning": "Learning (step {step})",
+        "runs.chapter.leads": "{leader} lowest (step {step})",
         "runs.chapter.end": "The result: {winner} ends lowest (step {step})",
         "runs.chapter.tie": "The result: level (step {step})",
         "runs.start": ("{count} runs train side by side, alike except for their {differ}: "
@@ -98,6 +118,10 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "runs.end": ("{winner} ends with the lowest training loss, {winner_loss}; {second} is "
                      "next with {second_loss}. Only the {differ} differs, so it made the "
                      "difference."),
+        "runs.end_several": ("{winner} ends with the lowest training loss, {winner_loss}; {second} "
+                             "is next with {second_loss}. More than one setting differs ({differ}), "
+                             "so it is the combination {winner} that won, not one setting "
+                             "alone."),
         "runs.tie": ("{tied} end level, at training loss {winner_loss}: the {differ} changed how "
                      "fast they got there, not where they ended."),
         "runs.tie_first": "{first} got below {target} first.",
@@ -111,8 +135,16 @@ TEMPLATES: dict[str, dict[str, str]] = {
         "differ.lr": "learning rate",
         "differ.optimizer": "optimizer",
         "differ.seed": "random seed",
+        "differ.hidden": "hidden layers",
+        "differ.hidden_activation": "activation function",
         "differ.activation": "activation function",
-        "differ.several": "settings",
+        "differ.features": "features",
+        "differ.batch_size": "batch size",
+        "differ.regularization": "regularization",
+        "differ.reg_rate": "regularization rate",
+        "differ.train_fraction": "training fraction",
+        "differ.noise": "noise",
+        "differ.none": "settings",
     },
 }
 
