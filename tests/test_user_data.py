@@ -129,3 +129,46 @@ def test_data_scene_is_deterministic(tmp_path):
     b = train(DataScene("spiral"), tmp_path / "b.npz", steps=5, every=5, seed=4)
     np.testing.assert_array_equal(a["loss/train"], b["loss/train"])
     np.testing.assert_array_equal(a["data/x_train"], b["data/x_train"])
+
+
+@pytest.mark.parametrize("rows, ratio, fewest", [(4, None, 6), (5, None, 6), (6, "0.9", 16),
+                                                 (15, "0.1", 15)])
+def test_too_few_rows_for_the_ratio_is_one_line(tmp_path, rows, ratio, fewest):
+    """Both the training and the validation set keep 2 rows or more; the least is said for the
+    --ratio given (a blank line is no row)."""
+    text = "a,b,y\n" + "".join(f"{i},{i * i % 7},{i % 2}\n" + ("\n" if i == 1 else "")
+                               for i in range(rows - (rows == 15)))
+    path = write(tmp_path, text)
+    r = run_cli("render", "--data", path, *(["--ratio", ratio] if ratio else []),
+                "--out", tmp_path / "o", "--quick")
+    n = rows - (rows == 15)
+    assert_one_line_error(r, 2, f"Error: data.csv: {n} data rows are too few to keep 2 for "
+                                f"training and 2 for validation with --ratio "
+                                f"{ratio or '0.7'}; give at least {fewest} rows")
+    assert not (tmp_path / "o").exists()
+
+
+def test_fewest_rows_render_and_any_scene_is_checked(tmp_path):
+    from nnviz.learn import data
+    assert [data.fewest_samples(r) for r in (0.1, 0.5, 0.7, 0.9)] == [15, 4, 6, 16]
+    for r in (0.1, 0.3, 0.5, 0.7, 0.9):   # the least is enough, one fewer is not
+        n = data.fewest_samples(r)
+        assert min(data.train_size(n, r), n - data.train_size(n, r)) >= 2
+        assert min(data.train_size(n - 1, r), n - 1 - data.train_size(n - 1, r)) < 2
+    path = write(tmp_path, "a,b,y\n" + "".join(f"{i},{i * i % 7},{i % 2}\n" for i in range(6)))
+    r = run_cli("render", "--data", path, "--quick", "--formats", "mp4", "--out", tmp_path, "-q")
+    assert r.returncode == 0, r.stderr
+    from nnviz.learn import scene_checks
+    from nnviz.learn.scene import Scene
+
+    class Tiny(Scene):
+        name = "tiny"
+        train_fraction = 0.9
+
+        def dataset(self, rng):
+            return data.Dataset(np.arange(10.0)[:, None], np.arange(10.0)[:, None], "regression")
+    with pytest.raises(UsageError, match=r"^scene 'tiny': dataset\(\) returned 10 samples, split "
+                                         r"9 to train and 1 to validate with train_fraction "
+                                         r"\(--ratio\) 0.9; each part needs at least 2: give "
+                                         r"at least 16 samples$"):
+        scene_checks.split(Tiny(), Tiny().dataset(None), np.random.default_rng(0))

@@ -69,7 +69,7 @@ def load(path, target_column: str | None = None, task: str | None = None):
     if len(body) > MAX_ROWS:
         fail(f"{len(body):,} rows; at most {MAX_ROWS:,}")
     if len(body) < 4:
-        fail(f"{len(body)} data rows; give at least 4")
+        fail(f"{len(body)} data rows; give at least 4 (6 with the default --ratio 0.7)")
     for number, row in body:
         if len(row) != width:
             raise UsageError(f"{where} line {number}: {len(row)} fields where the "

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from . import nn, playground
-from .data import Dataset
+from .data import Dataset, fewest_samples
 from .scene import Scene
 from ..errors import UsageError
 from ..names import check_scene_name
@@ -94,6 +94,11 @@ class DataScene(Scene):
         if self.source in playground.NAMES:
             return playground.MAKERS[self.source](rng, self.samples, self.noise)
         if self.source is not None:
+            fewest = fewest_samples(self.train_fraction)
+            if len(self.table) < fewest:
+                raise UsageError(f"{Path(self.source).name}: {len(self.table)} data rows are too "
+                                 f"few to keep 2 for training and 2 for validation with --ratio "
+                                 f"{self.train_fraction:g}; give at least {fewest} rows")
             return self.table
         from .formula import evaluate
         x = rng.uniform(-TARGET_RANGE, TARGET_RANGE, (TARGET_SAMPLES, self.inputs))

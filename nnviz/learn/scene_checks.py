@@ -41,14 +41,27 @@ def _where(scene, error: BaseException) -> str:
     return f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
 
 
+def _ours(scene) -> bool:
+    """Is the scene one of nnviz's own (its class defined in the nnviz package)?"""
+    try:
+        source = Path(inspect.getsourcefile(scene if isinstance(scene, type) else type(scene)))
+    except (TypeError, OSError):
+        return False
+    return source.resolve().is_relative_to(Path(__file__).resolve().parents[1])
+
+
 def call(scene, what: str, function, *args):
-    """Run a scene's own code; any exception or sys.exit() in it becomes one line."""
+    """Run a scene's own code; any exception or sys.exit() in it becomes one line. A
+    UsageError of nnviz's own scenes (the data scene's "--target is not a finite number")
+    already is that line, naming the option, and passes as it is."""
     try:
         return function(*args)
     except SystemExit as e:
         _fail(scene, f"{what} called sys.exit({'' if e.code is None else repr(e.code)})"
                      f"{_where(scene, e)}; a scene must return its result, not exit")
     except Exception as e:
+        if isinstance(e, UsageError) and _ours(scene):
+            raise
         text = " ".join(str(e).split())
         _fail(scene, f"{what} raised {type(e).__name__}{': ' + text if text else ''}{_where(scene, e)}")
 
@@ -188,6 +201,17 @@ def dataset(scene, rng: np.random.Generator) -> data.Dataset:
                 f"nor one 0/1 column (y has shape {ds.y.shape}); build y with "
                 f"np.eye(n_classes)[labels], or labels[:, None] for two classes and one output")
     return ds
+
+
+def split(scene, ds: data.Dataset, rng: np.random.Generator):
+    """`data.split` of the scene's data, once both parts hold at least 2 samples."""
+    n, fraction = len(ds), scene.train_fraction
+    if n < data.fewest_samples(fraction):
+        cut = data.train_size(n, fraction)
+        _fail(scene, f"dataset() returned {n} samples, split {cut} to train and {n - cut} to "
+                     f"validate with train_fraction (--ratio) {fraction:g}; each part needs at "
+                     f"least 2: give at least {data.fewest_samples(fraction)} samples")
+    return data.split(ds, rng, fraction)
 
 
 def loss_name(scene, ds: data.Dataset) -> str:

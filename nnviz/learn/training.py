@@ -161,7 +161,7 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
     ds = scene_checks.dataset(scene, data_rng)
     classify = ds.kind == "classification"
-    train_set, val_set = data.split(ds, split_rng, scene.train_fraction)
+    train_set, val_set = scene_checks.split(scene, ds, split_rng)
     sx = data.Standardizer.fit(train_set.x)
     keep_y = classify or not scene.standardize_targets
     sy = data.Standardizer.identity(ds.y.shape[1]) if keep_y else data.Standardizer.fit(train_set.y)
