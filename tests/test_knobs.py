@@ -67,6 +67,23 @@ def test_hidden_none_and_sizes(tmp_path):
     assert log.meta["options"]["optimizer"] == "sgd" and log.meta["options"]["batch_size"] == 50
 
 
+def test_hidden_none_with_data_keeps_no_activation_of_the_dataset(tmp_path):
+    """A dataset's default activation (tanh) is not a user's --activation: --hidden none gives
+    a network of no hidden layer, and Playground's classic, the circle from x1, x2 and their
+    squares, is learned by it (the circle is linear in the squares)."""
+    from nnviz.learn.datascene import DataScene
+    scene = knobs.apply(DataScene("circle"), build([("call", dict(
+        hidden="none", features="x1,x2,x1sq,x2sq"))]).train)
+    log = train(scene, tmp_path / "c.npz", steps=300, every=300)
+    assert log.meta["architecture"] == [
+        {"layer": "features", "names": ["x1", "x2", "x1sq", "x2sq"]},
+        {"layer": "dense", "n_in": 4, "n_out": 2}]
+    assert log["accuracy/val"][-1] >= 0.95
+    r = run_cli("render", "--data", "circle", "--hidden", "none", "--quick", "--formats", "mp4",
+                "--out", tmp_path, "-q")
+    assert r.returncode == 0, r.stderr
+
+
 @pytest.mark.parametrize("kind", ["l1", "l2"])
 def test_regularization_enters_the_loss_and_the_gradient(tmp_path, kind):
     """grad/ is the full training set's gradient of data loss + penalty (central differences
@@ -115,6 +132,9 @@ def test_no_knob_leaves_the_scene_as_it_was():
 
 @pytest.mark.parametrize("args, fragments", [
     (["linear_regression", "--activation", "tanh"], ["has none: add hidden layers"]),
+    (["xor_two_classes", "--hidden", "none", "--activation", "relu"],
+     ["Error: --activation sets the hidden layers' activation, and --hidden none leaves none: "
+      "drop one of them"]),
     (["linear_regression", "--features", "x1,x2"], ["--features are of two inputs"]),
     (["xor_two_classes", "--noise", "0.2"], ["--noise changes the data of --data"]),
     (["xor_two_classes", "--reg-rate", "0.1"], ["--reg-rate needs --regularization l1 or l2"]),

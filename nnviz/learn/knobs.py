@@ -37,9 +37,14 @@ def apply(scene, train, compared=()):
     if "reg_rate" in given and "regularization" not in compared and \
             given.get("regularization", scene.regularization) == "none":
         raise UsageError("--reg-rate needs --regularization l1 or l2")
+    if given.get("hidden") == () and "activation" in given:
+        raise UsageError("--activation sets the hidden layers' activation, and --hidden none "
+                         "leaves none: drop one of them")
     scene = copy.copy(scene)
     for name, value in given.items():
         setattr(scene, ATTRIBUTE[name], value)
+    if given.get("hidden") == ():   # the scene's own activation was for layers now gone
+        scene.hidden_activation = None
     return scene
 
 
@@ -73,6 +78,7 @@ def rebuild(scene_name: str, own: nn.Sequential, rng: np.random.Generator, hidde
         raise UsageError(f"--activation sets the hidden layers' activation, and this network "
                          f"of scene {scene_name!r} has none: add hidden layers, e.g. --hidden 8")
     act = activation or (own_act if own_act not in (None, "linear") or not widths else "tanh")
+    act = act if widths else "linear"   # no hidden layer: no hidden activation to choose
     first = [Features(features)] if features is not None else []
     width_in = len(features) if features is not None else n_in
     body = nn.mlp([width_in, *widths, own.n_out], act, output=output, slope=slope)
