@@ -112,7 +112,13 @@ def test_cli_data_and_target_render(tmp_path):
     (["--data", "moons"], "not a built-in dataset nor a .csv file; choose from circle"),
     (["--data", "nope.csv"], "no such file"),
     (["--target", "x +* 2"], "--target: column"),
-    (["--target", "log(x)"], "is not a finite number at x"),
+    (["--target", "log(x)"], "Error: --target: not a finite number at x = -3 (inputs span -3 "
+                             "to 3); give a formula defined there"),
+    (["--target", "1/x"], "Error: --target: not a finite number at x = 0 "),
+    (["--target", "1/(x-0.1234)"], "Error: --target: jumps by 7.5e+04 near x = 0.1234 (a pole?); "
+                                   "give a formula continuous on -3 to 3"),
+    (["--target", "tan(x)"], "Error: --target: jumps by 2.9e+05 near x = -1.571 (a pole?)"),
+    (["--target", "1/(x1-0.1)*x2"], "Error: --target: jumps by 1.13e+03 near x = 0.102, -3 "),
     (["--data", "circle", "--target", "x"], "not both"),
     (["--data", "circle", "--task", "regression"], "are for a CSV file"),
     (["--name", "x"], "go with --data or --target"),
@@ -172,3 +178,10 @@ def test_fewest_rows_render_and_any_scene_is_checked(tmp_path):
                                          r"\(--ratio\) 0.9; each part needs at least 2: give "
                                          r"at least 16 samples$"):
         scene_checks.split(Tiny(), Tiny().dataset(None), np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("text", ["sin(3*x) + 0.1*x**2", "exp(3*x)", "sqrt(abs(x))", "sin(30*x)",
+                                  "x1*exp(-x2)", "exp(-(x1**2 + x2**2))", "0*x"])
+def test_continuous_formulas_are_not_taken_for_poles(text):
+    tree, inputs = formula.parse(text)
+    formula.check(tree, inputs, 3.0)

@@ -48,8 +48,9 @@ class DataScene(Scene):
             raise UsageError("--target-column and --task are for a CSV file given to --data")
         self.source, self.classes, self.noise = data, None, None
         if target is not None:
-            from .formula import parse
+            from .formula import check, parse
             self.formula, self.inputs = parse(target)
+            check(self.formula, self.inputs, TARGET_RANGE)
             self.noise, auto = 0.1, "target"
             self.title = f"Regression on y = {target.strip()}"[:120]
             self.description = f"A network fits y = {target.strip()} from noisy samples."
@@ -105,7 +106,7 @@ class DataScene(Scene):
         y = evaluate(self.formula, x)
         if not np.isfinite(y).all():
             bad = x[np.argmax(~np.isfinite(y))]
-            raise UsageError(f"--target is not a finite number at x = "
+            raise UsageError(f"--target: not a finite number at x = "
                              f"{', '.join(f'{v:.3g}' for v in bad)} (inputs span "
                              f"-{TARGET_RANGE:g} to {TARGET_RANGE:g}); give a formula defined there")
         spread = y.std() if y.std() > 0 else 1.0
