@@ -163,6 +163,25 @@ def test_show_says_the_chosen_network_and_penalty():
     assert "+ L1 penalty, rate 0.01" in r.stdout
 
 
+def test_the_description_says_what_the_knobs_changed(tmp_path):
+    """A scene's sentence names its own network; with the knobs it must not stand alone."""
+    r = run_cli("show", "xor_two_classes", "--hidden", "8,8", "--activation", "tanh",
+                "--features", "x1,x2,x1x2")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == (
+        "xor_two_classes  A 2-4-4-2 LeakyReLU classifier separates the two XOR classes. "
+        "Here with: features x₁, x₂, x₁x₂; hidden layers 8-8; tanh hidden.")
+    log = train(knobbed("xor_two_classes", hidden="none"), tmp_path / "n.npz", steps=2, every=1)
+    assert log.meta["description"].endswith("XOR classes. Here with: no hidden layer.")
+    r = run_cli("render", "xor_two_classes", "--hidden", "3", "--quick", "--formats", "mp4",
+                "--out", tmp_path, "-q")
+    assert r.returncode == 0, r.stderr
+    page = (tmp_path / "xor_two_classes" / "xor_two_classes.html").read_text()
+    assert "Here with: hidden layers 3." in page
+    plain = run_cli("show", "xor_two_classes")
+    assert "Here with" not in plain.stdout   # no knob, the scene's own words
+
+
 def test_landscape_with_a_penalty_is_refused(tmp_path):
     r = run_cli("render", "linear_regression", "--panels", "fit,landscape,loss",
                 "--regularization", "l2", "--out", tmp_path / "o", "--quick")

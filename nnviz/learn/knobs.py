@@ -45,7 +45,25 @@ def apply(scene, train, compared=()):
         setattr(scene, ATTRIBUTE[name], value)
     if given.get("hidden") == ():   # the scene's own activation was for layers now gone
         scene.hidden_activation = None
+    changed = network_words(given)
+    if changed:   # the scene's sentence may say its own network ("A 2-4-4-2 LeakyReLU ...")
+        scene.description = f"{scene.description.rstrip()} Here with: {changed}.".lstrip()
     return scene
+
+
+def network_words(given: dict) -> str:
+    """What the knobs `given` change in the network, in words: `features x₁, x₂, x₁x₂;
+    hidden layers 8-8; tanh hidden` ('' for none)."""
+    from .features import pretty
+    words = []
+    if given.get("features") is not None:
+        words.append(f"features {', '.join(pretty(given['features']))}")
+    if given.get("hidden") is not None:
+        words.append(f"hidden layers {'-'.join(map(str, given['hidden']))}" if given["hidden"]
+                     else "no hidden layer")
+    if given.get("activation") is not None:
+        words.append(f"{given['activation']} hidden")
+    return "; ".join(words)
 
 
 def shape(architecture) -> tuple[list[int], str | None, float, str]:
