@@ -71,6 +71,9 @@ def test_csv_without_header_floats_are_regression_and_target_column(tmp_path):
     ("a,y\n" + "".join(f"{i},c{i}\n" for i in range(11)), "holds 11 classes; at most 10"),
     ("a,b,y\n1,2,0.5\n1,4,1.5\n1,6,2.5\n1,8,3.5\n", "column 1 (a) holds one value (1) in every row"),
     ("a,b,y\n1,2,0.5\n3,oops,1.5\n5,6,2.5\n7,8,3.5\n", "data.csv line 3, column 2: 'oops' is not a number"),
+    ("a,b,y\n1,2,0.5\n3,1_000,1.5\n5,6,2.5\n7,8,3.5\n", "data.csv line 3, column 2: '1_000' is not a number"),
+    ("a,b,y\n1,2,0.5\n3,4,1.5\n5,\u0663,2.5\n7,8,3.5\n", "data.csv line 4, column 2: '\u0663' is not a number"),
+    ("a,b,y\n1,2,0.5\n3,4,1.5\n5,6,2.5\n7,8,1_0.5\n", "data.csv line 5, column 3: '1_0.5' is not a number"),
     ("a,b,c,y\n1,2,3,0\n4,5,6,1\n7,8,9,0\n1,3,2,1\n", "has 3 input columns; nnviz draws one or two"),
 ])
 def test_bad_csv_is_one_line_exit_2_nothing_written(tmp_path, text, message):
@@ -185,3 +188,11 @@ def test_fewest_rows_render_and_any_scene_is_checked(tmp_path):
 def test_continuous_formulas_are_not_taken_for_poles(text):
     tree, inputs = formula.parse(text)
     formula.check(tree, inputs, 3.0)
+
+
+def test_csv_numbers_are_plain_ascii_and_minus_zero_is_zero(tmp_path):
+    """float() takes '1_000' and Arabic-Indic digits; the README's numbers do not. '-0' is 0."""
+    ds, *_ = load(write(tmp_path, "a,b,y\n-0,2,0.5\n3,-0.0,1.5\n5,6,2.5\n7,8e0,3.5\n+1,.5,-0\n"))
+    np.testing.assert_array_equal(ds.x, [[0, 2], [3, 0], [5, 6], [7, 8], [1, 0.5]])
+    np.testing.assert_array_equal(ds.y[:, 0], [0.5, 1.5, 2.5, 3.5, 0])
+    assert ds.kind == "regression"
