@@ -135,6 +135,12 @@ def test_no_knob_leaves_the_scene_as_it_was():
     (["xor_two_classes", "--hidden", "none", "--activation", "relu"],
      ["Error: --activation sets the hidden layers' activation, and --hidden none leaves none: "
       "drop one of them"]),
+    (["--data", "circle", "--ratio", "0.9", "--batch", "1000"],
+     ["Error: --batch 1000 is larger than the training set of circle (450 samples with --ratio "
+      "0.9); give --batch 450 or less, or leave it out for the default (21)"]),
+    (["xor_two_classes", "--batch", "300"],
+     ["Error: --batch 300 is larger than the training set of xor_two_classes (280 samples with "
+      "0.7 of them for training); give --batch 280 or less"]),
     (["linear_regression", "--features", "x1,x2"], ["--features are of two inputs"]),
     (["xor_two_classes", "--noise", "0.2"], ["--noise changes the data of --data"]),
     (["xor_two_classes", "--reg-rate", "0.1"], ["--reg-rate needs --regularization l1 or l2"]),

@@ -41,6 +41,7 @@ def apply(scene, train, compared=()):
         raise UsageError("--activation sets the hidden layers' activation, and --hidden none "
                          "leaves none: drop one of them")
     scene = copy.copy(scene)
+    scene.given_knobs = frozenset(given)   # a refusal later names the option, not the attribute
     for name, value in given.items():
         setattr(scene, ATTRIBUTE[name], value)
     if given.get("hidden") == ():   # the scene's own activation was for layers now gone

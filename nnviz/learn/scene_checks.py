@@ -276,6 +276,13 @@ def batch_size(scene, n_train: int) -> int:
     size = scene.batch_size
     if size is None:
         return data.batch_size(n_train)
+    given = getattr(scene, "given_knobs", ())
+    if size > n_train and "batch" in given:   # the user's --batch, not the scene's code
+        share = (f"--ratio {scene.train_fraction:g}" if "ratio" in given else
+                 f"{scene.train_fraction:g} of them for training")
+        raise UsageError(f"--batch {size} is larger than the training set of {scene.name} "
+                         f"({n_train} samples with {share}); give --batch {n_train} or less, "
+                         f"or leave it out for the default ({data.batch_size(n_train)})")
     if size > n_train:
         _fail(scene, f"batch_size {size} is larger than the training set ({n_train} samples "
                      f"with train_fraction {scene.train_fraction:g}); use at most {n_train}, "
