@@ -196,3 +196,32 @@ def test_csv_numbers_are_plain_ascii_and_minus_zero_is_zero(tmp_path):
     np.testing.assert_array_equal(ds.x, [[0, 2], [3, 0], [5, 6], [7, 8], [1, 0.5]])
     np.testing.assert_array_equal(ds.y[:, 0], [0.5, 1.5, 2.5, 3.5, 0])
     assert ds.kind == "regression"
+
+
+def test_csv_column_and_class_names_reach_the_panels(tmp_path):
+    """Axes say the CSV's columns, the legend and colour bar its classes (P(virginica)); a
+    '$' in a name is text, not mathematics; a log whose names do not fit is refused."""
+    from nnviz.draw.frames import FrameRenderer
+    from nnviz.log.record import train
+    from nnviz.log.snapshots import SnapshotLog
+    rng = np.random.default_rng(1)
+    rows = "".join(f"{a + 5:.2f},{b + 4:.2f},{'setosa' if a * a + b * b < 1 else 'virginica'}\n"
+                   for a, b in rng.normal(size=(60, 2)))
+    path = write(tmp_path, "width $cm,length cm,species\n" + rows)
+    train(DataScene(str(path)), tmp_path / "n.npz", steps=2, every=1)
+    log = SnapshotLog(tmp_path / "n.npz")
+    assert log.meta["input_names"] == ["width $cm", "length cm"]
+    assert log.meta["class_names"] == ["setosa", "virginica"]
+    fig = FrameRenderer(log, (640, 480)).figure
+    texts = {t.get_text() for ax in fig.axes for t in ax.findobj(lambda o: hasattr(o, "get_text"))}
+    plane = next(ax for ax in fig.axes if ax.get_xlabel())
+    assert (plane.get_xlabel(), plane.get_ylabel()) == (r"width \$cm", "length cm")
+    assert "P(virginica)" in texts and "setosa, virginica" in texts
+    numbers = write(tmp_path, "a,b,y\n" + "".join(f"{i},{i * i % 7},{i % 2}\n" for i in range(8)),
+                    name="numbers.csv")
+    assert DataScene(str(numbers)).class_names == ["class 0", "class 1"]
+    from nnviz.learn.scene_checks import names_problem
+    assert names_problem("class_names", ["a"], 2) == "class_names holds 1 names for 2"
+    assert "must be a list" in names_problem("input_names", "ab")
+    assert names_problem("input_names", ["a\x07", "b"]) == \
+        "input_names: 'a\\x07' holds the control character '\\x07'"

@@ -65,6 +65,9 @@ class DataScene(Scene):
         elif _is_csv(data):
             from .csvdata import load
             self.table, names, goal, self.classes = load(data, target_column, task)
+            self.input_names = names   # the panels' axes and legends say them
+            self.class_names = None if self.classes is None else [
+                f"class {c}" if _number(c) else c for c in self.classes]
             self.inputs = self.table.x.shape[1]
             if self.inputs > 2:
                 raise UsageError(f"{Path(data).name} has {self.inputs} input columns; nnviz "
@@ -133,3 +136,11 @@ def r_squared(log) -> float:
 
 def _is_csv(data) -> bool:
     return isinstance(data, str) and data.lower().endswith(".csv")
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -168,6 +168,26 @@ def words_problem(words) -> str | None:
     return None
 
 
+MAX_NAME = 100   # characters in an input's or a class's name (a CSV header's, a label's)
+
+
+def names_problem(key: str, names, count: int | None = None) -> str | None:
+    """What is wrong with `names` (a log's meta 'input_names' or 'class_names': one line of
+    printable text each, `count` of them if given), or None."""
+    from ..text import text_problem
+    if not isinstance(names, list) or not 1 <= len(names) <= MAX_CLASSES or not all(
+            isinstance(n, str) and n.strip() and len(n) <= MAX_NAME for n in names):
+        return (f"{key} must be a list of names of 1 to {MAX_NAME} characters, got "
+                f"{str(names)[:60]!r}")
+    if count is not None and len(names) != count:
+        return f"{key} holds {len(names)} names for {count}"
+    for n in names:
+        why = text_problem(n)
+        if why:
+            return f"{key}: {n[:40]!r} {why}"
+    return None
+
+
 def dataset(scene, rng: np.random.Generator) -> data.Dataset:
     """Call `scene.dataset(rng)` and check what it returns."""
     ds = call(scene, "dataset()", scene.dataset, rng)
