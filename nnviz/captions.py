@@ -38,7 +38,7 @@ def read_track(path) -> list[tuple[float, float, str]]:
     that ends before it starts or starts before the one before it, no cue at all)."""
     import webvtt
     path = Path(path)
-    where = f"--captions {path}"
+    where = f"--captions {shown(path)}"
     try:
         if path.stat().st_size > MAX_BYTES:
             raise UsageError(f"{where}: the file is over {MAX_BYTES:,} bytes; give a WebVTT "
@@ -50,39 +50,39 @@ def read_track(path) -> list[tuple[float, float, str]]:
         raise UsageError(f"{where}: cannot read it ({why}); give a WebVTT file") from None
     lines = text.lstrip("\ufeff").splitlines()
     if not lines or not re.match(r"^WEBVTT([ \t].*)?$", lines[0]):
-        raise UsageError(f"{path}:1: a WebVTT file starts with the line WEBVTT; add it")
+        raise UsageError(f"{shown(path)}:1: a WebVTT file starts with the line WEBVTT; add it")
     last, cues = 0.0, []
     for number, line in enumerate(lines, 1):
         if "-->" not in line:
             continue
         m = TIMING.match(line.strip())
         if not m:
-            raise UsageError(f"{path}:{number}: cannot read the timing {line.strip()[:60]!r}; "
+            raise UsageError(f"{shown(path)}:{number}: cannot read the timing {line.strip()[:60]!r}; "
                              f"write it as 00:00:01.000 --> 00:00:04.000")
         start, end = _seconds(*m.groups()[:4]), _seconds(*m.groups()[4:])
         if end <= start:
-            raise UsageError(f"{path}:{number}: the cue ends before it starts; give an end "
+            raise UsageError(f"{shown(path)}:{number}: the cue ends before it starts; give an end "
                              f"after the start")
         if start < last:
-            raise UsageError(f"{path}:{number}: the cue starts before the one above it; put "
+            raise UsageError(f"{shown(path)}:{number}: the cue starts before the one above it; put "
                              f"the cues in order")
         last = start
         cues.append((start, end))
     try:
         parsed = webvtt.read(str(path)).captions
     except (webvtt.errors.MalformedFileError, webvtt.errors.MalformedCaptionError) as e:
-        raise UsageError(f"{path}: not valid WebVTT ({e}); fix the file") from None
+        raise UsageError(f"{shown(path)}: not valid WebVTT ({e}); fix the file") from None
     if not parsed:
-        raise UsageError(f"{path}: holds no cue; give at least one")
+        raise UsageError(f"{shown(path)}: holds no cue; give at least one")
     if len(parsed) != len(cues):
-        raise UsageError(f"{path}: {len(cues)} timing lines but {len(parsed)} cues were read; "
+        raise UsageError(f"{shown(path)}: {len(cues)} timing lines but {len(parsed)} cues were read; "
                          f"separate the cues by blank lines")
     from .text import text_problem
     out = []
     for (start, end), caption in zip(cues, parsed):
         why = text_problem(caption.text, lines=True)
         if why:
-            raise UsageError(f"{path}: the cue at {start:g} s {why}; give printable text")
+            raise UsageError(f"{shown(path)}: the cue at {start:g} s {why}; give printable text")
         out.append((start, end, caption.text))
     return out
 
@@ -102,9 +102,20 @@ def check_captions(value) -> str:
     return str(Path(value).resolve())
 
 
+def shown(path) -> str:
+    """The track's path as the user likely gave it: settings keep it absolute (a job may run
+    elsewhere), and one under the working folder is said relative to it again."""
+    path = Path(path)
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def past_video(path, duration: float) -> None:
-    """Refuse a hand-written track with a cue that ends after the video does."""
+    """Refuse a hand-written track with a cue that ends after the video does (checked before
+    training from the video's planned length, and after it from the frames made)."""
     for start, end, _ in read_track(path):
         if end > duration + 0.0005:
-            raise UsageError(f"--captions {path}: a cue runs to {end:g} s, past the video's "
+            raise UsageError(f"--captions {shown(path)}: a cue runs to {end:g} s, past the video's "
                              f"{duration:g} s; end it by then (or render a longer video)")

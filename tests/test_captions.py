@@ -92,3 +92,33 @@ def test_captions_takes_none_burn_or_a_vtt_file(tmp_path):
     from nnviz.errors import UsageError
     with pytest.raises(UsageError, match="give none, burn or a WebVTT file"):
         nnviz.render("xor_two_classes", quick=True, captions="loud", out=tmp_path)
+
+
+def test_a_track_past_the_video_is_refused_before_training(tmp_path):
+    """The video's length is known from steps, every, fps and hold: a track too long is
+    refused before the scene's data is made, naming the path as it was given."""
+    (tmp_path / "mine.vtt").write_text("WEBVTT\n\n00:00:01.000 --> 00:00:12.000\nhi\n")
+    (tmp_path / "marked.py").write_text(
+        "from pathlib import Path\n"
+        "from nnviz.learn.scene import Scene\n"
+        "from nnviz.learn import data\n\n"
+        "class Marked(Scene):\n"
+        "    name = 'marked'\n"
+        "    steps, every = 40, 1\n\n"
+        "    def dataset(self, rng):\n"
+        "        Path('trained').touch()\n"
+        "        return data.noisy_linear(rng, 50)\n\n"
+        "    def model(self, rng, n_in, n_out):\n"
+        "        from nnviz.learn import nn\n"
+        "        return nn.mlp([n_in, n_out], 'tanh', rng=rng)\n")
+    # 41 snapshots + 2 s held, at 30 fps: 3.367 s
+    r = run_cli("render", "marked.py", "--captions", "mine.vtt", "--fps", "30", "--hold", "2",
+                "--formats", "mp4", "--out", "out", cwd=tmp_path)
+    assert_one_line_error(r, 2, "Error: --captions mine.vtt: a cue runs to 12 s, past the "
+                                "video's 3.36667 s; end it by then")
+    assert not (tmp_path / "trained").exists() and not (tmp_path / "out").exists()
+    (tmp_path / "mine.vtt").write_text("WEBVTT\n\n00:00:01.000 --> 00:00:03.000\nhi\n")
+    r = run_cli("render", "marked.py", "--captions", "mine.vtt", "--fps", "30", "--hold", "2",
+                "--formats", "mp4", "--size", "320x240", "--out", "out", cwd=tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert (tmp_path / "trained").exists()

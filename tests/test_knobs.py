@@ -67,6 +67,23 @@ def test_hidden_none_and_sizes(tmp_path):
     assert log.meta["options"]["optimizer"] == "sgd" and log.meta["options"]["batch_size"] == 50
 
 
+def test_hidden_none_with_data_keeps_no_activation_of_the_dataset(tmp_path):
+    """A dataset's default activation (tanh) is not a user's --activation: --hidden none gives
+    a network of no hidden layer, and Playground's classic, the circle from x1, x2 and their
+    squares, is learned by it (the circle is linear in the squares)."""
+    from nnviz.learn.datascene import DataScene
+    scene = knobs.apply(DataScene("circle"), build([("call", dict(
+        hidden="none", features="x1,x2,x1sq,x2sq"))]).train)
+    log = train(scene, tmp_path / "c.npz", steps=300, every=300)
+    assert log.meta["architecture"] == [
+        {"layer": "features", "names": ["x1", "x2", "x1sq", "x2sq"]},
+        {"layer": "dense", "n_in": 4, "n_out": 2}]
+    assert log["accuracy/val"][-1] >= 0.95
+    r = run_cli("render", "--data", "circle", "--hidden", "none", "--quick", "--formats", "mp4",
+                "--out", tmp_path, "-q")
+    assert r.returncode == 0, r.stderr
+
+
 @pytest.mark.parametrize("kind", ["l1", "l2"])
 def test_regularization_enters_the_loss_and_the_gradient(tmp_path, kind):
     """grad/ is the full training set's gradient of data loss + penalty (central differences
@@ -115,6 +132,15 @@ def test_no_knob_leaves_the_scene_as_it_was():
 
 @pytest.mark.parametrize("args, fragments", [
     (["linear_regression", "--activation", "tanh"], ["has none: add hidden layers"]),
+    (["xor_two_classes", "--hidden", "none", "--activation", "relu"],
+     ["Error: --activation sets the hidden layers' activation, and --hidden none leaves none: "
+      "drop one of them"]),
+    (["--data", "circle", "--ratio", "0.9", "--batch", "1000"],
+     ["Error: --batch 1000 is larger than the training set of circle (450 samples with --ratio "
+      "0.9); give --batch 450 or less, or leave it out for the default (21)"]),
+    (["xor_two_classes", "--batch", "300"],
+     ["Error: --batch 300 is larger than the training set of xor_two_classes (280 samples with "
+      "0.7 of them for training); give --batch 280 or less"]),
     (["linear_regression", "--features", "x1,x2"], ["--features are of two inputs"]),
     (["xor_two_classes", "--noise", "0.2"], ["--noise changes the data of --data"]),
     (["xor_two_classes", "--reg-rate", "0.1"], ["--reg-rate needs --regularization l1 or l2"]),
@@ -141,6 +167,25 @@ def test_show_says_the_chosen_network_and_penalty():
     assert r.returncode == 0, r.stderr
     assert "features x₁, x₂, sin x₁ -> 3-8-8-2, tanh hidden" in r.stdout
     assert "+ L1 penalty, rate 0.01" in r.stdout
+
+
+def test_the_description_says_what_the_knobs_changed(tmp_path):
+    """A scene's sentence names its own network; with the knobs it must not stand alone."""
+    r = run_cli("show", "xor_two_classes", "--hidden", "8,8", "--activation", "tanh",
+                "--features", "x1,x2,x1x2")
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.splitlines()[0] == (
+        "xor_two_classes  A 2-4-4-2 LeakyReLU classifier separates the two XOR classes. "
+        "Here with: features x₁, x₂, x₁x₂; hidden layers 8-8; tanh hidden.")
+    log = train(knobbed("xor_two_classes", hidden="none"), tmp_path / "n.npz", steps=2, every=1)
+    assert log.meta["description"].endswith("XOR classes. Here with: no hidden layer.")
+    r = run_cli("render", "xor_two_classes", "--hidden", "3", "--quick", "--formats", "mp4",
+                "--out", tmp_path, "-q")
+    assert r.returncode == 0, r.stderr
+    page = (tmp_path / "xor_two_classes" / "xor_two_classes.html").read_text()
+    assert "Here with: hidden layers 3." in page
+    plain = run_cli("show", "xor_two_classes")
+    assert "Here with" not in plain.stdout   # no knob, the scene's own words
 
 
 def test_landscape_with_a_penalty_is_refused(tmp_path):

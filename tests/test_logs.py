@@ -260,6 +260,9 @@ META = [   # (key, bad value, fragment); None as value: the key is removed
     ("architecture", [{"layer": "dense", "n_in": 2, "n_out": 5}],
      "field 'param/0.W' has shape (5, 2, 4), which disagrees with the expected shape (N, 2, 5)"),
 ]
+META += [("input_names", "ab", "meta input_names must be a list"),
+         ("input_names", ["a", "x" * 101], "meta input_names must be a list"),
+         ("class_names", ["a\x07", "b"], "meta class_names: 'a\\x07' holds the control character")]
 NAMES = ["../../x", "/tmp/nnviz-abs", "", ".", "..", ".hidden", "a/b", "a\\b", "-x", "a b",
          "ünï", "x" * 101, 7, None, ["x"]]
 META += [("scene", name, "meta 'scene'") for name in NAMES]

@@ -71,6 +71,9 @@ def test_csv_without_header_floats_are_regression_and_target_column(tmp_path):
     ("a,y\n" + "".join(f"{i},c{i}\n" for i in range(11)), "holds 11 classes; at most 10"),
     ("a,b,y\n1,2,0.5\n1,4,1.5\n1,6,2.5\n1,8,3.5\n", "column 1 (a) holds one value (1) in every row"),
     ("a,b,y\n1,2,0.5\n3,oops,1.5\n5,6,2.5\n7,8,3.5\n", "data.csv line 3, column 2: 'oops' is not a number"),
+    ("a,b,y\n1,2,0.5\n3,1_000,1.5\n5,6,2.5\n7,8,3.5\n", "data.csv line 3, column 2: '1_000' is not a number"),
+    ("a,b,y\n1,2,0.5\n3,4,1.5\n5,\u0663,2.5\n7,8,3.5\n", "data.csv line 4, column 2: '\u0663' is not a number"),
+    ("a,b,y\n1,2,0.5\n3,4,1.5\n5,6,2.5\n7,8,1_0.5\n", "data.csv line 5, column 3: '1_0.5' is not a number"),
     ("a,b,c,y\n1,2,3,0\n4,5,6,1\n7,8,9,0\n1,3,2,1\n", "has 3 input columns; nnviz draws one or two"),
 ])
 def test_bad_csv_is_one_line_exit_2_nothing_written(tmp_path, text, message):
@@ -112,7 +115,13 @@ def test_cli_data_and_target_render(tmp_path):
     (["--data", "moons"], "not a built-in dataset nor a .csv file; choose from circle"),
     (["--data", "nope.csv"], "no such file"),
     (["--target", "x +* 2"], "--target: column"),
-    (["--target", "log(x)"], "is not a finite number at x"),
+    (["--target", "log(x)"], "Error: --target: not a finite number at x = -3 (inputs span -3 "
+                             "to 3); give a formula defined there"),
+    (["--target", "1/x"], "Error: --target: not a finite number at x = 0 "),
+    (["--target", "1/(x-0.1234)"], "Error: --target: jumps by 7.5e+04 near x = 0.1234 (a pole?); "
+                                   "give a formula continuous on -3 to 3"),
+    (["--target", "tan(x)"], "Error: --target: jumps by 2.9e+05 near x = -1.571 (a pole?)"),
+    (["--target", "1/(x1-0.1)*x2"], "Error: --target: jumps by 1.13e+03 near x = 0.102, -3 "),
     (["--data", "circle", "--target", "x"], "not both"),
     (["--data", "circle", "--task", "regression"], "are for a CSV file"),
     (["--name", "x"], "go with --data or --target"),
@@ -129,3 +138,90 @@ def test_data_scene_is_deterministic(tmp_path):
     b = train(DataScene("spiral"), tmp_path / "b.npz", steps=5, every=5, seed=4)
     np.testing.assert_array_equal(a["loss/train"], b["loss/train"])
     np.testing.assert_array_equal(a["data/x_train"], b["data/x_train"])
+
+
+@pytest.mark.parametrize("rows, ratio, fewest", [(4, None, 6), (5, None, 6), (6, "0.9", 16),
+                                                 (15, "0.1", 15)])
+def test_too_few_rows_for_the_ratio_is_one_line(tmp_path, rows, ratio, fewest):
+    """Both the training and the validation set keep 2 rows or more; the least is said for the
+    --ratio given (a blank line is no row)."""
+    text = "a,b,y\n" + "".join(f"{i},{i * i % 7},{i % 2}\n" + ("\n" if i == 1 else "")
+                               for i in range(rows - (rows == 15)))
+    path = write(tmp_path, text)
+    r = run_cli("render", "--data", path, *(["--ratio", ratio] if ratio else []),
+                "--out", tmp_path / "o", "--quick")
+    n = rows - (rows == 15)
+    assert_one_line_error(r, 2, f"Error: data.csv: {n} data rows are too few to keep 2 for "
+                                f"training and 2 for validation with --ratio "
+                                f"{ratio or '0.7'}; give at least {fewest} rows")
+    assert not (tmp_path / "o").exists()
+
+
+def test_fewest_rows_render_and_any_scene_is_checked(tmp_path):
+    from nnviz.learn import data
+    assert [data.fewest_samples(r) for r in (0.1, 0.5, 0.7, 0.9)] == [15, 4, 6, 16]
+    for r in (0.1, 0.3, 0.5, 0.7, 0.9):   # the least is enough, one fewer is not
+        n = data.fewest_samples(r)
+        assert min(data.train_size(n, r), n - data.train_size(n, r)) >= 2
+        assert min(data.train_size(n - 1, r), n - 1 - data.train_size(n - 1, r)) < 2
+    path = write(tmp_path, "a,b,y\n" + "".join(f"{i},{i * i % 7},{i % 2}\n" for i in range(6)))
+    r = run_cli("render", "--data", path, "--quick", "--formats", "mp4", "--out", tmp_path, "-q")
+    assert r.returncode == 0, r.stderr
+    from nnviz.learn import scene_checks
+    from nnviz.learn.scene import Scene
+
+    class Tiny(Scene):
+        name = "tiny"
+        train_fraction = 0.9
+
+        def dataset(self, rng):
+            return data.Dataset(np.arange(10.0)[:, None], np.arange(10.0)[:, None], "regression")
+    with pytest.raises(UsageError, match=r"^scene 'tiny': dataset\(\) returned 10 samples, split "
+                                         r"9 to train and 1 to validate with train_fraction "
+                                         r"\(--ratio\) 0.9; each part needs at least 2: give "
+                                         r"at least 16 samples$"):
+        scene_checks.split(Tiny(), Tiny().dataset(None), np.random.default_rng(0))
+
+
+@pytest.mark.parametrize("text", ["sin(3*x) + 0.1*x**2", "exp(3*x)", "sqrt(abs(x))", "sin(30*x)",
+                                  "x1*exp(-x2)", "exp(-(x1**2 + x2**2))", "0*x"])
+def test_continuous_formulas_are_not_taken_for_poles(text):
+    tree, inputs = formula.parse(text)
+    formula.check(tree, inputs, 3.0)
+
+
+def test_csv_numbers_are_plain_ascii_and_minus_zero_is_zero(tmp_path):
+    """float() takes '1_000' and Arabic-Indic digits; the README's numbers do not. '-0' is 0."""
+    ds, *_ = load(write(tmp_path, "a,b,y\n-0,2,0.5\n3,-0.0,1.5\n5,6,2.5\n7,8e0,3.5\n+1,.5,-0\n"))
+    np.testing.assert_array_equal(ds.x, [[0, 2], [3, 0], [5, 6], [7, 8], [1, 0.5]])
+    np.testing.assert_array_equal(ds.y[:, 0], [0.5, 1.5, 2.5, 3.5, 0])
+    assert ds.kind == "regression"
+
+
+def test_csv_column_and_class_names_reach_the_panels(tmp_path):
+    """Axes say the CSV's columns, the legend and colour bar its classes (P(virginica)); a
+    '$' in a name is text, not mathematics; a log whose names do not fit is refused."""
+    from nnviz.draw.frames import FrameRenderer
+    from nnviz.log.record import train
+    from nnviz.log.snapshots import SnapshotLog
+    rng = np.random.default_rng(1)
+    rows = "".join(f"{a + 5:.2f},{b + 4:.2f},{'setosa' if a * a + b * b < 1 else 'virginica'}\n"
+                   for a, b in rng.normal(size=(60, 2)))
+    path = write(tmp_path, "width $cm,length cm,species\n" + rows)
+    train(DataScene(str(path)), tmp_path / "n.npz", steps=2, every=1)
+    log = SnapshotLog(tmp_path / "n.npz")
+    assert log.meta["input_names"] == ["width $cm", "length cm"]
+    assert log.meta["class_names"] == ["setosa", "virginica"]
+    fig = FrameRenderer(log, (640, 480)).figure
+    texts = {t.get_text() for ax in fig.axes for t in ax.findobj(lambda o: hasattr(o, "get_text"))}
+    plane = next(ax for ax in fig.axes if ax.get_xlabel())
+    assert (plane.get_xlabel(), plane.get_ylabel()) == (r"width \$cm", "length cm")
+    assert "P(virginica)" in texts and "setosa, virginica" in texts
+    numbers = write(tmp_path, "a,b,y\n" + "".join(f"{i},{i * i % 7},{i % 2}\n" for i in range(8)),
+                    name="numbers.csv")
+    assert DataScene(str(numbers)).class_names == ["class 0", "class 1"]
+    from nnviz.learn.scene_checks import names_problem
+    assert names_problem("class_names", ["a"], 2) == "class_names holds 1 names for 2"
+    assert "must be a list" in names_problem("input_names", "ab")
+    assert names_problem("input_names", ["a\x07", "b"]) == \
+        "input_names: 'a\\x07' holds the control character '\\x07'"

@@ -23,6 +23,12 @@ MAX_BYTES = 1 << 30
 
 
 def _parses(text: str) -> bool:
+    """A number as the README says one is written: float()'s grammar in ASCII without '_'
+    (digits, sign, decimal point, exponent); float() alone also takes '1_000' and '٣'."""
+    return _plain(text) and _floats(text)
+
+
+def _floats(text: str) -> bool:
     try:
         float(text)
     except ValueError:
@@ -69,7 +75,7 @@ def load(path, target_column: str | None = None, task: str | None = None):
     if len(body) > MAX_ROWS:
         fail(f"{len(body):,} rows; at most {MAX_ROWS:,}")
     if len(body) < 4:
-        fail(f"{len(body)} data rows; give at least 4")
+        fail(f"{len(body)} data rows; give at least 4 (6 with the default --ratio 0.7)")
     for number, row in body:
         if len(row) != width:
             raise UsageError(f"{where} line {number}: {len(row)} fields where the "
@@ -90,6 +96,8 @@ def load(path, target_column: str | None = None, task: str | None = None):
         x[:, j] = _numbers(cells[:, k], body, k, where)
     raw = [c.strip() for c in cells[:, target]]
     numeric = all(_parses(c) for c in raw)
+    if not numeric and all(_floats(c) for c in raw):   # numbers, one written as '1_000' or '٣'
+        _numbers(cells[:, target], body, target, where)   # names it
     values = _numbers(cells[:, target], body, target, where) if numeric else None
     if task is None:
         task = ("regression" if numeric and not np.all(values == np.round(values))
@@ -119,6 +127,8 @@ def load(path, target_column: str | None = None, task: str | None = None):
 def _numbers(column, body, k: int, where: str) -> np.ndarray:
     """A column of cells as floats; the first cell that is not a finite number is named."""
     try:
+        if not _plain("".join(column)):   # one C pass over the column's text
+            raise ValueError("not ASCII or has '_'")
         values = np.array(column, dtype=np.float64)   # fast path: C parsing of the strings
         bad = ~np.isfinite(values)
     except ValueError:
@@ -131,3 +141,7 @@ def _numbers(column, body, k: int, where: str) -> np.ndarray:
                else "is not a finite number (NaN or infinity)")
         raise UsageError(f"{where} line {body[i][0]}, column {k + 1}: {cell.strip()!r:.40} {why}")
     return values
+
+
+def _plain(text: str) -> bool:
+    return text.isascii() and "_" not in text

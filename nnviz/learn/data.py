@@ -114,10 +114,23 @@ def split(ds: Dataset, rng: np.random.Generator, train_fraction: float = 0.7
     if not 0.0 < train_fraction < 1.0:
         raise ValueError(f"train_fraction must be between 0 and 1, got {train_fraction!r}")
     order = rng.permutation(len(ds))
-    cut = int(round(train_fraction * len(ds)))
-    cut = min(max(cut, 1), len(ds) - 1)
+    cut = train_size(len(ds), train_fraction)
     part = lambda idx: Dataset(ds.x[idx], ds.y[idx], ds.kind)
     return part(order[:cut]), part(order[cut:])
+
+
+def train_size(n: int, train_fraction: float) -> int:
+    """How many of `n` samples `split` trains on (the rest validate): at least 1 each side."""
+    return min(max(int(round(train_fraction * n)), 1), n - 1)
+
+
+def fewest_samples(train_fraction: float) -> int:
+    """The fewest samples `split` cuts into a training and a validation set of 2 or more each
+    (a set of 1 has no spread to standardise by nor a mean to measure)."""
+    n = 4
+    while min(train_size(n, train_fraction), n - train_size(n, train_fraction)) < 2:
+        n += 1
+    return n
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from . import nn, playground
-from .data import Dataset
+from .data import Dataset, fewest_samples
 from .scene import Scene
 from ..errors import UsageError
 from ..names import check_scene_name
@@ -48,8 +48,9 @@ class DataScene(Scene):
             raise UsageError("--target-column and --task are for a CSV file given to --data")
         self.source, self.classes, self.noise = data, None, None
         if target is not None:
-            from .formula import parse
+            from .formula import check, parse
             self.formula, self.inputs = parse(target)
+            check(self.formula, self.inputs, TARGET_RANGE)
             self.noise, auto = 0.1, "target"
             self.title = f"Regression on y = {target.strip()}"[:120]
             self.description = f"A network fits y = {target.strip()} from noisy samples."
@@ -64,6 +65,9 @@ class DataScene(Scene):
         elif _is_csv(data):
             from .csvdata import load
             self.table, names, goal, self.classes = load(data, target_column, task)
+            self.input_names = names   # the panels' axes and legends say them
+            self.class_names = None if self.classes is None else [
+                f"class {c}" if _number(c) else c for c in self.classes]
             self.inputs = self.table.x.shape[1]
             if self.inputs > 2:
                 raise UsageError(f"{Path(data).name} has {self.inputs} input columns; nnviz "
@@ -94,13 +98,18 @@ class DataScene(Scene):
         if self.source in playground.NAMES:
             return playground.MAKERS[self.source](rng, self.samples, self.noise)
         if self.source is not None:
+            fewest = fewest_samples(self.train_fraction)
+            if len(self.table) < fewest:
+                raise UsageError(f"{Path(self.source).name}: {len(self.table)} data rows are too "
+                                 f"few to keep 2 for training and 2 for validation with --ratio "
+                                 f"{self.train_fraction:g}; give at least {fewest} rows")
             return self.table
         from .formula import evaluate
         x = rng.uniform(-TARGET_RANGE, TARGET_RANGE, (TARGET_SAMPLES, self.inputs))
         y = evaluate(self.formula, x)
         if not np.isfinite(y).all():
             bad = x[np.argmax(~np.isfinite(y))]
-            raise UsageError(f"--target is not a finite number at x = "
+            raise UsageError(f"--target: not a finite number at x = "
                              f"{', '.join(f'{v:.3g}' for v in bad)} (inputs span "
                              f"-{TARGET_RANGE:g} to {TARGET_RANGE:g}); give a formula defined there")
         spread = y.std() if y.std() > 0 else 1.0
@@ -127,3 +136,11 @@ def r_squared(log) -> float:
 
 def _is_csv(data) -> bool:
     return isinstance(data, str) and data.lower().endswith(".csv")
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -53,7 +53,7 @@ def describe(scene) -> list[tuple[str, str]]:
     data_rng, split_rng, init_rng, _ = (
         np.random.default_rng(s) for s in np.random.SeedSequence(0).spawn(4))
     ds = scene_checks.dataset(scene, data_rng)
-    train_set, val_set = data.split(ds, split_rng, scene.train_fraction)
+    train_set, val_set = scene_checks.split(scene, ds, split_rng)
     model = scene_checks.model(scene, init_rng, ds)
     try:
         architecture = model.architecture()

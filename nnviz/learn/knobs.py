@@ -37,10 +37,34 @@ def apply(scene, train, compared=()):
     if "reg_rate" in given and "regularization" not in compared and \
             given.get("regularization", scene.regularization) == "none":
         raise UsageError("--reg-rate needs --regularization l1 or l2")
+    if given.get("hidden") == () and "activation" in given:
+        raise UsageError("--activation sets the hidden layers' activation, and --hidden none "
+                         "leaves none: drop one of them")
     scene = copy.copy(scene)
+    scene.given_knobs = frozenset(given)   # a refusal later names the option, not the attribute
     for name, value in given.items():
         setattr(scene, ATTRIBUTE[name], value)
+    if given.get("hidden") == ():   # the scene's own activation was for layers now gone
+        scene.hidden_activation = None
+    changed = network_words(given)
+    if changed:   # the scene's sentence may say its own network ("A 2-4-4-2 LeakyReLU ...")
+        scene.description = f"{scene.description.rstrip()} Here with: {changed}.".lstrip()
     return scene
+
+
+def network_words(given: dict) -> str:
+    """What the knobs `given` change in the network, in words: `features x₁, x₂, x₁x₂;
+    hidden layers 8-8; tanh hidden` ('' for none)."""
+    from .features import pretty
+    words = []
+    if given.get("features") is not None:
+        words.append(f"features {', '.join(pretty(given['features']))}")
+    if given.get("hidden") is not None:
+        words.append(f"hidden layers {'-'.join(map(str, given['hidden']))}" if given["hidden"]
+                     else "no hidden layer")
+    if given.get("activation") is not None:
+        words.append(f"{given['activation']} hidden")
+    return "; ".join(words)
 
 
 def shape(architecture) -> tuple[list[int], str | None, float, str]:
@@ -73,6 +97,7 @@ def rebuild(scene_name: str, own: nn.Sequential, rng: np.random.Generator, hidde
         raise UsageError(f"--activation sets the hidden layers' activation, and this network "
                          f"of scene {scene_name!r} has none: add hidden layers, e.g. --hidden 8")
     act = activation or (own_act if own_act not in (None, "linear") or not widths else "tanh")
+    act = act if widths else "linear"   # no hidden layer: no hidden activation to choose
     first = [Features(features)] if features is not None else []
     width_in = len(features) if features is not None else n_in
     body = nn.mlp([width_in, *widths, own.n_out], act, output=output, slope=slope)

@@ -41,14 +41,27 @@ def _where(scene, error: BaseException) -> str:
     return f" ({frames[-1].filename}:{frames[-1].lineno})" if frames else ""
 
 
+def _ours(scene) -> bool:
+    """Is the scene one of nnviz's own (its class defined in the nnviz package)?"""
+    try:
+        source = Path(inspect.getsourcefile(scene if isinstance(scene, type) else type(scene)))
+    except (TypeError, OSError):
+        return False
+    return source.resolve().is_relative_to(Path(__file__).resolve().parents[1])
+
+
 def call(scene, what: str, function, *args):
-    """Run a scene's own code; any exception or sys.exit() in it becomes one line."""
+    """Run a scene's own code; any exception or sys.exit() in it becomes one line. A
+    UsageError of nnviz's own scenes (the data scene's "--target is not a finite number")
+    already is that line, naming the option, and passes as it is."""
     try:
         return function(*args)
     except SystemExit as e:
         _fail(scene, f"{what} called sys.exit({'' if e.code is None else repr(e.code)})"
                      f"{_where(scene, e)}; a scene must return its result, not exit")
     except Exception as e:
+        if isinstance(e, UsageError) and _ours(scene):
+            raise
         text = " ".join(str(e).split())
         _fail(scene, f"{what} raised {type(e).__name__}{': ' + text if text else ''}{_where(scene, e)}")
 
@@ -155,6 +168,26 @@ def words_problem(words) -> str | None:
     return None
 
 
+MAX_NAME = 100   # characters in an input's or a class's name (a CSV header's, a label's)
+
+
+def names_problem(key: str, names, count: int | None = None) -> str | None:
+    """What is wrong with `names` (a log's meta 'input_names' or 'class_names': one line of
+    printable text each, `count` of them if given), or None."""
+    from ..text import text_problem
+    if not isinstance(names, list) or not 1 <= len(names) <= MAX_CLASSES or not all(
+            isinstance(n, str) and n.strip() and len(n) <= MAX_NAME for n in names):
+        return (f"{key} must be a list of names of 1 to {MAX_NAME} characters, got "
+                f"{str(names)[:60]!r}")
+    if count is not None and len(names) != count:
+        return f"{key} holds {len(names)} names for {count}"
+    for n in names:
+        why = text_problem(n)
+        if why:
+            return f"{key}: {n[:40]!r} {why}"
+    return None
+
+
 def dataset(scene, rng: np.random.Generator) -> data.Dataset:
     """Call `scene.dataset(rng)` and check what it returns."""
     ds = call(scene, "dataset()", scene.dataset, rng)
@@ -188,6 +221,17 @@ def dataset(scene, rng: np.random.Generator) -> data.Dataset:
                 f"nor one 0/1 column (y has shape {ds.y.shape}); build y with "
                 f"np.eye(n_classes)[labels], or labels[:, None] for two classes and one output")
     return ds
+
+
+def split(scene, ds: data.Dataset, rng: np.random.Generator):
+    """`data.split` of the scene's data, once both parts hold at least 2 samples."""
+    n, fraction = len(ds), scene.train_fraction
+    if n < data.fewest_samples(fraction):
+        cut = data.train_size(n, fraction)
+        _fail(scene, f"dataset() returned {n} samples, split {cut} to train and {n - cut} to "
+                     f"validate with train_fraction (--ratio) {fraction:g}; each part needs at "
+                     f"least 2: give at least {data.fewest_samples(fraction)} samples")
+    return data.split(ds, rng, fraction)
 
 
 def loss_name(scene, ds: data.Dataset) -> str:
@@ -252,6 +296,13 @@ def batch_size(scene, n_train: int) -> int:
     size = scene.batch_size
     if size is None:
         return data.batch_size(n_train)
+    given = getattr(scene, "given_knobs", ())
+    if size > n_train and "batch" in given:   # the user's --batch, not the scene's code
+        share = (f"--ratio {scene.train_fraction:g}" if "ratio" in given else
+                 f"{scene.train_fraction:g} of them for training")
+        raise UsageError(f"--batch {size} is larger than the training set of {scene.name} "
+                         f"({n_train} samples with {share}); give --batch {n_train} or less, "
+                         f"or leave it out for the default ({data.batch_size(n_train)})")
     if size > n_train:
         _fail(scene, f"batch_size {size} is larger than the training set ({n_train} samples "
                      f"with train_fraction {scene.train_fraction:g}); use at most {n_train}, "

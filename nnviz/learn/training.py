@@ -161,7 +161,7 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
         np.random.default_rng(s) for s in np.random.SeedSequence(seed).spawn(4))
     ds = scene_checks.dataset(scene, data_rng)
     classify = ds.kind == "classification"
-    train_set, val_set = data.split(ds, split_rng, scene.train_fraction)
+    train_set, val_set = scene_checks.split(scene, ds, split_rng)
     sx = data.Standardizer.fit(train_set.x)
     keep_y = classify or not scene.standardize_targets
     sy = data.Standardizer.identity(ds.y.shape[1]) if keep_y else data.Standardizer.fit(train_set.y)
@@ -296,6 +296,15 @@ def train(scene: Scene, writer: Callable, *, steps: int | None = None, every: in
             "versions": {"nnviz": __version__, "numpy": np.__version__}}
     if run is not None:
         meta["run"] = run
+    # a CSV's column and class names (nnviz.learn.datascene), for the panels' axes and legends
+    for key, count in (("input_names", ds.x.shape[1]),
+                       ("class_names", max(2, ds.y.shape[1]) if classify else None)):
+        names = getattr(scene, key, None)
+        if names is not None and count is not None:
+            why = scene_checks.names_problem(key, list(names), count)
+            if why:
+                raise UsageError(f"scene {scene.name!r}: {why}")
+            meta[key] = list(names)
     if getattr(scene, "words", None):   # the scene's own sentences, for the story (checked)
         meta["words"] = {str(k): v for k, v in scene.words.items()}
     # the network sees standardised units: with these a log alone turns data into predictions

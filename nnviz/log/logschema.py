@@ -176,6 +176,12 @@ def check_meta(meta: dict) -> None:
         why = words_problem(meta["words"])
         if why:
             raise Invalid(f"meta {why}")
+    for key in ("input_names", "class_names"):   # a CSV's (nnviz.learn.datascene)
+        if key in meta:
+            from ..learn.scene_checks import names_problem
+            why = names_problem(key, meta[key])
+            if why:
+                raise Invalid(f"meta {why}")
     if "theme" in meta and (not isinstance(meta["theme"], str) or meta["theme"] not in THEMES):
         shown = meta["theme"] if isinstance(meta["theme"], str) else type(meta["theme"]).__name__
         raise Invalid(f"meta 'theme' must be one of {', '.join(THEMES)}, got {shown[:40]!r}")

@@ -51,10 +51,11 @@ def log_copy(source: SnapshotLog, final: Path, name: str) -> tuple[Path, Snapsho
 
 
 def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
-         progress) -> RenderResult:
+         progress, snapshots: int | None = None) -> RenderResult:
     """Make the logs (`produce` fills their temporaries and returns (make_renderer(size),
     frames, title, the logs)), draw and encode the frames, write poster and page, commit everything
-    at once."""
+    at once. `snapshots`: how many the logs will hold, when known before they are made (a
+    hand-written captions track too long for the video is then refused before training)."""
     from ..publish.page import image_blocks, standalone_page, video_block
     from ..publish.tracks import TRACKS, write_tracks
     from ..story.race import tell_logs
@@ -72,6 +73,9 @@ def make(folder, name, logs_final, produce, stale_extra, settings: Settings,
     tick = progress or (lambda n=1: None)
     phase = getattr(progress, "phase", lambda label: None)   # a Progress names each stage
     encoder = None
+    captions = settings.look.captions
+    if snapshots is not None and captions not in CHOICES:
+        past_video(captions, (snapshots + int(round(hold * fps))) / fps)
     try:
         interrupts.check()
         make_renderer, n_snapshots, title, story_logs = produce(temps, tick)

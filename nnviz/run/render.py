@@ -134,7 +134,10 @@ def _render_in_folder(folder, name, scene, source, settings: Settings,
                 len(log),
                 look.title or log.meta["title"], [log])
 
-    return make(folder, name, final, produce, (), settings, progress)
+    from ..learn.training import schedule
+    planned = (len(schedule(train.steps or scene.steps, train.every or scene.every))
+               if source is None else len(source))
+    return make(folder, name, final, produce, (), settings, progress, planned)
 
 
 def warn_if_diverged(log: SnapshotLog) -> None:

@@ -93,7 +93,12 @@ def render_runs(scene, sources, settings: Settings, *, out, progress=None, jobs=
                             logs, size, chosen_panels, look.theme, look.title, read_at),
                         len(logs[0]), look.title or logs[0].meta["title"], logs)
 
-            return make(folder, name, finals, produce, stale, settings, progress)
+            from ..learn.training import schedule
+            planned = (None if scene is not None and any(
+                {"steps", "every"} & set(r.overrides) for r in plan) else
+                len(schedule(train.steps or scene.steps, train.every or scene.every))
+                if scene is not None else len(sources[0]))
+            return make(folder, name, finals, produce, stale, settings, progress, planned)
         except BaseException:
             if made:
                 with suppress(OSError):

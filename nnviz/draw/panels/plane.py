@@ -77,8 +77,9 @@ class _Plane(Panel):
         else:
             bar = self.ax.figure.colorbar(self.colors, ax=self.ax, fraction=0.05, pad=0.02)
             bar.set_label(label)
-        self.ax.set_xlabel("$x_1$")
-        self.ax.set_ylabel("$x_2$")
+        names = log.meta.get("input_names") or ["$x_1$", "$x_2$"]   # a CSV's columns
+        self.ax.set_xlabel(shown_name(names[0]) if names[0] != "$x_1$" else names[0])
+        self.ax.set_ylabel(shown_name(names[1]) if names[1] != "$x_2$" else names[1])
         return x0, x1
 
     def _legend(self, colours: str, values, extra=(), tile=None):
@@ -114,6 +115,16 @@ class _Plane(Panel):
             x[:, 0], x[:, 1], color=self.colors.to_rgba(values), marker=marker,
             s=self.style["dot"] * 3, edgecolors=self.theme.edge,
             linewidths=self.style["line"] * 0.3))
+
+
+NAME_SHOWN = 24   # characters of a column's or class's name a frame shows
+
+
+def shown_name(name: str) -> str:
+    """A name from the user's file as a frame shows it: cut to NAME_SHOWN characters, and its
+    '$' escaped (matplotlib would read text between two as mathematics)."""
+    name = name if len(name) <= NAME_SHOWN else name[:NAME_SHOWN - 1] + "…"
+    return name.replace("$", r"\$")
 
 
 @panel("heatmap")
@@ -175,7 +186,8 @@ class Boundary(_Plane):
 
     def __init__(self, ax, log, series, style, tile=None):
         super().__init__(ax, log, series, style)
-        x0, x1 = self._image(log, 0.0, 1.0, "P(class 1)", tile)
+        names = [shown_name(n) for n in log.meta.get("class_names") or ("class 0", "class 1")]
+        x0, x1 = self._image(log, 0.0, 1.0, f"P({names[-1]})", tile)
         self.x0, self.x1 = x0, x1
         self.edge = self.dynamic(LineCollection([], colors=self.theme.ink,
                                                 linewidths=style["line"] * 1.3))
@@ -187,7 +199,7 @@ class Boundary(_Plane):
             [], [], s=style["dot"] * 9, facecolors="none", edgecolors=self.theme.wrong,
             linewidths=style["line"] * 0.9, label="misclassified"))
         # class 0 takes the colour of P = 0, class 1 that of P = 1
-        self.points = self.sprite(points + self._legend("class 0, class 1", (0.0, 1.0),
+        self.points = self.sprite(points + self._legend(", ".join(names), (0.0, 1.0),
                                                         extra=[self.wrong], tile=tile))
 
     @staticmethod
