@@ -61,6 +61,8 @@ def floor(log, size, fps: float, hold: float, out: Path) -> float:
     frames = [bytes(f) for f in FrameRenderer(log, size).frames()]
     frames += [frames[-1]] * round(hold * fps)
     outputs = {FORMATS[n]: out / f"floor.{FORMATS[n].extension}" for n in DEFAULT_FORMATS}
+    for path in outputs.values():   # the encoder writes into files that exist (as renders' temporaries)
+        path.touch()
     start = time.perf_counter()
     enc = Encoder(outputs, size, fps, len(frames))
     for frame in frames:

@@ -85,6 +85,8 @@ def encode_only(log_path, size, out: Path) -> tuple[float, Path]:
     raw = out / f"source_{size[0]}.rgba"
     raw.write_bytes(b"".join(frames))            # kept for SSIM against the source frames
     outputs = {fmt: out / f"floor_{size[0]}.{fmt.extension}" for fmt in DEFAULT.values()}
+    for path in outputs.values():   # the encoder writes into files that exist (as renders' temporaries)
+        path.touch()
     start = time.perf_counter()
     enc = Encoder(outputs, size, 25.0, len(frames))
     for frame in frames:
