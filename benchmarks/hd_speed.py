@@ -22,6 +22,7 @@ FuncAnimation with blitting, one FFMpegWriter save per format) and the ratio pee
 from __future__ import annotations
 
 import argparse
+import resource
 import statistics
 import subprocess
 import sys
@@ -56,19 +57,27 @@ def drawing(log, size) -> float:
     return time.perf_counter() - start
 
 
+CORES = []   # the encoders' CPU seconds per wall second, each time the floor is timed
+
+
 def floor(log, size, fps: float, hold: float, out: Path) -> float:
-    """The encoders alone on the render's frames (the hold's copies of the last included)."""
+    """The encoders alone on the render's frames (the hold's copies of the last included);
+    notes how many cores they keep busy (their CPU over the wall time, from getrusage)."""
     frames = [bytes(f) for f in FrameRenderer(log, size).frames()]
     frames += [frames[-1]] * round(hold * fps)
     outputs = {FORMATS[n]: out / f"floor.{FORMATS[n].extension}" for n in DEFAULT_FORMATS}
     for path in outputs.values():   # the encoder writes into files that exist (as renders' temporaries)
         path.touch()
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     enc = Encoder(outputs, size, fps, len(frames))
     for frame in frames:
         enc.write(frame)
     enc.finish()
-    return time.perf_counter() - start
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CORES.append((after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) / wall)
+    return wall
 
 
 class Phases(Progress):
@@ -125,7 +134,8 @@ def main() -> None:
           f"webm + ogv + mp4 + poster + page; median of {args.repeat}, seconds\n")
     print(f"  render (as a user runs it)   {render:6.2f}")
     print(f"  render --from the log        {from_log:6.2f}")
-    print(f"  floor: encoders only         {least:6.2f}   render / floor {render / least:.2f}x")
+    print(f"  floor: encoders only         {least:6.2f}   render / floor {render / least:.2f}x"
+          f"   (the encoders keep {statistics.median(CORES):.2f} cores busy)")
     print("\n  where the time goes, each measured alone:")
     print(f"    process start and imports  {start:6.2f}")
     print(f"    training                   {train:6.2f}")
