@@ -15,7 +15,10 @@ from ..learn.units import LOSS_NAMES, loss_units, plane_map, standardizer
 # a unit is saturated when its slope is below 1 % of its largest on every training input:
 # tanh' = 1 - tanh(z)^2 < 0.01 for |z| > 2.99, sigmoid' / (1/4) < 0.01 for |z| > 5.99
 SATURATED = {"tanh": 2.99, "sigmoid": 5.99}
-CHUNK = 64          # snapshots at a time through the network (memory: CHUNK x points x units)
+# values of the first hidden layer computed at a time (snapshots x points x units): 2 M, 16 MB
+# of float64, so memory stays bounded however many training points (a 100,000-row CSV took
+# 550 MB with 64 snapshots at a time)
+CHUNK_VALUES = 2_000_000
 
 
 def loss_facts(log) -> tuple[str, float]:
@@ -90,11 +93,12 @@ def hidden_units(log) -> dict | None:
         return {**_one_input(x[:, 0], np.asarray(weights, np.float64)[:, 0, :],
                              np.asarray(biases, np.float64), kind),
                 "layers": sum(k == "dense" for k in kinds) - 1}
-    for start in range(0, n, CHUNK):
-        stop = min(n, start + CHUNK)
+    chunk = max(1, CHUNK_VALUES // (len(x) * weights.shape[-1]))
+    for start in range(0, n, chunk):
+        stop = min(n, start + chunk)
         w = np.asarray(weights[start:stop], np.float64)
-        z = np.asarray(biases[start:stop], np.float64)[:, None, :].repeat(len(x), axis=1)
-        for k in range(x.shape[1]):   # a few inputs: products, faster than a batched matmul
+        z = x[None, :, 0, None] * w[:, None, 0, :] + np.asarray(biases[start:stop], np.float64)[:, None, :]
+        for k in range(1, x.shape[1]):   # a few inputs: products, faster than a batched matmul
             z += x[None, :, k, None] * w[:, None, k, :]
         if kind == "relu":
             counts[start:stop] = (z.max(axis=1) <= 0).sum(axis=1)
