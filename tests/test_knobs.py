@@ -11,6 +11,7 @@ from nnviz.log.record import train
 from nnviz.settings import build
 
 from conftest import assert_one_line_error, run_cli
+from test_step import finite_difference
 
 
 def knobbed(name, **given):
@@ -18,14 +19,6 @@ def knobbed(name, **given):
     return knobs.apply(nnviz.resolve(name)(), build([("call", given)]).train)
 
 
-def finite_difference(f, p, h=1e-6):
-    grad = np.empty_like(p)
-    for k in range(len(p)):
-        up, down = p.copy(), p.copy()
-        up[k] += h
-        down[k] -= h
-        grad[k] = (f(up) - f(down)) / (2 * h)
-    return grad
 
 
 def test_the_network_follows_hidden_activation_and_features(tmp_path):

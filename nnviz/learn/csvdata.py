@@ -25,10 +25,11 @@ MAX_BYTES = 1 << 30
 def _parses(text: str) -> bool:
     """A number as the README says one is written: float()'s grammar in ASCII without '_'
     (digits, sign, decimal point, exponent); float() alone also takes '1_000' and '٣'."""
-    return _plain(text) and _floats(text)
+    return _plain(text) and is_float(text)
 
 
-def _floats(text: str) -> bool:
+def is_float(text: str) -> bool:
+    """Whether float() reads `text` (also '1_000', '٣', 'nan': _parses is the strict rule)."""
     try:
         float(text)
     except ValueError:
@@ -96,7 +97,7 @@ def load(path, target_column: str | None = None, task: str | None = None):
         x[:, j] = _numbers(cells[:, k], body, k, where)
     raw = [c.strip() for c in cells[:, target]]
     numeric = all(_parses(c) for c in raw)
-    if not numeric and all(_floats(c) for c in raw):   # numbers, one written as '1_000' or '٣'
+    if not numeric and all(is_float(c) for c in raw):   # numbers, one written as '1_000' or '٣'
         _numbers(cells[:, target], body, target, where)   # names it
     values = _numbers(cells[:, target], body, target, where) if numeric else None
     if task is None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import numpy as np
 
 from . import nn, playground
+from .csvdata import is_float
 from .data import Dataset, fewest_samples
 from .scene import Scene
 from ..errors import UsageError
@@ -67,7 +68,7 @@ class DataScene(Scene):
             self.table, names, goal, self.classes = load(data, target_column, task)
             self.input_names = names   # the panels' axes and legends say them
             self.class_names = None if self.classes is None else [
-                f"class {c}" if _number(c) else c for c in self.classes]
+                f"class {c}" if is_float(c) else c for c in self.classes]
             self.inputs = self.table.x.shape[1]
             if self.inputs > 2:
                 raise UsageError(f"{Path(data).name} has {self.inputs} input columns; nnviz "
@@ -137,10 +138,3 @@ def r_squared(log) -> float:
 def _is_csv(data) -> bool:
     return isinstance(data, str) and data.lower().endswith(".csv")
 
-
-def _number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
